@@ -1,0 +1,128 @@
+"""Dates as printed on claim pages, to the contract's ISO form.
+
+Forms seen: 2021-03-06, 2021.03.06, 2021/3/6, 20210306, 2021年04月26日, 2021年4月26日 10:32,
+ranges 2021-03-01~2021-03-06, 20240616-20240623, 2021年3月1日至2021年3月6日, and dates partly
+blanked for privacy (2019年12月). A partial date stays partial ('2019-12'): a day is never invented.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from intake.normalize.text import to_halfwidth
+
+_SEP = r"\s*[-./年]\s*"
+_FULL = re.compile(
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})(?:" + _SEP + r"(?P<m>\d{1,2})" + _SEP.replace("年", "月")
+    + r"(?P<d>\d{1,2})\s*日?|(?P<m8>\d{2})(?P<d8>\d{2}))(?!\d)"
+)
+_PARTIAL = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*[年\-./]\s*(?P<m>\d{1,2})\s*月?(?![\d日])")
+_RANGE_SEP = re.compile(r"\s*(?:~|～|至|到|—|–|--|-)\s*")
+
+
+class DateError(ValueError):
+    """Printed text that holds no readable date."""
+
+
+@dataclass(frozen=True)
+class ParsedDate:
+    """A date, possibly partial: day (and month) are None when the page does not print them."""
+
+    year: int
+    month: int | None = None
+    day: int | None = None
+
+    @property
+    def is_partial(self) -> bool:
+        return self.day is None
+
+    def iso(self) -> str:
+        if self.month is None:
+            return f"{self.year:04d}"
+        if self.day is None:
+            return f"{self.year:04d}-{self.month:02d}"
+        return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
+
+    def as_date(self) -> date:
+        if self.month is None or self.day is None:
+            raise DateError(f"partial date {self.iso()} has no day")
+        return date(self.year, self.month, self.day)
+
+
+def _clean(printed: str) -> str:
+    s = to_halfwidth(printed)
+    # OCR reads the 0 of a date as O or o, and 1 as l or I, when they sit between digits.
+    s = re.sub(r"(?<=\d)[Oo](?=\d)|(?<=[-./年月])[Oo](?=\d)", "0", s)
+    s = re.sub(r"(?<=\d)[lI|](?=\d)|(?<=[-./年月])[lI|](?=\d)", "1", s)
+    return s
+
+
+def _checked(y: int, m: int, d: int | None) -> ParsedDate:
+    if d is None:
+        if not 1 <= m <= 12:
+            raise DateError(f"month {m} out of range")
+        return ParsedDate(y, m, None)
+    try:
+        date(y, m, d)
+    except ValueError as exc:
+        raise DateError(str(exc)) from exc
+    return ParsedDate(y, m, d)
+
+
+def find_dates(printed: str) -> list[ParsedDate]:
+    """Every full or partial date in the text, in order of appearance."""
+    s = _clean(printed)
+    found: list[tuple[int, ParsedDate]] = []
+    taken: list[tuple[int, int]] = []
+    for m in _FULL.finditer(s):
+        y = int(m["y"])
+        mo, d = (m["m"], m["d"]) if m["m"] else (m["m8"], m["d8"])
+        try:
+            found.append((m.start(), _checked(y, int(mo), int(d))))
+            taken.append(m.span())
+        except DateError:
+            continue
+    for m in _PARTIAL.finditer(s):
+        if any(a <= m.start() < b for a, b in taken):
+            continue
+        try:
+            found.append((m.start(), _checked(int(m["y"]), int(m["m"]), None)))
+        except DateError:
+            continue
+    return [p for _, p in sorted(found, key=lambda t: t[0])]
+
+
+def parse_date(printed: str) -> ParsedDate:
+    """The one date in the text; raises DateError if there is none."""
+    dates = find_dates(printed)
+    if not dates:
+        raise DateError(f"no date in {printed!r}")
+    return dates[0]
+
+
+def parse_range(printed: str) -> tuple[ParsedDate, ParsedDate]:
+    """A stay printed as one range: 2021-03-01~2021-03-06, 20240616-20240623, …至…."""
+    dates = find_dates(printed)
+    if len(dates) >= 2:
+        return dates[0], dates[1]
+    raise DateError(f"no date range in {printed!r}")
+
+
+def stay_days(admission: date, discharge: date) -> int:
+    """住院天数 as most hospitals count it: the day of admission counts, the day of discharge not."""
+    return (discharge - admission).days
+
+
+def print_date(d: date, style: str) -> str:
+    """How a form prints a date; style is one of the keys of DATE_STYLES."""
+    return DATE_STYLES[style](d)
+
+
+DATE_STYLES = {
+    "iso": lambda d: d.isoformat(),
+    "cn": lambda d: f"{d.year}年{d.month:02d}月{d.day:02d}日",
+    "cn_short": lambda d: f"{d.year}年{d.month}月{d.day}日",
+    "dot": lambda d: f"{d.year}.{d.month:02d}.{d.day:02d}",
+    "slash": lambda d: f"{d.year}/{d.month}/{d.day}",
+    "compact": lambda d: f"{d.year}{d.month:02d}{d.day:02d}",
+}

@@ -1,0 +1,34 @@
+"""Character-level clean-up of OCR text before any parsing."""
+
+import re
+import unicodedata
+
+_CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
+_SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+
+
+def to_halfwidth(s: str) -> str:
+    """Full-width digits, letters and ASCII punctuation to their half-width forms.
+
+    NFKC would also do this but it rewrites some CJK compatibility characters as well, so only the
+    full-width ASCII block (U+FF01..U+FF5E) and the ideographic space are mapped.
+    """
+    out = []
+    for ch in s:
+        code = ord(ch)
+        if 0xFF01 <= code <= 0xFF5E:
+            out.append(chr(code - 0xFEE0))
+        elif code == 0x3000:
+            out.append(" ")
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def squeeze_cjk_spaces(s: str) -> str:
+    """Names and free text are printed with letter-spacing (张 三); the contract wants 张三."""
+    return _SPACE_BETWEEN_CJK.sub("", s).strip()
+
+
+def nfc(s: str) -> str:
+    return unicodedata.normalize("NFC", s)
