@@ -53,5 +53,56 @@ def fixtures_layouts() -> None:
         typer.echo(f"{name:32} {lay.doc_type:18} {lay.description}")
 
 
+def _fail(message: str) -> None:
+    typer.echo(f"intake: {message}", err=True)
+    raise typer.Exit(code=2)
+
+
+def _read_input(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except OSError as exc:
+        _fail(f"{path}: cannot read the file ({exc.strerror or exc})")
+        raise  # unreachable: _fail exits
+
+
+@app.command("ocr")
+def ocr_command(
+    file: Annotated[Path, typer.Argument(help="An image (JPEG, PNG, WebP, TIFF, BMP) or a PDF.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the contract's JSON.")] = False,
+    engine: Annotated[str | None, typer.Option(help="rapidocr (default) or paddleocr.")] = None,
+) -> None:
+    """Read the text lines of every page of a file."""
+    import json
+
+    from intake.ocr.config import default_config
+    from intake.ocr.engines import EngineError
+    from intake.ocr.loader import InputError
+    from intake.ocr.pipeline import OcrPipeline
+
+    data = _read_input(file)
+    config = default_config()
+    if engine:
+        config = config.with_overrides(engine=engine)
+    try:
+        result = OcrPipeline(config).read_file(data, str(file))
+    except InputError as exc:
+        _fail(str(exc))
+        return
+    except EngineError as exc:
+        _fail(f"OCR engine: {exc}")
+        return
+    if as_json:
+        typer.echo(json.dumps(result.to_json(), ensure_ascii=False))
+        return
+    for page in result.pages:
+        turned = f", turned {page.rotation}°" if page.rotation else ""
+        typer.echo(f"— page {page.page} ({page.width}×{page.height}{turned}) —")
+        for line in page.lines:
+            typer.echo(f"{line.confidence:.2f}  {line.text}")
+        for seal in page.seals:
+            typer.echo(f"[seal {seal.shape}] {seal.text}")
+
+
 def main() -> None:  # pragma: no cover - console script entry
     app()

@@ -1,0 +1,112 @@
+"""PP-OCRv6 through the rapidocr package, on ONNX Runtime, with the weights its wheel ships."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import numpy as np
+
+from intake.ocr.config import OcrConfig
+from intake.ocr.engines import EngineError
+from intake.ocr.types import OcrLine
+
+MODEL_FILES = {
+    "det": "PP-OCRv6_det_small.onnx",
+    "rec": "PP-OCRv6_rec_small.onnx",
+    "cls": "ch_ppocr_mobile_v2.0_cls_mobile.onnx",
+}
+
+
+def model_paths() -> dict[str, Path]:
+    import rapidocr
+
+    folder = Path(rapidocr.__file__).parent / "models"
+    paths = {k: folder / v for k, v in MODEL_FILES.items()}
+    missing = [str(p) for p in paths.values() if not p.is_file()]
+    if missing:
+        raise EngineError(f"rapidocr model files missing: {', '.join(missing)}; reinstall the rapidocr wheel")
+    return paths
+
+
+def _forbid_downloads() -> None:
+    """rapidocr fetches models or dictionaries it cannot find; here that must fail loudly instead."""
+    from rapidocr.utils import download_file
+
+    def refuse(cls: object, url: str, logger: object) -> None:
+        raise EngineError(f"rapidocr tried to download {url}; every model must be local")
+
+    download_file.DownloadFile._make_http_request = classmethod(refuse)  # type: ignore[method-assign,assignment]
+
+
+class RapidEngine:
+    name = "rapidocr"
+
+    def __init__(self, config: OcrConfig) -> None:
+        from rapidocr import RapidOCR
+
+        _forbid_downloads()
+        paths = model_paths()
+        ort = {
+            "EngineConfig.onnxruntime.intra_op_num_threads": config.threads,
+            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
+        }
+        self._ocr = RapidOCR(
+            params={
+                "Global.log_level": "error",
+                "Global.text_score": config.text_score,
+                "Global.max_side_len": 4000,  # the pipeline already bounds page size
+                "Det.model_path": str(paths["det"]),
+                "Rec.model_path": str(paths["rec"]),
+                "Cls.model_path": str(paths["cls"]),
+                "Det.limit_type": "max",
+                "Det.limit_side_len": config.det_max_side,
+                "Det.box_thresh": config.det_box_thresh,
+                "Det.unclip_ratio": config.det_unclip_ratio,
+                "Rec.rec_batch_num": config.rec_batch,
+                **ort,
+            }
+        )
+        logging.getLogger("RapidOCR").setLevel(logging.ERROR)
+        self._probe_side = config.probe_max_side
+
+    def read(self, image: np.ndarray) -> list[OcrLine]:
+        out = self._ocr(image, use_det=True, use_cls=True, use_rec=True)
+        if out.boxes is None or out.txts is None:
+            return []
+        lines = []
+        for poly, text, score in zip(out.boxes, out.txts, out.scores, strict=True):
+            pts = np.asarray(poly, dtype=np.float32)
+            x0, y0 = pts.min(axis=0)
+            x1, y1 = pts.max(axis=0)
+            lines.append(
+                OcrLine(
+                    text=str(text),
+                    box=(int(x0), int(y0), int(np.ceil(x1)), int(np.ceil(y1))),
+                    confidence=float(score),
+                    polygon=[(int(x), int(y)) for x, y in pts],
+                )
+            )
+        return lines
+
+    def detect(self, image: np.ndarray) -> list[np.ndarray]:
+        out = self._ocr(image, use_det=True, use_cls=False, use_rec=False)
+        boxes = getattr(out, "boxes", None)
+        return [] if boxes is None else [np.asarray(b, dtype=np.float32) for b in boxes]
+
+    def upside_down(self, crops: list[np.ndarray]) -> list[tuple[bool, float]]:
+        res = []
+        for crop in crops:
+            out = self._ocr(crop, use_det=False, use_cls=True, use_rec=False)
+            label, score = out.cls_res[0]
+            res.append((label == "180", float(score)))
+        return res
+
+    def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+        res = []
+        for crop in crops:
+            out = self._ocr(crop, use_det=False, use_cls=False, use_rec=True)
+            txts = out.txts or ("",)
+            scores = out.scores or (0.0,)
+            res.append((str(txts[0]), float(scores[0])))
+        return res

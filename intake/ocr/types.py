@@ -1,0 +1,73 @@
+"""Plain data passed out of the OCR stage."""
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+Box = tuple[int, int, int, int]
+
+
+@dataclass
+class OcrLine:
+    text: str
+    box: Box
+    confidence: float
+    polygon: list[tuple[int, int]] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, object]:
+        return {"text": self.text, "box": list(self.box), "confidence": round(self.confidence, 4)}
+
+
+@dataclass
+class Seal:
+    """A red seal found on the page: where, what shape, and its ring text if it could be read."""
+
+    box: Box
+    shape: str  # round | oval | rect
+    text: str = ""
+    confidence: float = 0.0
+
+    def to_json(self) -> dict[str, object]:
+        return {"box": list(self.box), "shape": self.shape, "text": self.text, "confidence": round(self.confidence, 4)}
+
+
+@dataclass
+class OcrPage:
+    page: int
+    image: np.ndarray  # BGR, the page as stored (after orientation fix and cropping)
+    lines: list[OcrLine] = field(default_factory=list)
+    seals: list[Seal] = field(default_factory=list)
+    rotation: int = 0  # degrees the upload was turned to make it upright
+    timings: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def width(self) -> int:
+        return int(self.image.shape[1])
+
+    @property
+    def height(self) -> int:
+        return int(self.image.shape[0])
+
+    @property
+    def text(self) -> str:
+        return "\n".join(line.text for line in self.lines)
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "page": self.page,
+            "width": self.width,
+            "height": self.height,
+            "rotation": self.rotation,
+            "lines": [line.to_json() for line in self.lines],
+            "seals": [s.to_json() for s in self.seals],
+        }
+
+
+@dataclass
+class OcrResult:
+    filename: str
+    media_type: str
+    pages: list[OcrPage]
+
+    def to_json(self) -> dict[str, object]:
+        return {"pages": [p.to_json() for p in self.pages]}
