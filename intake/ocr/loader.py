@@ -93,6 +93,8 @@ def _to_bgr(img: Image.Image) -> np.ndarray:
 def _image_pages(data: bytes, filename: str, media: str, limits: Limits) -> list[np.ndarray]:
     try:
         img = Image.open(io.BytesIO(data), formats=[IMAGE_TYPES[media]])
+    except Image.DecompressionBombError as exc:
+        raise InputError(filename, "too_many_pixels", f"the image is too large to be a page ({exc})") from exc
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
         raise InputError(filename, "unreadable", f"the {IMAGE_TYPES[media]} image cannot be read ({exc})") from exc
     frames = getattr(img, "n_frames", 1)
@@ -141,7 +143,9 @@ def _pdf_pages(data: bytes, filename: str, limits: Limits) -> list[np.ndarray]:
                 raise InputError(filename, "too_many_pixels", f"page {i + 1} is {w:.0f}×{h:.0f} pt, too large a page")
             try:
                 bitmap = page.render(scale=scale)
-                pages.append(_to_bgr(bitmap.to_pil()))
+                # pdfium rounds the bitmap up; crop to the page's own pixel grid so boxes agree.
+                rendered = _to_bgr(bitmap.to_pil())[: round(h * scale), : round(w * scale)]
+                pages.append(np.ascontiguousarray(rendered))
             except pdfium.PdfiumError as exc:
                 raise InputError(filename, "broken_pdf", f"page {i + 1} cannot be rendered ({exc})") from exc
         return pages

@@ -17,6 +17,9 @@ from typing import Any
 
 from PIL import Image
 
+from intake.normalize.money import format_money
+from intake.ocr.order import reading_order
+from intake.ocr.types import OcrLine
 from intake.synth import degrade, files, fonts
 from intake.synth.canvas import Box, Page, SynthDocument
 from intake.synth.case import Case, make_case
@@ -61,6 +64,7 @@ class PageTruth:
     width: int
     height: int
     degradations: list[str]
+    text: str  # the printed lines in reading order of the upright page: what OCR should read
     lines: list[dict[str, Any]]
     seals: list[dict[str, Any]]
 
@@ -108,6 +112,12 @@ def _case_for(layout: str, rng: random.Random) -> Case:
     return make_case(rng, inpatient=inpatient)
 
 
+def _page_text(page: Page) -> str:
+    """Printed text in reading order, ordered on the clean page so rotation cannot scramble it."""
+    printed = [OcrLine(d.text, d.box, 1.0) for d in page.drawn if d.kind != "seal"]
+    return "\n".join(line.text for line in reading_order(printed))
+
+
 def _degrade_page(
     page: Page, doc: SynthDocument, kinds: Iterable[str], rng: random.Random
 ) -> tuple[Image.Image, PageTruth, Callable[[Box], Box]]:
@@ -123,8 +133,30 @@ def _degrade_page(
 
     lines = [{"text": d.text, "box": list(mapper(d.box)), "kind": d.kind} for d in page.drawn]
     seals = [{"text": s.text, "box": list(mapper(s.box)), "shape": s.shape} for s in page.seals]
-    truth = PageTruth(0, size[0], size[1], out.applied, lines, seals)
+    truth = PageTruth(0, size[0], size[1], out.applied, _page_text(page), lines, seals)
     return out.image, truth, mapper
+
+
+def _case_truth(case: Case) -> dict[str, Any]:
+    """What the case behind a document was, beyond the contract fields: lets tests check sums."""
+    b = case.bill
+    return {
+        "patient": case.person.name,
+        "sex": case.person.sex,
+        "id_number": case.person.id_number,
+        "admission": case.admission.isoformat(),
+        "discharge": case.discharge.isoformat(),
+        "bill": {
+            "items": [[name, format_money(v)] for name, v in b.items],
+            "total": format_money(b.total),
+            "insurance_paid": format_money(b.insurance_paid),
+            "other_paid": format_money(b.other_paid),
+            "personal_account_paid": format_money(b.personal_account_paid),
+            "personal_cash_paid": format_money(b.personal_cash_paid),
+            "personal_copay": format_money(b.personal_copay),
+            "personal_selfpay": format_money(b.personal_selfpay),
+        },
+    }
 
 
 def _document_truth(
@@ -150,7 +182,7 @@ def _document_truth(
 
 
 def _assemble(
-    docs: list[SynthDocument], kinds: Sequence[str], rng: random.Random, case_id: str
+    docs: list[SynthDocument], case: Case, kinds: Sequence[str], rng: random.Random, case_id: str
 ) -> tuple[list[Image.Image], list[PageTruth], list[dict[str, Any]]]:
     images: list[Image.Image] = []
     pages: list[PageTruth] = []
@@ -165,6 +197,7 @@ def _assemble(
             pages.append(truth)
             mappers.append(mapper)
         documents.append(_document_truth(doc, first, mappers, case_id))
+        documents[-1]["case_truth"] = _case_truth(case)
     return images, pages, documents
 
 
@@ -264,7 +297,7 @@ def generate(
             ext = files.FORMATS[fmt][1]
         case = _case_for(p.layouts[0], rng) if len(p.layouts) == 1 else make_case(rng, inpatient=True)
         docs = [_render(name, case, rng, fams) for name in p.layouts]
-        images, pages, documents = _assemble(docs, kinds, rng, case_id)
+        images, pages, documents = _assemble(docs, case, kinds, rng, case_id)
         stem = f"{p.index:04d}-{'+'.join(p.layouts) if len(p.layouts) == 1 else p.special}-{p.recipe}"
         name = stem + ext
         if fmt == "pdf":

@@ -1,0 +1,299 @@
+"""Drawing idioms shared by the hospital documents: dates, wrapped prose across pages, diagnosis
+lists, running text with fill-in values, signatures.
+
+Hospital records are printed by EMR systems: wrapped paragraphs that flow over pages with a
+running header, diagnosis lists numbered or coded, dates in the hospital's own style. These
+helpers keep each printed value its own text call so its box is the value's box.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from intake.normalize.dates import print_date
+from intake.synth.canvas import Box, Page, SynthDocument, union
+from intake.synth.case import Case, Diagnosis
+from intake.synth.layouts.base import Style
+
+# Characters that a CJK typesetter never puts at the start of a line (禁则): they hang instead.
+NO_LINE_START = "，。、；：？！）》」』”’%℃,.;:)]"
+
+
+@dataclass(frozen=True)
+class Dated:
+    """A printed date and its contract value (YYYY-MM-DD, or YYYY-MM when the day is blanked)."""
+
+    text: str
+    value: str
+
+
+def print_stay_date(d: date, style: str, *, clock: str | None, partial: bool) -> Dated:
+    if partial:
+        text = f"{d.year}年{d.month:02d}月" if style != "iso" else f"{d.year}-{d.month:02d}"
+        return Dated(text, f"{d.year:04d}-{d.month:02d}")
+    text = print_date(d, style)
+    if clock:
+        text += (" " if style in ("iso", "dot", "slash") else " ") + clock
+    return Dated(text, d.isoformat())
+
+
+def stay_dates(case: Case, style: Style, rng: random.Random, *, times: float = 0.35, partial: float = 0.12) -> tuple[
+    Dated, Dated, bool
+]:
+    """The admission and discharge dates as one document prints them; the flag says day blanked.
+
+    Times of day appear on EMR printouts (入院时间 2021-03-01 09:12); privacy-blanked copies keep
+    only the month (2019年12月), and then the day must not be guessed.
+    """
+    blank = rng.random() < partial
+    ds = style.date_style
+    with_time = not blank and rng.random() < times
+    adm_clock = dis_clock = None
+    if with_time:
+        if ds.startswith("cn") and rng.random() < 0.5:
+            adm_clock = f"{rng.randint(7, 20):02d}时{rng.randint(0, 59):02d}分"
+            dis_clock = f"{rng.randint(8, 11):02d}时{rng.randint(0, 59):02d}分"
+        else:
+            adm_clock = f"{rng.randint(7, 20):02d}:{rng.randint(0, 59):02d}"
+            dis_clock = f"{rng.randint(8, 11):02d}:{rng.randint(0, 59):02d}"
+    adm = print_stay_date(case.admission, ds, clock=adm_clock, partial=blank)
+    dis = print_stay_date(case.discharge, ds, clock=dis_clock, partial=blank)
+    return adm, dis, blank
+
+
+def prose_date_format(style: Style, rng: random.Random) -> Callable[[date], str]:
+    """How dates inside paragraphs print: often the record's own style, often month-day only."""
+    choice = rng.choice(("own", "own", "md", "iso"))
+    if choice == "md":
+        return lambda d: f"{d.month}月{d.day}日"
+    if choice == "iso":
+        return lambda d: d.isoformat()
+    return lambda d: print_date(d, style.date_style)
+
+
+def title_family(style: Style, rng: random.Random) -> tuple[str | None, bool]:
+    """(family, bold) for a hospital title: bold Song or Hei regardless of the body face."""
+    return rng.choice(((None, True), ("noto_serif_bold", False), ("noto_sans_bold", False), (None, True)))
+
+
+def wrap(page: Page, text: str, size: int, width: float, *, first: float | None = None, family: str | None = None) -> list[
+    str
+]:
+    """Break text into lines of at most width pixels (the first line may be narrower).
+
+    Closing punctuation hangs at the end of a line rather than start the next, as CJK typesetting
+    does; the hang is at most one character, well inside the page margins.
+    """
+    lines: list[str] = []
+    line = ""
+    limit = first if first is not None else width
+    for ch in text:
+        if line and ch not in NO_LINE_START and page.text_width(line + ch, size, family=family) > limit:
+            lines.append(line)
+            line = ""
+            limit = width
+        line += ch
+    if line:
+        lines.append(line)
+    return lines
+
+
+def fit_size(page: Page, text: str, size: int, width: float, *, family: str | None = None, bold: bool = False) -> int:
+    """The largest size not above size at which text fits width: templates squeeze long values."""
+    while size > 10 and page.text_width(text, size, family=family, bold=bold) > width:
+        size -= 1
+    return size
+
+
+@dataclass
+class Flow:
+    """Text flowing down pages: breaks to a new page (with its running header) when one is full."""
+
+    doc: SynthDocument
+    width: int
+    height: int
+    top: int  # where body text starts on continuation pages (below the running header)
+    bottom: int  # the last y a line may reach
+    running_header: Callable[[Page, int], int]  # draws the header of page k (1-based); returns y
+    page: Page = field(init=False)
+    y: int = field(init=False)
+
+    def start(self) -> Page:
+        self.page = self.doc.new_page(self.width, self.height)
+        self.y = 0
+        return self.page
+
+    def ensure(self, h: int) -> None:
+        if self.y + h > self.bottom:
+            self.break_page()
+
+    def break_page(self) -> None:
+        self.page = self.doc.new_page(self.width, self.height)
+        self.y = self.running_header(self.page, len(self.doc.pages))
+
+    def lines(
+        self,
+        x: int,
+        width: int,
+        text: str,
+        size: int,
+        *,
+        leading: float = 1.65,
+        indent: int = 0,
+        first_x: int | None = None,
+        **kw: object,
+    ) -> list[tuple[Page, Box]]:
+        """Wrap and draw text, starting at first_x on the current line when given (after a label).
+
+        The caller has made room for the first line when it passes first_x (its label is there).
+        """
+        fam = kw.get("family")
+        lead = self.page.text_width("\u3000" * indent, size, family=fam) if indent else 0.0  # type: ignore[arg-type]
+        start = first_x if first_x is not None else x + lead
+        step = int(size * leading)
+        out: list[tuple[Page, Box]] = []
+        for k, ln in enumerate(wrap(self.page, text, size, width, first=x + width - start, family=fam)):  # type: ignore[arg-type]
+            if k > 0 or first_x is None:
+                self.ensure(step)
+            box = self.page.text(start if k == 0 else x, self.y, ln, size, **kw)  # type: ignore[arg-type]
+            out.append((self.page, box))
+            self.y += step
+        return out
+
+
+# -- diagnosis lists ------------------------------------------------------------------------------
+
+
+def dx_items(diagnoses: Sequence[Diagnosis], rng: random.Random, *, coded: bool | None = None) -> tuple[list[str], str]:
+    """The printed items of a diagnosis list and how they join: numbered, coded, or plain.
+
+    Returns (items, mode); mode 'lines' means one item per line, otherwise the joiner string.
+    """
+    if coded is None:
+        coded = rng.random() < 0.3
+    if coded:
+        lb, rb = rng.choice((("(", ")"), ("（", "）"), ("[", "]")))
+        items = [f"{lb}{d.printed_code}{rb}{d.name}" for d in diagnoses]
+        return items, rng.choice(("；", ";", "，"))
+    numbering = rng.choice(("1.", "1、", "（1）", "1)", ""))
+    if not numbering:
+        return [d.name for d in diagnoses], rng.choice(("；", "，", "、"))
+    items = [numbering.replace("1", str(k + 1)) + d.name for k, d in enumerate(diagnoses)]
+    if len(items) == 1:
+        return items, "lines"
+    return items, rng.choice(("lines", "lines", "  ", "；"))
+
+
+def dx_lines(page: Page, items: list[str], mode: str, size: int, width: float, first: float) -> list[str]:
+    """The lines a diagnosis list prints as: one item per line, or items joined and wrapped."""
+    if mode == "lines":
+        out: list[str] = []
+        for it in items:
+            out.extend(wrap(page, it, size, width, first=first if not out else width))
+        return out
+    joined = mode.join(items)
+    if mode.strip() == "":
+        # Spaced items wrap between items where they can, as EMR printouts do.
+        lines: list[str] = []
+        line = ""
+        for it in items:
+            cand = it if not line else line + mode + it
+            if page.text_width(cand, size) <= (first if not lines else width):
+                line = cand
+            else:
+                if line:
+                    lines.append(line)
+                line = it
+        lines.append(line)
+        if all(page.text_width(ln, size) <= width for ln in lines[1:]):
+            return lines
+    return wrap(page, joined, size, width, first=first)
+
+
+def dx_truth(diagnoses: Sequence[Diagnosis]) -> list[dict[str, str]]:
+    return [{"text": d.name, "icd10": d.icd10} for d in diagnoses]
+
+
+def record_dx(doc: SynthDocument, page: Page, diagnoses: Sequence[Diagnosis], drawn: list[tuple[str, Box]]) -> None:
+    """The diagnoses field: box over the list's lines, source text the lines as drawn."""
+    doc.field(
+        "diagnoses",
+        dx_truth(diagnoses),
+        page,
+        union(*[b for _, b in drawn]),
+        "".join(t for t, _ in drawn),
+    )
+
+
+# -- running text with fill-in values --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Piece:
+    """A piece of running text; name marks a contract value (kept whole, boxed on its own)."""
+
+    text: str
+    name: str | None = None
+    family: str | None = None
+    underline: bool = False
+
+
+def running_text(
+    page: Page,
+    x: int,
+    y: int,
+    right: int,
+    pieces: Sequence[Piece],
+    size: int,
+    *,
+    leading: float = 1.9,
+    indent: int = 2,
+    fill: object = None,
+) -> tuple[int, dict[str, Box]]:
+    """Set pieces one after another, wrapping at the right margin; returns next y and value boxes.
+
+    Plain pieces break anywhere (CJK text does); named pieces never break, so a name or an ID
+    number stays one string with one box, the way a filled-in blank reads.
+    """
+    boxes: dict[str, Box] = {}
+    cx = x + page.text_width("\u3000" * indent, size)
+    step = int(size * leading)
+    for p in pieces:
+        if p.name or p.underline:
+            w = page.text_width(p.text, size, family=p.family)
+            pad = size * 0.3 if p.underline else 0
+            if cx + w + 2 * pad > right and cx > x:
+                cx, y = x, y + step
+            b = page.text(cx + pad, y, p.text, size, family=p.family)
+            if p.underline:
+                page.line(cx, b[3] + 4, cx + w + 2 * pad, b[3] + 4, 1)
+            if p.name:
+                boxes[p.name] = b
+            cx += w + 2 * pad
+            continue
+        rest = p.text
+        while rest:
+            room = right - cx
+            take = 0
+            while take < len(rest) and page.text_width(rest[: take + 1], size, family=p.family) <= room:
+                take += 1
+            while take < len(rest) and rest[take] in NO_LINE_START:
+                take += 1  # hanging punctuation
+            if take == 0:
+                cx, y = x, y + step
+                continue
+            chunk = rest[:take]
+            page.text(cx, y, chunk, size, family=p.family)
+            cx += page.text_width(chunk, size, family=p.family)
+            rest = rest[take:]
+            if rest:
+                cx, y = x, y + step
+    return y + step, boxes
+
+
+def after_discharge(case: Case, rng: random.Random, lo: int = 0, hi: int = 10) -> date:
+    """An issue date on or after discharge: certificates are written when the patient leaves or later."""
+    return case.discharge + timedelta(days=rng.randint(lo, hi))
