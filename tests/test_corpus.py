@@ -114,7 +114,7 @@ def _load(folder: Path, f: dict[str, Any]) -> list[np.ndarray]:
 
 
 def test_fresh_corpus_is_consistent(fresh_corpus: tuple[Path, dict[str, Any]]) -> None:
-    folder, truth = fresh_corpus
+    _, truth = fresh_corpus
     for f, doc in documents(truth):
         check_document(f, doc)
 
@@ -165,8 +165,21 @@ def test_sample_covers_every_type_layout_and_degradation(sample_truth: dict[str,
     assert not missing, f"layouts without both a clean and a degraded copy: {missing}"
     assert {d["doc_type"] for _, d in documents(sample_truth)} == {t.value for t in DocType}
     kinds = {k.split(":")[0] for f in files for p in f["pages"] for k in p["degradations"]}
-    wanted = {"photo", "shadow", "rotate", "rotate90", "rotate180", "blur", "jpeg", "noise", "scan_grey",
-              "lowcontrast", "privacy", "fold", "watermark"}
+    wanted = {
+        "photo",
+        "shadow",
+        "rotate",
+        "rotate90",
+        "rotate180",
+        "blur",
+        "jpeg",
+        "noise",
+        "scan_grey",
+        "lowcontrast",
+        "privacy",
+        "fold",
+        "watermark",
+    }
     assert wanted <= kinds, f"degradations missing from the sample: {wanted - kinds}"
     formats = {f["format"] for f in files}
     assert {"jpeg", "png", "webp", "tiff", "bmp", "pdf"} <= formats

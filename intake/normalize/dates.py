@@ -13,7 +13,10 @@ from intake.normalize.text import to_halfwidth
 
 _SEP = r"\s*[-./年]\s*"
 _FULL = re.compile(
-    r"(?<!\d)(?P<y>(?:19|20)\d{2})(?:" + _SEP + r"(?P<m>\d{1,2})" + _SEP.replace("年", "月")
+    r"(?<!\d)(?P<y>(?:19|20)\d{2})(?:"
+    + _SEP
+    + r"(?P<m>\d{1,2})"
+    + _SEP.replace("年", "月")
     + r"(?P<d>\d{1,2})\s*日?|(?P<m8>\d{2})(?P<d8>\d{2}))(?!\d)"
 )
 _PARTIAL = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*[年\-./]\s*(?P<m>\d{1,2})\s*月?(?![\d日])")

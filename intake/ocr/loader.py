@@ -69,7 +69,9 @@ def load_pages(data: bytes, filename: str, limits: Limits | None = None) -> tupl
         raise InputError(filename, "empty", "the file is empty")
     if len(data) > limits.max_file_bytes:
         raise InputError(
-            filename, "too_large", f"the file is {len(data) / 2**20:.1f} MiB, over the {limits.max_file_bytes // 2**20} MiB limit"
+            filename,
+            "too_large",
+            f"the file is {len(data) / 2**20:.1f} MiB, over the {limits.max_file_bytes // 2**20} MiB limit",
         )
     media = sniff(data)
     if media == PDF:
@@ -126,7 +128,9 @@ def _pdf_pages(data: bytes, filename: str, limits: Limits) -> list[np.ndarray]:
     except pdfium.PdfiumError as exc:
         message = str(exc).lower()
         if "password" in message:
-            raise InputError(filename, "encrypted", "the PDF is password-protected; upload it without a password") from exc
+            raise InputError(
+                filename, "encrypted", "the PDF is password-protected; upload it without a password"
+            ) from exc
         raise InputError(filename, "broken_pdf", f"the PDF cannot be opened ({exc})") from exc
     try:
         n = len(pdf)

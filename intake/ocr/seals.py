@@ -45,7 +45,7 @@ def _elliptic(contour: np.ndarray) -> bool:
     if len(contour) < 5:
         return False
     (_, _), (ma, mb), _ = cv2.fitEllipse(contour)
-    x, y, w, h = cv2.boundingRect(contour)
+    _, _, w, h = cv2.boundingRect(contour)
     return abs(np.pi * ma * mb / 4 - cv2.contourArea(contour)) < 0.35 * w * h
 
 

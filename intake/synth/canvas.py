@@ -107,7 +107,7 @@ class Page:
             box = self._tracked(x, y, s, face, size, tracking, anchor, color)
         else:
             self._draw.text((x, y), s, font=face, fill=color, anchor=anchor)
-            box = tuple(int(round(v)) for v in self._draw.textbbox((x, y), s, font=face, anchor=anchor))
+            box = tuple(round(v) for v in self._draw.textbbox((x, y), s, font=face, anchor=anchor))
         if record and s.strip():
             self.drawn.append(DrawnText(s, box, kind))  # type: ignore[arg-type]
         return box  # type: ignore[return-value]
@@ -127,7 +127,7 @@ class Page:
                 self._draw.text((cx, y), ch, font=face, fill=color, anchor="l" + v)
                 boxes.append(self._draw.textbbox((cx, y), ch, font=face, anchor="l" + v))
             cx += w + gap
-        b = union(*[tuple(int(round(t)) for t in bb) for bb in boxes])  # type: ignore[misc]
+        b = union(*[tuple(round(t) for t in bb) for bb in boxes])  # type: ignore[misc]
         return b
 
     def text_in(self, box: Box, s: str, size: int, *, align: str = "center", pad: int = 6, **kw: Any) -> Box:

@@ -16,8 +16,20 @@ from intake.synth import values
 from intake.synth.values import Person, Region
 
 INPATIENT_ITEMS = (
-    "床位费", "诊查费", "检查费", "化验费", "治疗费", "手术费", "护理费", "卫生材料费",
-    "西药费", "中成药费", "中草药费", "其他费", "输血费", "麻醉费",
+    "床位费",
+    "诊查费",
+    "检查费",
+    "化验费",
+    "治疗费",
+    "手术费",
+    "护理费",
+    "卫生材料费",
+    "西药费",
+    "中成药费",
+    "中草药费",
+    "其他费",
+    "输血费",
+    "麻醉费",
 )
 OUTPATIENT_ITEMS = ("挂号费", "诊查费", "检查费", "化验费", "治疗费", "西药费", "中成药费", "卫生材料费", "一般诊疗费")
 
@@ -120,8 +132,10 @@ def make_bill(rng: random.Random, inpatient: bool) -> Bill:
     selfpay = (total * Decimal(str(rng.uniform(0.0, 0.15)))).quantize(Decimal("0.01"))
     insured_share = Decimal(str(rng.uniform(0.45, 0.8) if inpatient else rng.uniform(0.0, 0.6)))
     insurance = ((total - selfpay) * insured_share).quantize(Decimal("0.01"))
-    other = (total * Decimal(str(rng.uniform(0.02, 0.1)))).quantize(Decimal("0.01")) if rng.random() < 0.25 else Decimal(
-        "0.00"
+    other = (
+        (total * Decimal(str(rng.uniform(0.02, 0.1)))).quantize(Decimal("0.01"))
+        if rng.random() < 0.25
+        else Decimal("0.00")
     )
     copay = total - selfpay - insurance - other
     personal = copay + selfpay

@@ -36,13 +36,13 @@ def print_stay_date(d: date, style: str, *, clock: str | None, partial: bool) ->
         return Dated(text, f"{d.year:04d}-{d.month:02d}")
     text = print_date(d, style)
     if clock:
-        text += (" " if style in ("iso", "dot", "slash") else " ") + clock
+        text += " " + clock
     return Dated(text, d.isoformat())
 
 
-def stay_dates(case: Case, style: Style, rng: random.Random, *, times: float = 0.35, partial: float = 0.12) -> tuple[
-    Dated, Dated, bool
-]:
+def stay_dates(
+    case: Case, style: Style, rng: random.Random, *, times: float = 0.35, partial: float = 0.12
+) -> tuple[Dated, Dated, bool]:
     """The admission and discharge dates as one document prints them; the flag says day blanked.
 
     Times of day appear on EMR printouts (入院时间 2021-03-01 09:12); privacy-blanked copies keep
@@ -79,9 +79,9 @@ def title_family(style: Style, rng: random.Random) -> tuple[str | None, bool]:
     return rng.choice(((None, True), ("noto_serif_bold", False), ("noto_sans_bold", False), (None, True)))
 
 
-def wrap(page: Page, text: str, size: int, width: float, *, first: float | None = None, family: str | None = None) -> list[
-    str
-]:
+def wrap(
+    page: Page, text: str, size: int, width: float, *, first: float | None = None, family: str | None = None
+) -> list[str]:
     """Break text into lines of at most width pixels (the first line may be narrower).
 
     Closing punctuation hangs at the end of a line rather than start the next, as CJK typesetting
@@ -292,6 +292,109 @@ def running_text(
             if rest:
                 cx, y = x, y + step
     return y + step, boxes
+
+
+PEN: tuple[int, int, int] = (32, 42, 96)  # blue-black ballpoint of handwritten signatures
+
+
+@dataclass(frozen=True)
+class Pair:
+    """A label and its value in a header; name is the contract field the value carries, if any."""
+
+    label: str
+    value: str
+    name: str | None = None
+    family: str | None = None
+
+
+def pairs_lines(
+    page: Page, x0: int, x1: int, y: int, pairs: Sequence[Pair], size: int, style: Style, *, leading: float = 1.8
+) -> tuple[int, dict[str, Box]]:
+    """Label:value pairs across the page in even columns, wrapping to more lines when crowded."""
+    boxes: dict[str, Box] = {}
+    gap = size * 0.25
+    widths = [
+        page.text_width(p.label + style.colon, size)
+        + gap
+        + max(page.text_width(p.value, size, family=p.family), size * 2)
+        for p in pairs
+    ]
+    rows: list[list[int]] = [[]]
+    used = 0.0
+    min_gap = size * 1.2
+    for k, w in enumerate(widths):
+        if rows[-1] and used + min_gap + w > x1 - x0:
+            rows.append([])
+            used = 0.0
+        used += (min_gap if rows[-1] else 0) + w
+        rows[-1].append(k)
+    step = int(size * leading)
+    for row in rows:
+        slot = (x1 - x0) / len(row)
+        even = all(widths[k] <= slot - size * 0.8 for k in row)
+        spare = (x1 - x0) - sum(widths[k] for k in row)
+        cx = float(x0)
+        for k in row:
+            p = pairs[k]
+            lbox = page.text(cx, y, p.label + style.colon, size)
+            vbox = page.text(lbox[2] + gap, y, p.value, size, family=p.family) if p.value else lbox
+            if p.name and p.value:
+                boxes[p.name] = vbox
+            cx += slot if even else widths[k] + (spare / (len(row) - 1) if len(row) > 1 else 0)
+        y += step
+    return y, boxes
+
+
+def grid_rows(
+    page: Page, x0: int, x1: int, y: int, rows: Sequence[Sequence[Pair]], size: int, row_h: int, *, center: bool = False
+) -> tuple[int, dict[str, Box]]:
+    """A boxed header: each row its own cells (label cell, value cell), widths set by the content."""
+    boxes: dict[str, Box] = {}
+    pad = int(size * 0.45)
+    page.line(x0, y, x1, y, 2)
+    for row in rows:
+        fs = size
+        while True:
+            lw = [page.text_width(p.label, fs) + 2 * pad for p in row]
+            vw = [page.text_width(p.value, fs, family=p.family) + 2 * pad for p in row]
+            extra = (x1 - x0) - sum(lw) - sum(vw)
+            if extra >= 0 or fs <= 12:
+                break
+            fs -= 1
+        share = max(extra, 0) / len(row)
+        xs = [x0]
+        for a, b in zip(lw, vw, strict=True):
+            xs.append(int(xs[-1] + a))
+            xs.append(int(xs[-1] + b + share))
+        xs[-1] = x1
+        for k, p in enumerate(row):
+            page.text_in((xs[2 * k], y, xs[2 * k + 1], y + row_h), p.label, fs)
+            if p.value:
+                b = page.text_in(
+                    (xs[2 * k + 1], y, xs[2 * k + 2], y + row_h),
+                    p.value,
+                    fs,
+                    align="center" if center else "left",
+                    pad=pad,
+                    family=p.family,
+                )
+                if p.name:
+                    boxes[p.name] = b
+        for x in xs:
+            page.line(x, y, x, y + row_h, 2 if x in (x0, x1) else 1)
+        y += row_h
+        page.line(x0, y, x1, y, 2 if row is rows[-1] else 1)
+    return y, boxes
+
+
+def signature(page: Page, x: float, y: float, label: str, name: str, size: int, style: Style, *, hand: bool) -> Box:
+    """A signature line: the printed label, then the name printed or signed in pen."""
+    lbox = page.text(x, y, label + style.colon, size)
+    if hand:
+        return page.text(
+            lbox[2] + size * 0.5, y - size * 0.15, name, int(size * 1.25), family="ukai", fill=PEN, kind="hand"
+        )
+    return page.text(lbox[2] + size * 0.3, y, name, size)
 
 
 def after_discharge(case: Case, rng: random.Random, lo: int = 0, hi: int = 10) -> date:

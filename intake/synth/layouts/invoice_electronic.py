@@ -32,9 +32,7 @@ def render(case: Case, style: Style, rng: random.Random) -> SynthDocument:
 
     # Title: the province, then which invoice. Inpatient e-invoices carry 住院 in the title.
     kind = "住院" if case.inpatient else "门诊"
-    title = rng.choice(
-        (f"{case.region.province}医疗{kind}收费票据（电子）", f"{case.region.province}医疗收费电子票据")
-    )
+    title = rng.choice((f"{case.region.province}医疗{kind}收费票据（电子）", f"{case.region.province}医疗收费电子票据"))
     if not case.inpatient and "住院" not in title and rng.random() < 0.5:
         title = f"{case.region.province}医疗门诊收费电子票据"
     tbox = page.text(W / 2, 62, title, int(34 * s), bold=True, anchor="mm", tracking=0.08)

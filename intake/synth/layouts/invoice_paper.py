@@ -33,7 +33,7 @@ from intake.normalize.dates import print_date
 from intake.normalize.money import format_money, to_upper
 from intake.synth import seals
 from intake.synth.canvas import Box, Page, SynthDocument, union
-from intake.synth.case import INPATIENT_ITEMS, OUTPATIENT_ITEMS, Bill, Case
+from intake.synth.case import Bill, Case
 from intake.vocabulary import DocType
 
 from . import register
@@ -56,12 +56,16 @@ ZJ_INPATIENT = (
     "床位费", "诊查费", "检查费", "化验费", "治疗费", "手术费", "护理费", "卫生材料费",
     "西药费", "中成药费", "中草药费", "输血费", "麻醉费", "其他费",
 )
-ZJ_OUTPATIENT = ("挂号费", "诊查费", "一般诊疗费", "检查费", "化验费", "治疗费", "卫生材料费", "西药费", "中成药费")
+ZJ_OUTPATIENT = (
+    "挂号费", "诊查费", "一般诊疗费", "检查费", "化验费", "治疗费", "卫生材料费", "西药费", "中成药费",
+)
 GD_INPATIENT = (
     "西药费", "中成药费", "中草药费", "检查费", "化验费", "治疗费", "手术费", "麻醉费",
     "输血费", "床位费", "护理费", "诊查费", "卫生材料费", "其他费",
 )
-GD_OUTPATIENT = ("挂号费", "诊查费", "一般诊疗费", "西药费", "中成药费", "检查费", "化验费", "治疗费", "卫生材料费")
+GD_OUTPATIENT = (
+    "挂号费", "诊查费", "一般诊疗费", "西药费", "中成药费", "检查费", "化验费", "治疗费", "卫生材料费",
+)
 
 
 def _jitter(rng: random.Random, rgb: RGB, spread: int = 12) -> RGB:
@@ -189,7 +193,8 @@ class _Sheet:
         """The red No and number at top right: the 票据号码, from the numbering press."""
         number = self.case.invoice_number
         nbox = self.page.text(xr, ym, number, size, fill=SERIAL_RED, anchor="rm", tracking=0.08)
-        self.page.text(nbox[0] - size * 0.5, ym, "No", int(size * 0.9), fill=SERIAL_RED, anchor="rm", bold=True)
+        no_size = int(size * 0.9)
+        self.page.text(nbox[0] - size * 0.5, ym, "No", no_size, fill=SERIAL_RED, anchor="rm", bold=True)
         self.record("invoice_number", number, nbox, number)
         return nbox
 
@@ -203,8 +208,10 @@ class _Sheet:
     def finance_oval(self, cx: float, cy: float) -> None:
         """The 财政部监制 oval is part of the pre-printed form, so every copy has it."""
         ring = self.rng.choice(("全国统一医疗收费票据监制章", "全国统一票据监制章"))
-        oval = seals.oval_seal(ring, "财政部监制", self.rng.randint(210, 240), self.rng.randint(118, 132), self.rng)
-        self.page.stamp(oval, int(cx + self.rng.randint(-25, 25)), int(cy + self.rng.randint(-6, 8)), "财政部监制", "oval")
+        ow, oh = self.rng.randint(210, 240), self.rng.randint(118, 132)
+        oval = seals.oval_seal(ring, "财政部监制", ow, oh, self.rng)
+        x, y = int(cx + self.rng.randint(-25, 25)), int(cy + self.rng.randint(-6, 8))
+        self.page.stamp(oval, x, y, "财政部监制", "oval")
 
     def hospital_seal(self, cx: float, cy: float) -> None:
         """The hospital's 收费专用章 over the totals; the document's seal field."""
@@ -212,7 +219,8 @@ class _Sheet:
             self.doc.seal_field(self.page, None, None)
             return
         hospital = self.case.hospital
-        img = seals.round_seal(hospital, self.px(self.rng.randint(190, 220)), self.rng, bottom_text="收费专用章")
+        diameter = self.px(self.rng.randint(190, 220))
+        img = seals.round_seal(hospital, diameter, self.rng, bottom_text="收费专用章")
         sbox = self.page.stamp(img, int(cx), int(cy), hospital, "round")
         self.doc.seal_field(self.page, sbox, hospital)
         under = [d.box for d in self.page.drawn if _meets(d.box, sbox)]
@@ -246,7 +254,9 @@ def _start(layout: str, case: Case, style: Style, rng: random.Random, tint: RGB)
     )
 
 
-def _columns(page: Page, x0: int, x1: int, cells: Sequence[tuple[str, str]], size: int, pad: int = 12) -> list[int]:
+def _columns(
+    page: Page, x0: int, x1: int, cells: Sequence[tuple[str, str]], size: int, pad: int = 12
+) -> list[int]:
     """Cell edges for a row of (label, value) pairs: each label as wide as its text, the room
     left shared among the value cells in proportion to what they hold."""
     label_w = [page.text_width(lbl, size) + 2 * pad for lbl, _ in cells]
@@ -263,7 +273,9 @@ def _columns(page: Page, x0: int, x1: int, cells: Sequence[tuple[str, str]], siz
     return edges
 
 
-def _label_row(sh: _Sheet, x0: int, x1: int, y0: int, y1: int, cells: Sequence[tuple[str, str]], size: int) -> list[Box]:
+def _label_row(
+    sh: _Sheet, x0: int, x1: int, y0: int, y1: int, cells: Sequence[tuple[str, str]], size: int
+) -> list[Box]:
     """A ruled row of label|value cells; draws the labels and rules, returns the value cells."""
     edges = _columns(sh.page, x0, x1, cells, size)
     out = []
@@ -288,7 +300,8 @@ def _stay_in(sh: _Sheet, cell: Box, size: int, allowed: Sequence[str]) -> None:
 
 def _stay_hint(case: Case, style: Style, allowed: Sequence[str]) -> str:
     if case.inpatient:
-        return f"{_date_text(case.admission, style, allowed)}  至  {_date_text(case.discharge, style, allowed)}"
+        admitted = _date_text(case.admission, style, allowed)
+        return f"{admitted}  至  {_date_text(case.discharge, style, allowed)}"
     return _date_text(case.discharge, style, allowed)
 
 
@@ -302,7 +315,7 @@ def _vertical(sh: _Sheet, x: float, y: float, text: str, size: int) -> int:
 
 
 # ---------------------------------------------------------------------------------------------
-@register("invoice_paper_zhejiang", DocType.INVOICE, "浙江-style paper invoice: pre-printed fee grid, brown tint")
+@register("invoice_paper_zhejiang", DocType.INVOICE, "浙江-style paper invoice, pre-printed fee grid")
 def render_zhejiang(case: Case, style: Style, rng: random.Random) -> SynthDocument:
     sh = _start("invoice_paper_zhejiang", case, style, rng, (120, 90, 60))
     page, bill = sh.page, case.bill
@@ -327,8 +340,11 @@ def render_zhejiang(case: Case, style: Style, rng: random.Random) -> SynthDocume
     row = sh.px(42)
     top = yc + 26
     number_label = "住院号" if case.inpatient else "门诊号"
-    cells1 = [(number_label, case.inpatient_number), ("科别", case.department), ("姓名", case.person.name + "  "),
-              ("性别", case.person.sex)]
+    # The name cell is given two spaces more than the name needs: forms leave room for long names.
+    cells1 = [
+        (number_label, case.inpatient_number), ("科别", case.department), ("姓名", case.person.name + "  "),
+        ("性别", case.person.sex),
+    ]
     v1 = _label_row(sh, x0, x1, top, top + row, cells1, label)
     sh.fill_in(v1[0], case.inpatient_number, body)
     sh.fill_in(v1[1], case.department, body)
@@ -370,7 +386,8 @@ def render_zhejiang(case: Case, style: Style, rng: random.Random) -> SynthDocume
             cell_n = (xs[0], ys[r + 1], xs[1], ys[r + 2])
             sh.form_in(cell_n, names[k], label, align="left", pad=14)
             if names[k] in charged:
-                amount_boxes.append(sh.amount_in((xs[1], ys[r + 1], xs[2], ys[r + 2]), charged[names[k]], body))
+                cell = (xs[1], ys[r + 1], xs[2], ys[r + 2])
+                amount_boxes.append(sh.amount_in(cell, charged[names[k]], body))
     for y in ys:
         sh.rule(x0, y, x1, y)
 
@@ -569,7 +586,7 @@ def render_jiangsu(case: Case, style: Style, rng: random.Random) -> SynthDocumen
 
 
 # ---------------------------------------------------------------------------------------------
-@register("invoice_paper_guangdong", DocType.INVOICE, "广东-style paper invoice: fee names over amounts, green")
+@register("invoice_paper_guangdong", DocType.INVOICE, "广东-style paper invoice, fee names over amounts")
 def render_guangdong(case: Case, style: Style, rng: random.Random) -> SynthDocument:
     sh = _start("invoice_paper_guangdong", case, style, rng, (40, 115, 80))
     page, bill = sh.page, case.bill
@@ -594,8 +611,10 @@ def render_guangdong(case: Case, style: Style, rng: random.Random) -> SynthDocum
     top = yc + 28
     row = sh.px(40)
     number_label = "住院号" if case.inpatient else "门诊号"
-    cells1 = [("性别", case.person.sex), ("医保类别", case.insurance_type), (number_label, case.inpatient_number),
-              ("科室", case.department)]
+    cells1 = [
+        ("性别", case.person.sex), ("医保类别", case.insurance_type), (number_label, case.inpatient_number),
+        ("科室", case.department),
+    ]
     v1 = _label_row(sh, x0, x1, top, top + row, cells1, label)
     for cell, (_, value) in zip(v1, cells1, strict=True):
         sh.fill_in(cell, value, body)
@@ -686,7 +705,8 @@ def render_guangdong(case: Case, style: Style, rng: random.Random) -> SynthDocum
     sh.fill(lb[2] + 10, yf, case.cashier, body, anchor="lm")
     lb = sh.form(int(W * 0.68), yf, "日期" + style.colon, label, anchor="lm")
     sh.date("issue_date", case.issue_date, lb[2] + 10, yf, body, ("cn", "iso", "cn_short"))
-    end = sh.form(x0, yf + sh.px(38), f"监制：{_finance_office(case.region.province)}", sh.px(13), anchor="lm")
+    office = _finance_office(case.region.province)
+    end = sh.form(x0, yf + sh.px(38), f"监制：{office}", sh.px(13), anchor="lm")
 
     _vertical(sh, (x0 - 8) / 2 + 4, top + 8, "第二联 收据联 交款人收执", sh.px(15))
 
@@ -699,7 +719,7 @@ def render_guangdong(case: Case, style: Style, rng: random.Random) -> SynthDocum
 
 
 # ---------------------------------------------------------------------------------------------
-@register("invoice_paper_shanghai", DocType.INVOICE, "上海-style paper invoice: dotted item list, 自负/自费 block")
+@register("invoice_paper_shanghai", DocType.INVOICE, "上海-style paper invoice, dotted item list")
 def render_shanghai(case: Case, style: Style, rng: random.Random) -> SynthDocument:
     sh = _start("invoice_paper_shanghai", case, style, rng, (95, 80, 150))
     page, bill = sh.page, case.bill
@@ -719,8 +739,10 @@ def render_shanghai(case: Case, style: Style, rng: random.Random) -> SynthDocume
     top = title[3] + 28
     row = sh.px(40)
     number_label = "住院号" if case.inpatient else "门诊号"
-    cells1 = [("姓名", case.person.name + "  "), ("性别", case.person.sex), (number_label, case.inpatient_number),
-              ("医保类别", case.insurance_type)]
+    cells1 = [
+        ("姓名", case.person.name + "  "), ("性别", case.person.sex), (number_label, case.inpatient_number),
+        ("医保类别", case.insurance_type),
+    ]
     v1 = _label_row(sh, x0, x1, top, top + row, cells1, label)
     nbox = sh.fill_in(v1[0], case.person.name, body)
     sh.record("patient_name", case.person.name, nbox, case.person.name)
@@ -770,7 +792,8 @@ def render_shanghai(case: Case, style: Style, rng: random.Random) -> SynthDocume
     lx = round(x0 + (x1 - x0) * 0.66)
     sh.rule(lx, ytot, lx, ytot + trow)
     ll = sh.form(lx + 14, ym, "（小写）", label, anchor="lm")
-    total_box = sh.amount_in((ll[2], ytot, x1, ytot + trow), bill.total, body, "total_amount", yuan=rng.random() < 0.5)
+    yuan = rng.random() < 0.5
+    total_box = sh.amount_in((ll[2], ytot, x1, ytot + trow), bill.total, body, "total_amount", yuan=yuan)
     py = ytot + trow
     sh.rule(x0, py, x1, py)
 
@@ -810,7 +833,8 @@ def render_shanghai(case: Case, style: Style, rng: random.Random) -> SynthDocume
     sh.fill(lb[2] + 10, yf, case.cashier, body, anchor="lm")
     lb = sh.form(int(W * 0.7), yf, "收费日期" + style.colon, label, anchor="lm")
     sh.date("issue_date", case.issue_date, lb[2] + 10, yf, body, allowed)
-    end = sh.form(W / 2, yf + sh.px(38), f"{_finance_office(case.region.province)}监制", sh.px(13), anchor="mm")
+    office = _finance_office(case.region.province)
+    end = sh.form(W / 2, yf + sh.px(38), f"{office}监制", sh.px(13), anchor="mm")
 
     sh.finance_oval(W / 2, (title[1] + title[3]) / 2)
     sh.cash_stamp(total_box[0] + rng.randint(-40, 80), py + rng.randint(0, 40), 0.3)

@@ -1,0 +1,224 @@
+"""OCR benchmark over a labelled corpus: accuracy, verbatim values, speed and memory.
+
+    .venv/bin/python bench/ocr_benchmark.py [--corpus fixtures/sample] [--limit N] [--peers paddle,tesseract]
+
+Prints one table: for each configuration (the full pipeline, each preprocessing step switched
+off, and the peers on the same pages), clean and degraded pages separately:
+  chars  character accuracy, 1 - CER against the truth text (whitespace ignored)
+  values share of the truth field values found verbatim in the page's OCR text
+  s/page median seconds per page; peak RSS of the process that ran the configuration.
+Each configuration runs in its own process so that its memory peak is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+from rapidfuzz.distance import Levenshtein
+
+REPO = Path(__file__).resolve().parents[1]
+WS = re.compile(r"\s+")
+
+VARIANTS: dict[str, dict[str, Any]] = {
+    "intake (all steps)": {},
+    "  without red suppression": {"red_suppression": False},
+    "  without orientation": {"orientation": False},
+    "  without deskew": {"deskew": False},
+    "  without perspective": {"perspective": False},
+    "  det at 1280 px": {"det_max_side": 1280},
+}
+
+
+@dataclass
+class PageJob:
+    file: str
+    page: int
+    degraded: bool
+    text: str
+    values: list[str]
+
+
+def jobs(corpus: Path, limit: int | None) -> list[PageJob]:
+    truth = json.loads((corpus / "truth.json").read_text(encoding="utf-8"))
+    out = []
+    for f in truth["files"][:limit]:
+        for p in f["pages"]:
+            values = []
+            for d in f["documents"]:
+                for name, fld in d["fields"].items():
+                    if fld["page"] != p["page"] or name == "seal":
+                        continue
+                    if name == "diagnoses":
+                        values += [dx["text"] for dx in fld["value"]]
+                    else:
+                        values.append(fld["source_text"])
+            out.append(PageJob(f["file"], p["page"], bool(p["degradations"]), p["text"], values))
+    return out
+
+
+def score(job: PageJob, text: str) -> tuple[float, float]:
+    truth = WS.sub("", job.text)
+    got = WS.sub("", text)
+    cer = Levenshtein.distance(truth, got) / max(len(truth), 1)
+    found = sum(1 for v in job.values if WS.sub("", v) in got)
+    return max(0.0, 1 - cer), found / len(job.values) if job.values else 1.0
+
+
+def _pages(corpus: Path, todo: list[PageJob]) -> dict[tuple[str, int], Any]:
+    from intake.ocr.loader import load_pages
+
+    cache: dict[str, list[Any]] = {}
+    out = {}
+    for j in todo:
+        if j.file not in cache:
+            cache[j.file] = load_pages((corpus / j.file).read_bytes(), j.file)[1]
+        out[(j.file, j.page)] = cache[j.file][j.page - 1]
+    return out
+
+
+def run_intake(corpus: Path, todo: list[PageJob], overrides: dict[str, Any], q: Any) -> None:
+    from intake.ocr.config import default_config
+    from intake.ocr.pipeline import OcrPipeline
+
+    pipe = OcrPipeline(default_config().with_overrides(**overrides))
+    pages = _pages(corpus, todo)
+    rows = []
+    steps: dict[str, list[float]] = {}
+    for j in todo:
+        t = time.perf_counter()
+        page = pipe.read_page(pages[(j.file, j.page)], j.page)
+        rows.append((j.degraded, *score(j, page.text), time.perf_counter() - t))
+        for k, v in page.timings.items():
+            steps.setdefault(k, []).append(v)
+    q.put((rows, {k: statistics.median(v) for k, v in steps.items()}, _rss_mb()))
+
+
+def run_paddle(corpus: Path, todo: list[PageJob], overrides: dict[str, Any], q: Any) -> None:
+    from intake.ocr.engines.paddle import PaddleEngine
+    from intake.ocr.paddle_models import build_model_dir
+
+    from intake.ocr.config import default_config
+    from intake.ocr.order import reading_order
+
+    model_dir = build_model_dir(Path(tempfile.mkdtemp(prefix="paddle-models-")))
+    engine = PaddleEngine(default_config().with_overrides(engine="paddleocr", paddle_model_dir=str(model_dir)))
+    pages = _pages(corpus, todo)
+    rows = []
+    for j in todo:
+        t = time.perf_counter()
+        lines = reading_order(engine.read(pages[(j.file, j.page)]))
+        rows.append((j.degraded, *score(j, "\n".join(ln.text for ln in lines)), time.perf_counter() - t))
+    q.put((rows, {}, _rss_mb()))
+
+
+def run_tesseract(corpus: Path, todo: list[PageJob], overrides: dict[str, Any], q: Any) -> None:
+    pages = _pages(corpus, todo)
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # its default threading is 5x slower on 2 cores
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for j in todo:
+            path = Path(tmp) / "page.png"
+            cv2.imwrite(str(path), pages[(j.file, j.page)])
+            t = time.perf_counter()
+            res = subprocess.run(
+                ["tesseract", str(path), "stdout", "-l", "chi_sim", "--psm", "3"],
+                capture_output=True,
+                text=True,
+                env=env,
+                check=False,
+            )
+            rows.append((j.degraded, *score(j, res.stdout), time.perf_counter() - t))
+    q.put((rows, {}, _rss_mb()))
+
+
+def _rss_mb() -> float:
+    self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(self_kb, child_kb) / 1024
+
+
+def in_process(fn: Any, corpus: Path, todo: list[PageJob], overrides: dict[str, Any]) -> Any:
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    p = ctx.Process(target=fn, args=(corpus, todo, overrides, q))
+    p.start()
+    result = q.get()
+    p.join()
+    return result
+
+
+def summarize(rows: list[tuple[bool, float, float, float]], degraded: bool) -> str:
+    sel = [r for r in rows if r[0] == degraded]
+    if not sel:
+        return f"{'-':>6} {'-':>6} {'-':>6}"
+    chars = statistics.mean(r[1] for r in sel)
+    values = statistics.mean(r[2] for r in sel)
+    secs = statistics.median(r[3] for r in sel)
+    return f"{chars:6.3f} {values:6.3f} {secs:6.2f}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--corpus", type=Path, default=REPO / "fixtures" / "sample")
+    ap.add_argument("--limit", type=int, default=None, help="only the first N files")
+    ap.add_argument("--peers", default="paddle,tesseract", help="comma-separated: paddle, tesseract, or none")
+    ap.add_argument(
+        "--variants",
+        default=",".join(str(i) for i in range(len(VARIANTS))),
+        help="indexes into the variant list (0 = full pipeline)",
+    )
+    args = ap.parse_args()
+    todo = jobs(args.corpus, args.limit)
+    n_clean = sum(1 for j in todo if not j.degraded)
+    print(f"{len(todo)} pages ({n_clean} clean, {len(todo) - n_clean} degraded) from {args.corpus}")
+    print(f"{'configuration':30} | {'clean: chars values s/page':27} | {'degraded: chars values s/page':30} | peak RSS")
+    names = list(VARIANTS)
+    results: dict[str, Any] = {}
+    for idx in (int(i) for i in args.variants.split(",") if i):
+        name = names[idx]
+        rows, steps, rss = in_process(run_intake, args.corpus, todo, VARIANTS[name])
+        results[name] = rows
+        print(f"{name:30} | {summarize(rows, False):27} | {summarize(rows, True):30} | {rss:6.0f} MB", flush=True)
+        if idx == 0:
+            print("    median seconds per step: " + ", ".join(f"{k} {v:.3f}" for k, v in steps.items()), flush=True)
+    peers = [p for p in args.peers.split(",") if p and p != "none"]
+    for peer in peers:
+        if peer == "tesseract" and not shutil.which("tesseract"):
+            print("tesseract: not installed (apt-get install tesseract-ocr tesseract-ocr-chi-sim)")
+            continue
+        fn = {"paddle": run_paddle, "tesseract": run_tesseract}[peer]
+        try:
+            rows, _, rss = in_process(fn, args.corpus, todo, {})
+        except Exception as exc:  # a peer that cannot run is reported, not fatal
+            print(f"{peer}: could not run ({exc})")
+            continue
+        label = {"paddle": "PaddleOCR pipeline (same ONNX)", "tesseract": "tesseract chi_sim"}[peer]
+        results[label] = rows
+        print(f"{label:30} | {summarize(rows, False):27} | {summarize(rows, True):30} | {rss:6.0f} MB", flush=True)
+    base = results.get("intake (all steps)")
+    if base:
+        base_t = statistics.median(r[3] for r in base)
+        for label, rows in results.items():
+            if label.startswith(("PaddleOCR", "tesseract")):
+                t = statistics.median(r[3] for r in rows)
+                acc = statistics.mean(r[1] for r in rows) / max(statistics.mean(r[1] for r in base), 1e-9)
+                print(f"ratio {label}: time {t / base_t:.2f}x intake, character accuracy {acc:.2f}x intake")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
