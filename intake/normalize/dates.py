@@ -80,9 +80,9 @@ def find_dates(printed: str) -> list[ParsedDate]:
     for m in _FULL.finditer(s):
         y = int(m["y"])
         mo, d = (m["m"], m["d"]) if m["m"] else (m["m8"], m["d8"])
+        taken.append(m.span())  # an impossible date (02-30) is not a partial one either
         try:
             found.append((m.start(), _checked(y, int(mo), int(d))))
-            taken.append(m.span())
         except DateError:
             continue
     for m in _PARTIAL.finditer(s):

@@ -144,7 +144,7 @@ def parse_upper(printed: str) -> Decimal:
     """Read an uppercase amount as printed, tolerating ¥/⊗ marks, 人民币, spaces and 整/正."""
     s = _UPPER_MARKS.sub("", printed).translate(_UPPER_VARIANTS)
     s = s.rstrip("整")
-    if not s or any(ch not in DIGITS + "拾佰仟万亿元角分" for ch in s):
+    if not any(ch in DIGITS[1:] or ch == "拾" for ch in s) or any(ch not in DIGITS + "拾佰仟万亿元角分" for ch in s):
         raise MoneyError(f"not an uppercase amount: {printed!r}")
     if "元" in s:
         int_part, frac_part = s.split("元", 1)
@@ -179,6 +179,9 @@ def _parse_upper_integer(s: str, printed: str) -> int:
             u = unit_values[ch]
             if u >= last_unit:
                 raise MoneyError(f"units out of order in {printed!r}")
+            # Only 拾 may stand without its digit, and only at the head of a section (拾伍元 = 15).
+            if digit is None and (u != 10 or section):
+                raise MoneyError(f"{ch} without a digit in {printed!r}")
             section += (1 if digit is None else digit) * u
             last_unit = u
             digit = None
