@@ -71,6 +71,9 @@ def ocr_command(
     file: Annotated[Path, typer.Argument(help="An image (JPEG, PNG, WebP, TIFF, BMP) or a PDF.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the contract's JSON.")] = False,
     engine: Annotated[str | None, typer.Option(help="rapidocr (default) or paddleocr.")] = None,
+    paddle_model_dir: Annotated[
+        Path | None, typer.Option(help="For --engine paddleocr: folder made by `intake ocr-models paddle`.")
+    ] = None,
 ) -> None:
     """Read the text lines of every page of a file."""
     import json
@@ -84,6 +87,8 @@ def ocr_command(
     config = default_config()
     if engine:
         config = config.with_overrides(engine=engine)
+    if paddle_model_dir:
+        config = config.with_overrides(paddle_model_dir=str(paddle_model_dir))
     try:
         result = OcrPipeline(config).read_file(data, str(file))
     except InputError as exc:
@@ -102,6 +107,26 @@ def ocr_command(
             typer.echo(f"{line.confidence:.2f}  {line.text}")
         for seal in page.seals:
             typer.echo(f"[seal {seal.shape}] {seal.text}")
+
+
+ocr_models_app = typer.Typer(help="Local model folders for the OCR engines.", no_args_is_help=True)
+app.add_typer(ocr_models_app, name="ocr-models")
+
+
+@ocr_models_app.command("paddle")
+def ocr_models_paddle(
+    out: Annotated[Path, typer.Option(help="Folder to write det/, rec/ and textline_ori/ into.")],
+) -> None:
+    """Build the paddleocr engine's model folders from the ONNX files the rapidocr wheel ships."""
+    from intake.ocr.engines import EngineError
+    from intake.ocr.paddle_models import build_model_dir
+
+    try:
+        folder = build_model_dir(out)
+    except (EngineError, OSError, ValueError) as exc:
+        _fail(f"cannot build the paddleocr model folders: {exc}")
+        return
+    typer.echo(f"wrote {folder}; use it with engine: paddleocr and paddle_model_dir: {folder.resolve()}")
 
 
 def main() -> None:  # pragma: no cover - console script entry

@@ -9,6 +9,7 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
+import cv2
 import numpy as np
 import pytest
 
@@ -103,9 +104,10 @@ def check_drawn(f: dict[str, Any], doc: dict[str, Any], images: list[np.ndarray]
         x0, y0, x1, y1 = fld["box"]
         img = images[fld["page"] - 1]
         assert 0 <= x0 < x1 <= img.shape[1] and 0 <= y0 < y1 <= img.shape[0], f"{f['file']}: {name} box off page"
-        region = img[y0:y1, x0:x1].min(axis=2)
+        # A median filter first, so that sensor noise on a blank (or whited-out) box is not ink.
+        region = cv2.medianBlur(np.ascontiguousarray(img[y0:y1, x0:x1].min(axis=2)), 3)
         contrast = float(np.percentile(region, 95)) - float(region.min())
-        assert contrast > 40, f"{f['file']}: no ink where {name} should be printed (covered or blank?)"
+        assert contrast > 25, f"{f['file']}: no ink where {name} should be printed (covered or blank?)"
 
 
 def _load(folder: Path, f: dict[str, Any]) -> list[np.ndarray]:

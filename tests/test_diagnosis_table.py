@@ -32,9 +32,7 @@ MIN_PER_GROUP = {
 CODE_RE = re.compile(r"^[A-Z][0-9]{2}\.[0-9x][0-9]{2}(?:x[0-9]{3})?$")
 
 # 3-character categories that only one sex can have.
-FEMALE_ONLY_CATEGORIES = frozenset(
-    {"C51", "C52", "C53", "C54", "C55", "C56", "C57", "C58", "D06", "D25", "N80", "N83"}
-)
+FEMALE_ONLY_CATEGORIES = frozenset({"C51", "C52", "C53", "C54", "C55", "C56", "C57", "C58", "D06", "D25", "N80", "N83"})
 MALE_ONLY_CATEGORIES = frozenset({"C60", "C61", "C62", "C63", "N40", "N41", "N42"})
 
 Row = dict[str, str]
@@ -116,9 +114,7 @@ def test_codes_are_well_formed(table: list[Row]) -> None:
 
 def test_printed_code_shares_category(table: list[Row]) -> None:
     bad = [
-        (row["name"], row["icd10"], row["printed_code"])
-        for row in table
-        if row["printed_code"][:3] != row["icd10"][:3]
+        (row["name"], row["icd10"], row["printed_code"]) for row in table if row["printed_code"][:3] != row["icd10"][:3]
     ]
     assert not bad, f"printed_code in a different category from icd10: {bad}"
 
@@ -161,11 +157,7 @@ def test_sex_specific_categories_carry_sex(table: list[Row]) -> None:
 
 
 def test_accident_rows_are_injuries(table: list[Row]) -> None:
-    bad = [
-        (row["name"], row["icd10"])
-        for row in table
-        if "accident" in _groups(row) and row["icd10"][0] not in "ST"
-    ]
+    bad = [(row["name"], row["icd10"]) for row in table if "accident" in _groups(row) and row["icd10"][0] not in "ST"]
     assert not bad, f"accident rows must carry an S/T injury code: {bad}"
 
 

@@ -9,6 +9,7 @@ helpers keep each printed value its own text call so its box is the value's box.
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -17,6 +18,11 @@ from intake.normalize.dates import print_date
 from intake.synth.canvas import Box, Page, SynthDocument, union
 from intake.synth.case import Case, Diagnosis
 from intake.synth.layouts.base import Style
+
+PEN: tuple[int, int, int] = (32, 42, 96)  # blue-black ballpoint of handwritten entries
+
+# Latin runs (lab values, doses, codes) stay whole on a line, as word processors keep them.
+_TOKENS = re.compile(r"[A-Za-z0-9.+\-/%×^()\[\]~:<>=μ]+|.", re.S)
 
 # Characters that a CJK typesetter never puts at the start of a line (禁则): they hang instead.
 NO_LINE_START = "，。、；：？！）》」』”’%℃,.;:)]"
@@ -90,12 +96,15 @@ def wrap(
     lines: list[str] = []
     line = ""
     limit = first if first is not None else width
-    for ch in text:
-        if line and ch not in NO_LINE_START and page.text_width(line + ch, size, family=family) > limit:
-            lines.append(line)
-            line = ""
-            limit = width
-        line += ch
+    for tok in _TOKENS.findall(text):
+        # An overlong Latin run (a URL, a list of codes) breaks anywhere.
+        pieces = list(tok) if len(tok) > 1 and page.text_width(tok, size, family=family) > width * 0.5 else [tok]
+        for piece in pieces:
+            if line and piece[0] not in NO_LINE_START and page.text_width(line + piece, size, family=family) > limit:
+                lines.append(line)
+                line = ""
+                limit = width
+            line += piece
     if line:
         lines.append(line)
     return lines
@@ -115,7 +124,6 @@ class Flow:
     doc: SynthDocument
     width: int
     height: int
-    top: int  # where body text starts on continuation pages (below the running header)
     bottom: int  # the last y a line may reach
     running_header: Callable[[Page, int], int]  # draws the header of page k (1-based); returns y
     page: Page = field(init=False)
@@ -167,50 +175,77 @@ class Flow:
 # -- diagnosis lists ------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class DxScheme:
+    """How one document prints its diagnosis lists: numbered, coded in brackets, or plain."""
+
+    coded: bool
+    brackets: tuple[str, str]
+    numbering: str  # "1." "1、" "（1）" or "" for none
+    mode: str  # "lines": one item per line; otherwise the string joining items on a line
+
+    @classmethod
+    def pick(cls, rng: random.Random, *, coded: bool | None = None) -> DxScheme:
+        if coded is None:
+            coded = rng.random() < 0.3
+        brackets = rng.choice((("(", ")"), ("（", "）"), ("[", "]")))
+        if coded:
+            return cls(True, brackets, "", rng.choice(("；", ";", "，")))
+        numbering = rng.choice(("1.", "1、", "（1）", "1)", ""))
+        if not numbering:
+            return cls(False, brackets, "", rng.choice(("；", "，", "、")))
+        return cls(False, brackets, numbering, rng.choice(("lines", "lines", "  ", "；")))
+
+    def items(self, diagnoses: Sequence[Diagnosis]) -> tuple[list[str], str]:
+        lb, rb = self.brackets
+        if self.coded:
+            return [f"{lb}{d.printed_code}{rb}{d.name}" for d in diagnoses], self.mode
+        if not self.numbering:
+            return [d.name for d in diagnoses], self.mode
+        items = [self.numbering.replace("1", str(k + 1)) + d.name for k, d in enumerate(diagnoses)]
+        return items, self.mode
+
+
 def dx_items(diagnoses: Sequence[Diagnosis], rng: random.Random, *, coded: bool | None = None) -> tuple[list[str], str]:
-    """The printed items of a diagnosis list and how they join: numbered, coded, or plain.
+    """The printed items of a diagnosis list and how they join (see DxScheme)."""
+    return DxScheme.pick(rng, coded=coded).items(diagnoses)
 
-    Returns (items, mode); mode 'lines' means one item per line, otherwise the joiner string.
+
+def dx_lines(
+    page: Page, items: list[str], mode: str, size: int, width: float, first: float, *, family: str | None = None
+) -> list[str]:
+    """The lines a diagnosis list prints as: one item per line, or items joined and wrapped.
+
+    Lines break between items, never inside a diagnosis name (EMR lists do, and a name cut in two
+    is no longer a name a reader finds); only an item wider than a whole line is broken.
     """
-    if coded is None:
-        coded = rng.random() < 0.3
-    if coded:
-        lb, rb = rng.choice((("(", ")"), ("（", "）"), ("[", "]")))
-        items = [f"{lb}{d.printed_code}{rb}{d.name}" for d in diagnoses]
-        return items, rng.choice(("；", ";", "，"))
-    numbering = rng.choice(("1.", "1、", "（1）", "1)", ""))
-    if not numbering:
-        return [d.name for d in diagnoses], rng.choice(("；", "，", "、"))
-    items = [numbering.replace("1", str(k + 1)) + d.name for k, d in enumerate(diagnoses)]
-    if len(items) == 1:
-        return items, "lines"
-    return items, rng.choice(("lines", "lines", "  ", "；"))
-
-
-def dx_lines(page: Page, items: list[str], mode: str, size: int, width: float, first: float) -> list[str]:
-    """The lines a diagnosis list prints as: one item per line, or items joined and wrapped."""
     if mode == "lines":
         out: list[str] = []
         for it in items:
-            out.extend(wrap(page, it, size, width, first=first if not out else width))
+            out.extend(wrap(page, it, size, width, first=first if not out else width, family=family))
         return out
-    joined = mode.join(items)
-    if mode.strip() == "":
-        # Spaced items wrap between items where they can, as EMR printouts do.
-        lines: list[str] = []
-        line = ""
-        for it in items:
-            cand = it if not line else line + mode + it
-            if page.text_width(cand, size) <= (first if not lines else width):
-                line = cand
-            else:
-                if line:
-                    lines.append(line)
-                line = it
-        lines.append(line)
-        if all(page.text_width(ln, size) <= width for ln in lines[1:]):
-            return lines
-    return wrap(page, joined, size, width, first=first)
+    spaced = mode.strip() == ""
+    # Each piece is an item with the joiner that follows it (a spacing joiner is dropped at a break).
+    pieces = [it if (k == len(items) - 1 or spaced) else it + mode for k, it in enumerate(items)]
+    lines: list[str] = []
+    line = ""
+    for piece in pieces:
+        limit = first if not lines else width
+        cand = piece if not line else line + (mode if spaced else "") + piece
+        if page.text_width(cand, size, family=family) <= limit:
+            line = cand
+            continue
+        if line:
+            lines.append(line)
+            limit = width
+        if page.text_width(piece, size, family=family) <= limit:
+            line = piece
+        else:
+            parts = wrap(page, piece, size, width, first=limit, family=family)
+            lines.extend(parts[:-1])
+            line = parts[-1]
+    lines.append(line)
+    return lines
 
 
 def dx_truth(diagnoses: Sequence[Diagnosis]) -> list[dict[str, str]]:
@@ -239,6 +274,11 @@ class Piece:
     name: str | None = None
     family: str | None = None
     underline: bool = False
+    hand: bool = False
+
+
+def _plain(p: Piece) -> bool:
+    return not (p.name or p.underline or p.hand)
 
 
 def running_text(
@@ -251,7 +291,6 @@ def running_text(
     *,
     leading: float = 1.9,
     indent: int = 2,
-    fill: object = None,
 ) -> tuple[int, dict[str, Box]]:
     """Set pieces one after another, wrapping at the right margin; returns next y and value boxes.
 
@@ -261,13 +300,30 @@ def running_text(
     boxes: dict[str, Box] = {}
     cx = x + page.text_width("\u3000" * indent, size)
     step = int(size * leading)
+    merged: list[Piece] = []
     for p in pieces:
+        # Neighbouring plain pieces print as one string: fewer fragments, no touching glyph boxes.
+        plain = not (p.name or p.underline or p.hand)
+        if plain and merged and _plain(merged[-1]) and merged[-1].family == p.family:
+            merged[-1] = Piece(merged[-1].text + p.text, family=p.family)
+            continue
+        merged.append(p)
+    for p in merged:
         if p.name or p.underline:
             w = page.text_width(p.text, size, family=p.family)
-            pad = size * 0.3 if p.underline else 0
+            # A hair of space either side keeps a value's box clear of its neighbours' ink.
+            pad = size * 0.3 if p.underline else size * 0.08
             if cx + w + 2 * pad > right and cx > x:
                 cx, y = x, y + step
-            b = page.text(cx + pad, y, p.text, size, family=p.family)
+            b = page.text(
+                cx + pad,
+                y,
+                p.text,
+                size,
+                family=p.family,
+                fill=PEN if p.hand else None,
+                kind="hand" if p.hand else "print",
+            )
             if p.underline:
                 page.line(cx, b[3] + 4, cx + w + 2 * pad, b[3] + 4, 1)
             if p.name:
@@ -294,9 +350,6 @@ def running_text(
     return y + step, boxes
 
 
-PEN: tuple[int, int, int] = (32, 42, 96)  # blue-black ballpoint of handwritten signatures
-
-
 @dataclass(frozen=True)
 class Pair:
     """A label and its value in a header; name is the contract field the value carries, if any."""
@@ -305,6 +358,7 @@ class Pair:
     value: str
     name: str | None = None
     family: str | None = None
+    hand: bool = False  # filled in by pen: Kai face, blue-black ink
 
 
 def pairs_lines(
@@ -337,7 +391,11 @@ def pairs_lines(
         for k in row:
             p = pairs[k]
             lbox = page.text(cx, y, p.label + style.colon, size)
-            vbox = page.text(lbox[2] + gap, y, p.value, size, family=p.family) if p.value else lbox
+            vbox = (
+                page.text(lbox[2] + gap, y, p.value, size, family=p.family, fill=PEN if p.hand else None)
+                if p.value
+                else lbox
+            )
             if p.name and p.value:
                 boxes[p.name] = vbox
             cx += slot if even else widths[k] + (spare / (len(row) - 1) if len(row) > 1 else 0)
@@ -377,6 +435,8 @@ def grid_rows(
                     align="center" if center else "left",
                     pad=pad,
                     family=p.family,
+                    fill=PEN if p.hand else None,
+                    kind="hand" if p.hand else "print",
                 )
                 if p.name:
                     boxes[p.name] = b
@@ -385,6 +445,14 @@ def grid_rows(
         y += row_h
         page.line(x0, y, x1, y, 2 if row is rows[-1] else 1)
     return y, boxes
+
+
+def rule_below(page: Page, mark: int, x0: int, x1: int, gap: int, width: int = 1) -> int:
+    """A rule under what was drawn since mark (an index into page.drawn), clear of its glyphs."""
+    bottom = max((d.box[3] for d in page.drawn[mark:]), default=0)
+    y = bottom + gap
+    page.line(x0, y, x1, y, width)
+    return y
 
 
 def signature(page: Page, x: float, y: float, label: str, name: str, size: int, style: Style, *, hand: bool) -> Box:

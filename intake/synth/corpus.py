@@ -1,8 +1,9 @@
 """A labelled corpus: files as members upload them, and truth.json describing every page.
 
-The plan is a pure function of (count, seed, layouts, families): file i gets layout i mod L and
-the degradation recipe of its round, so any count >= 2×L covers every layout clean and degraded,
-and a few files of every round are the special cases (PDFs, bundles, lying extensions).
+The plan is a pure function of (count, seed, layouts, families): single files cycle through the
+layouts, first all clean, then dealt the degradation recipes in turn, so any count of about 2×L
+covers every layout clean and degraded; every eighth file is a special case (PDF bundles,
+multi-page PDFs, other formats, extensions that lie).
 """
 
 from __future__ import annotations
@@ -55,6 +56,8 @@ SPECIALS = (
     "bmp_scan",
 )
 SPECIAL_EVERY = 8
+MAY_RUN_ONTO_PAGES = frozenset({"discharge_record", "discharge_summary", "settlement_list"})
+PNG_BUDGET = 400_000  # bytes; keeps the committed sample small
 SENSITIVE = re.compile(r"\d{9,}|[\dX]{18}")
 
 
@@ -217,8 +220,11 @@ def plan(count: int, layouts: Sequence[str]) -> list[Plan]:
             special = SPECIALS[(i // SPECIAL_EVERY) % len(SPECIALS)]
             out.append(Plan(i, _special_layouts(special, layouts, i), "clean", special))
             continue
-        layout = layouts[singles % len(layouts)]
-        recipe = ROUND_ORDER[(singles // len(layouts)) % len(ROUND_ORDER)]
+        turn, slot = divmod(singles, len(layouts))
+        layout = layouts[slot]
+        # Round 0 is every layout clean; later rounds deal the other recipes out across layouts,
+        # so that a small corpus already holds every degradation.
+        recipe = "clean" if turn == 0 else ROUND_ORDER[1 + ((turn - 1) * len(layouts) + slot) % (len(ROUND_ORDER) - 1)]
         out.append(Plan(i, (layout,), recipe, None))
         singles += 1
     return out
@@ -248,8 +254,9 @@ def _special_layouts(special: str, layouts: Sequence[str], index: int) -> tuple[
         return (_pick(layouts, "discharge_record", DocType.DISCHARGE),)
     if special == "pdf_invoice":
         return (_pick(layouts, "invoice_electronic", DocType.INVOICE),)
-    # image-format specials take the layout of their turn
-    return (layouts[(index // SPECIAL_EVERY) % len(layouts)],)
+    # Image-format specials hold one page, so they take a layout that never runs onto a second.
+    single = [n for n in layouts if n not in MAY_RUN_ONTO_PAGES] or list(layouts)
+    return (single[(index // SPECIAL_EVERY) % len(single)],)
 
 
 def _special_recipe(special: str) -> tuple[tuple[str, ...], str, str]:
@@ -262,7 +269,7 @@ def _special_recipe(special: str) -> tuple[tuple[str, ...], str, str]:
         "png_named_jpg": (("rotate",), "png", ".jpg"),
         "webp_named_jpg": (("photo",), "webp", ".jpg"),
         "tiff_scan": (("scan_grey",), "tiff", ".tif"),
-        "bmp_scan": (("scan_grey", "lowcontrast"), "bmp", ".bmp"),
+        "bmp_scan": (("scan_grey",), "bmp", ".bmp"),
     }[special]
 
 
@@ -298,12 +305,26 @@ def generate(
         case = _case_for(p.layouts[0], rng) if len(p.layouts) == 1 else make_case(rng, inpatient=True)
         docs = [_render(name, case, rng, fams) for name in p.layouts]
         images, pages, documents = _assemble(docs, case, kinds, rng, case_id)
-        stem = f"{p.index:04d}-{'+'.join(p.layouts) if len(p.layouts) == 1 else p.special}-{p.recipe}"
+        what = p.layouts[0] if len(p.layouts) == 1 else "bundle"
+        stem = f"{p.index:04d}-{what}-{p.special or p.recipe}"
         name = stem + ext
+        if len(images) > 1 and fmt != "pdf":
+            # A document of several pages arrives as one file: a PDF.
+            fmt, ext = "pdf", ".pdf"
+            name = stem + ext
         if fmt == "pdf":
             data = files.encode_pdf(images)
+        elif fmt == "bmp":
+            # Office scanners that write BMP mostly write black-and-white: 1 bit a pixel.
+            data = files.encode_image(images[0].convert("L").point(lambda v: 255 if v > 170 else 0, "1"), fmt)
         else:
             data = files.encode_image(images[0], fmt, quality=rng.randint(70, 85))
+            if fmt == "png" and len(data) > PNG_BUDGET:
+                # Textured paper (ID cards, tinted stock) does not compress losslessly; a phone
+                # app would have saved it as JPEG anyway.
+                fmt, ext = "jpeg", ".jpg"
+                name = stem + ext
+                data = files.encode_image(images[0], fmt, quality=85)
         (out / name).write_bytes(data)
         ft = FileTruth(name, fmt, documents, pages, p.special)
         truth_files.append(ft.to_json())

@@ -2,6 +2,7 @@
 and files whose extension lies about what they are."""
 
 import io
+import time
 from collections.abc import Sequence
 
 from PIL import Image
@@ -35,13 +36,24 @@ def encode_image(img: Image.Image, fmt: str, *, quality: int = 80) -> bytes:
     return buf.getvalue()
 
 
-def encode_pdf(pages: Sequence[Image.Image], *, dpi: int = 150, quality: int = 75) -> bytes:
+def encode_pdf(pages: Sequence[Image.Image], *, dpi: int = 150, quality: int = 65) -> bytes:
     """A scanned PDF: one JPEG image per page at the given resolution, as scanner software writes.
 
     The resolution is stored in the PDF so that rendering it back at the same dpi gives the same
     pixel grid as the truth boxes.
     """
-    rgb = [p.convert("RGB") for p in pages]
+    rgb = [p if p.mode == "L" else p.convert("RGB") for p in pages]
     buf = io.BytesIO()
-    rgb[0].save(buf, "PDF", save_all=True, append_images=rgb[1:], resolution=float(dpi), quality=quality)
+    stamp = time.strptime("2026-01-01", "%Y-%m-%d")  # fixed, so that the same seed writes the same bytes
+    rgb[0].save(
+        buf,
+        "PDF",
+        save_all=True,
+        append_images=rgb[1:],
+        resolution=float(dpi),
+        quality=quality,
+        creationDate=stamp,
+        modDate=stamp,
+        producer="intake synth",
+    )
     return buf.getvalue()

@@ -46,25 +46,70 @@ SERIAL_RED: RGB = (200, 40, 40)
 
 # The one-character abbreviation a province's finance office prints in its form codes (浙财…).
 PROVINCE_SHORT = {
-    "浙江省": "浙", "江苏省": "苏", "广东省": "粤", "上海市": "沪", "山东省": "鲁", "湖北省": "鄂",
+    "浙江省": "浙",
+    "江苏省": "苏",
+    "广东省": "粤",
+    "上海市": "沪",
+    "山东省": "鲁",
+    "湖北省": "鄂",
     "四川省": "川",
 }
 
 # Pre-printed fee names, in the order the forms print them. A charged item missing from a form's
 # list (a future item name in case.py) is appended, so the printed items always add up.
 ZJ_INPATIENT = (
-    "床位费", "诊查费", "检查费", "化验费", "治疗费", "手术费", "护理费", "卫生材料费",
-    "西药费", "中成药费", "中草药费", "输血费", "麻醉费", "其他费",
+    "床位费",
+    "诊查费",
+    "检查费",
+    "化验费",
+    "治疗费",
+    "手术费",
+    "护理费",
+    "卫生材料费",
+    "西药费",
+    "中成药费",
+    "中草药费",
+    "输血费",
+    "麻醉费",
+    "其他费",
 )
 ZJ_OUTPATIENT = (
-    "挂号费", "诊查费", "一般诊疗费", "检查费", "化验费", "治疗费", "卫生材料费", "西药费", "中成药费",
+    "挂号费",
+    "诊查费",
+    "一般诊疗费",
+    "检查费",
+    "化验费",
+    "治疗费",
+    "卫生材料费",
+    "西药费",
+    "中成药费",
 )
 GD_INPATIENT = (
-    "西药费", "中成药费", "中草药费", "检查费", "化验费", "治疗费", "手术费", "麻醉费",
-    "输血费", "床位费", "护理费", "诊查费", "卫生材料费", "其他费",
+    "西药费",
+    "中成药费",
+    "中草药费",
+    "检查费",
+    "化验费",
+    "治疗费",
+    "手术费",
+    "麻醉费",
+    "输血费",
+    "床位费",
+    "护理费",
+    "诊查费",
+    "卫生材料费",
+    "其他费",
 )
 GD_OUTPATIENT = (
-    "挂号费", "诊查费", "一般诊疗费", "西药费", "中成药费", "检查费", "化验费", "治疗费", "卫生材料费",
+    "挂号费",
+    "诊查费",
+    "一般诊疗费",
+    "西药费",
+    "中成药费",
+    "检查费",
+    "化验费",
+    "治疗费",
+    "卫生材料费",
 )
 
 
@@ -167,11 +212,17 @@ class _Sheet:
         self.doc.field(name, value, self.page, box, printed)
 
     def amount_in(
-        self, cell: Box, amount: Decimal, size: int, name: str | None = None, *, yuan: bool = False,
+        self,
+        cell: Box,
+        amount: Decimal,
+        size: int,
+        name: str | None = None,
+        *,
+        yuan: bool = False,
         align: str = "right",
     ) -> Box:
         printed = ("¥" if yuan else "") + money(amount, self.style)
-        box = self.fill_in(cell, printed, size, align=align)
+        box = self.fill_in(cell, printed, size, align=align, pad=14)
         if name:
             self.record(name, format_money(amount), box, printed)
         return box
@@ -197,6 +248,33 @@ class _Sheet:
         self.page.text(nbox[0] - size * 0.5, ym, "No", no_size, fill=SERIAL_RED, anchor="rm", bold=True)
         self.record("invoice_number", number, nbox, number)
         return nbox
+
+    def footer(
+        self,
+        x0: float,
+        x1: float,
+        y: float,
+        label_size: int,
+        size: int,
+        parts: Sequence[tuple[float, str, str]],
+    ) -> tuple[list[Box], float]:
+        """收款单位/收款人/日期 on one line, each at its place on the form (x, label, value).
+
+        A long hospital name pushes the next part right; a part past the right edge goes to a new
+        line, as the printer program would wrap it. Returns the value boxes and the last line's y.
+        """
+        boxes: list[Box] = []
+        cursor = None
+        for nominal, lab, value in parts:
+            need = self.page.text_width(lab, label_size) + self.page.text_width(value, size) + 30
+            x = nominal if cursor is None else max(nominal, cursor + size * 2)
+            if x + need > x1:
+                y += size * 1.9
+                x = x0
+            lb = self.form(x, y, lab, label_size, anchor="lm")
+            boxes.append(self.fill(lb[2] + 10, y, value, size, anchor="lm"))
+            cursor = boxes[-1][2]
+        return boxes, y
 
     def date(self, name: str, d: date, x: float, ym: float, size: int, allowed: Sequence[str]) -> Box:
         printed = _date_text(d, self.style, allowed)
@@ -249,14 +327,20 @@ def _start(layout: str, case: Case, style: Style, rng: random.Random, tint: RGB)
     ink = rng.choice(((30, 30, 38), (42, 42, 58), (24, 24, 24), (52, 48, 60)))
     # Misregistration: the printer's layer sits off the form by one shift for the whole sheet.
     return _Sheet(
-        doc, page, case, style, rng, _jitter(rng, tint), ink, rng.randint(-6, 8), rng.randint(-5, 6),
+        doc,
+        page,
+        case,
+        style,
+        rng,
+        _jitter(rng, tint),
+        ink,
+        rng.randint(-6, 8),
+        rng.randint(-5, 6),
         rng.random() < 0.7,
     )
 
 
-def _columns(
-    page: Page, x0: int, x1: int, cells: Sequence[tuple[str, str]], size: int, pad: int = 12
-) -> list[int]:
+def _columns(page: Page, x0: int, x1: int, cells: Sequence[tuple[str, str]], size: int, pad: int = 12) -> list[int]:
     """Cell edges for a row of (label, value) pairs: each label as wide as its text, the room
     left shared among the value cells in proportion to what they hold."""
     label_w = [page.text_width(lbl, size) + 2 * pad for lbl, _ in cells]
@@ -342,7 +426,9 @@ def render_zhejiang(case: Case, style: Style, rng: random.Random) -> SynthDocume
     number_label = "住院号" if case.inpatient else "门诊号"
     # The name cell is given two spaces more than the name needs: forms leave room for long names.
     cells1 = [
-        (number_label, case.inpatient_number), ("科别", case.department), ("姓名", case.person.name + "  "),
+        (number_label, case.inpatient_number),
+        ("科别", case.department),
+        ("姓名", case.person.name + "  "),
         ("性别", case.person.sex),
     ]
     v1 = _label_row(sh, x0, x1, top, top + row, cells1, label)
@@ -430,16 +516,24 @@ def render_zhejiang(case: Case, style: Style, rng: random.Random) -> SynthDocume
 
     # Below the grid: payee, cashier, date, then the printer's imprint of the form.
     yf = bottom + sh.px(34)
-    lb = sh.form(x0 + 4, yf, "收款单位（盖章）：", label, anchor="lm")
-    hbox = sh.fill(lb[2] + 10, yf, case.hospital, body, anchor="lm")
+    issued = _date_text(case.issue_date, style, ("cn", "cn_short"))
+    (hbox, _, dbox), ye = sh.footer(
+        x0 + 4,
+        x1,
+        yf,
+        label,
+        body,
+        [
+            (x0 + 4, "收款单位（盖章）：", case.hospital),
+            (W * 0.5, "收款人：", case.cashier),
+            (W * 0.67, rng.choice(("收费日期：", "开票日期：")), issued),
+        ],
+    )
     sh.record("hospital_name", case.hospital, hbox, case.hospital)
-    lb = sh.form(int(W * 0.50), yf, "收款人：", label, anchor="lm")
-    sh.fill(lb[2] + 10, yf, case.cashier, body, anchor="lm")
-    lb = sh.form(int(W * 0.67), yf, rng.choice(("收费日期：", "开票日期：")), label, anchor="lm")
-    sh.date("issue_date", case.issue_date, lb[2] + 10, yf, body, ("cn", "cn_short"))
+    sh.record("issue_date", case.issue_date.isoformat(), dbox, issued)
     short = PROVINCE_SHORT.get(case.region.province, "")
     imprint = f"（{case.issue_date.year - rng.randint(1, 3)}）{short}财印字第{rng.randint(10, 99)}号"
-    end = sh.form(x0, yf + sh.px(38), imprint, sh.px(13), anchor="lm")
+    end = sh.form(x0, ye + sh.px(38), imprint, sh.px(13), anchor="lm")
 
     _vertical(sh, x1 + 38, top + 10, rng.choice(("第二联 收据联", "第二联 交款人收执")), sh.px(17))
 
@@ -477,8 +571,11 @@ def render_jiangsu(case: Case, style: Style, rng: random.Random) -> SynthDocumen
     band, vrow = sh.px(30), sh.px(42)
     number_label = "住院号" if case.inpatient else "门诊号"
     head: list[tuple[str, str]] = [
-        ("姓名", case.person.name), ("性别", case.person.sex), (number_label, case.inpatient_number),
-        ("科别", case.department), ("医保类别", case.insurance_type),
+        ("姓名", case.person.name),
+        ("性别", case.person.sex),
+        (number_label, case.inpatient_number),
+        ("科别", case.department),
+        ("医保类别", case.insurance_type),
     ]
     if case.inpatient:
         head += [
@@ -489,30 +586,35 @@ def render_jiangsu(case: Case, style: Style, rng: random.Random) -> SynthDocumen
     else:
         head += [("就诊日期", _date_text(case.discharge, style, allowed))]
     need = [max(page.text_width(lbl, label), page.text_width(v, body)) + 28 for lbl, v in head]
-    spare = (x1 - x0) - sum(need)
-    if spare < 0:
-        raise ValueError("jiangsu header does not fit")
-    edges = [x0]
-    for n in need:
-        edges.append(round(edges[-1] + n + spare / len(need)))
-    edges[-1] = x1
-    for k, (lbl, value) in enumerate(head):
-        lcell = (edges[k], top, edges[k + 1], top + band)
-        vcell = (edges[k], top + band, edges[k + 1], top + band + vrow)
-        sh.form_in(lcell, lbl, label)
-        if k:
-            sh.rule(edges[k], top, edges[k], top + band + vrow)
-        box = sh.fill_in(vcell, value, body, align="center")
-        if lbl == "姓名":
-            sh.record("patient_name", value, box, value)
-        elif lbl == "入院日期":
-            sh.record("admission_date", case.admission.isoformat(), box, value)
-        elif lbl == "出院日期":
-            sh.record("discharge_date", case.discharge.isoformat(), box, value)
-    sh.rule(x0, top + band, x1, top + band)
+    # Large print does not fit one strip: the form then has two strips of half the cells each.
+    strips = [head] if sum(need) <= x1 - x0 else [head[: len(head) // 2], head[len(head) // 2 :]]
+    for strip_cells in strips:
+        widths = [max(page.text_width(lbl, label), page.text_width(v, body)) + 28 for lbl, v in strip_cells]
+        spare = (x1 - x0) - sum(widths)
+        if spare < 0:
+            raise ValueError("jiangsu header does not fit")
+        edges = [x0]
+        for n in widths:
+            edges.append(round(edges[-1] + n + spare / len(widths)))
+        edges[-1] = x1
+        for k, (lbl, value) in enumerate(strip_cells):
+            sh.form_in((edges[k], top, edges[k + 1], top + band), lbl, label)
+            if k:
+                sh.rule(edges[k], top, edges[k], top + band + vrow)
+            box = sh.fill_in((edges[k], top + band, edges[k + 1], top + band + vrow), value, body, align="center")
+            if lbl == "姓名":
+                sh.record("patient_name", value, box, value)
+            elif lbl == "入院日期":
+                sh.record("admission_date", case.admission.isoformat(), box, value)
+            elif lbl == "出院日期":
+                sh.record("discharge_date", case.discharge.isoformat(), box, value)
+        sh.rule(x0, top + band, x1, top + band)
+        top += band + vrow
+        sh.rule(x0, top, x1, top)
+    top -= len(strips) * (band + vrow)
 
     # Body: printed item list in two 收费项目|金额 columns, 医保结算 panel on the right.
-    btop = top + band + vrow
+    btop = top + len(strips) * (band + vrow)
     irow = sh.px(36)
     panel_x = round(x0 + (x1 - x0) * 0.6)
     lines: list[tuple[str, Decimal, str | None]] = [
@@ -535,14 +637,13 @@ def render_jiangsu(case: Case, style: Style, rng: random.Random) -> SynthDocumen
         sh.rule(cmid, ys[0], cmid, ys[-1])
         if c:
             sh.rule(cx0, ys[0], cx0, ys[-1])
-    amount_boxes: list[Box] = []
     for k, (name, amount) in enumerate(bill.items):
         c, r = k % 2, k // 2
         cx0 = round(x0 + col * c)
         cmid = round(cx0 + col * 0.52)
         cx1 = round(x0 + col * (c + 1))
         sh.fill_in((cx0, ys[r + 1], cmid, ys[r + 2]), name, body, pad=16)
-        amount_boxes.append(sh.amount_in((cmid, ys[r + 1], cx1, ys[r + 2]), amount, body))
+        sh.amount_in((cmid, ys[r + 1], cx1, ys[r + 2]), amount, body)
     for y in ys[:2]:
         sh.rule(x0, y, panel_x, y)
     sh.rule(panel_x, ys[0], panel_x, ys[-1], 2)
@@ -568,15 +669,23 @@ def render_jiangsu(case: Case, style: Style, rng: random.Random) -> SynthDocumen
     sh.frame((x0, top, x1, ty1), 2)
 
     yf = ty1 + sh.px(36)
-    lb = sh.form(x0 + 4, yf, "收款单位（章）：", label, anchor="lm")
-    payee = sh.fill(lb[2] + 10, yf, case.hospital, body, anchor="lm")
-    lb = sh.form(int(W * 0.46), yf, "收款员：", label, anchor="lm")
-    sh.fill(lb[2] + 10, yf, case.cashier, body, anchor="lm")
-    lb = sh.form(int(W * 0.66), yf, "开票日期：", label, anchor="lm")
-    sh.date("issue_date", case.issue_date, lb[2] + 10, yf, body, ("cn", "iso", "dot"))
+    issued = _date_text(case.issue_date, style, ("cn", "iso", "dot"))
+    (payee, _, dbox), ye = sh.footer(
+        x0 + 4,
+        x1,
+        yf,
+        label,
+        body,
+        [
+            (x0 + 4, "收款单位（章）：", case.hospital),
+            (W * 0.46, "收款员：", case.cashier),
+            (W * 0.66, "开票日期：", issued),
+        ],
+    )
+    sh.record("issue_date", case.issue_date.isoformat(), dbox, issued)
     short = PROVINCE_SHORT.get(case.region.province, "")
     imprint = f"{_finance_office(case.region.province)}监制  {short}财准印（{case.issue_date.year - 2}）"
-    end = sh.form(W / 2, yf + sh.px(40), imprint, sh.px(13), anchor="mm")
+    end = sh.form(W / 2, ye + sh.px(40), imprint, sh.px(13), anchor="mm")
 
     sh.finance_oval(W / 2 - rng.randint(0, 60), (title[1] + title[3]) / 2)
     sh.cash_stamp(total_box[0] - rng.randint(0, 120), ym - rng.randint(0, 60), 0.3)
@@ -612,7 +721,9 @@ def render_guangdong(case: Case, style: Style, rng: random.Random) -> SynthDocum
     row = sh.px(40)
     number_label = "住院号" if case.inpatient else "门诊号"
     cells1 = [
-        ("性别", case.person.sex), ("医保类别", case.insurance_type), (number_label, case.inpatient_number),
+        ("性别", case.person.sex),
+        ("医保类别", case.insurance_type),
+        (number_label, case.inpatient_number),
         ("科室", case.department),
     ]
     v1 = _label_row(sh, x0, x1, top, top + row, cells1, label)
@@ -620,8 +731,11 @@ def render_guangdong(case: Case, style: Style, rng: random.Random) -> SynthDocum
         sh.fill_in(cell, value, body)
     sh.rule(x0, top + row, x1, top + row)
     stay_label = "住院日期" if case.inpatient else "就诊日期"
-    cells2 = [(stay_label, _stay_hint(case, style, allowed)), ("医疗机构类型", "综合医院"),
-              ("社会保障号", case.insurance_number)]
+    cells2 = [
+        (stay_label, _stay_hint(case, style, allowed)),
+        ("医疗机构类型", "综合医院"),
+        ("社会保障号", case.insurance_number),
+    ]
     v2 = _label_row(sh, x0, x1, top + row, top + 2 * row, cells2, label)
     if case.inpatient:
         _stay_in(sh, v2[0], body, allowed)
@@ -698,15 +812,23 @@ def render_guangdong(case: Case, style: Style, rng: random.Random) -> SynthDocum
     sh.frame((x0, top, x1, bottom), 2)
 
     yf = bottom + sh.px(34)
-    lb = sh.form(x0 + 4, yf, "收款单位（盖章）" + style.colon, label, anchor="lm")
-    payee = sh.fill(lb[2] + 10, yf, case.hospital, body, anchor="lm")
+    issued = _date_text(case.issue_date, style, ("cn", "iso", "cn_short"))
+    (payee, _, dbox), ye = sh.footer(
+        x0 + 4,
+        x1,
+        yf,
+        label,
+        body,
+        [
+            (x0 + 4, "收款单位（盖章）" + style.colon, case.hospital),
+            (W * 0.5, "收款人" + style.colon, case.cashier),
+            (W * 0.68, "日期" + style.colon, issued),
+        ],
+    )
     sh.record("hospital_name", case.hospital, payee, case.hospital)
-    lb = sh.form(int(W * 0.5), yf, "收款人" + style.colon, label, anchor="lm")
-    sh.fill(lb[2] + 10, yf, case.cashier, body, anchor="lm")
-    lb = sh.form(int(W * 0.68), yf, "日期" + style.colon, label, anchor="lm")
-    sh.date("issue_date", case.issue_date, lb[2] + 10, yf, body, ("cn", "iso", "cn_short"))
+    sh.record("issue_date", case.issue_date.isoformat(), dbox, issued)
     office = _finance_office(case.region.province)
-    end = sh.form(x0, yf + sh.px(38), f"监制：{office}", sh.px(13), anchor="lm")
+    end = sh.form(x0, ye + sh.px(38), f"监制：{office}", sh.px(13), anchor="lm")
 
     _vertical(sh, (x0 - 8) / 2 + 4, top + 8, "第二联 收据联 交款人收执", sh.px(15))
 
@@ -740,7 +862,9 @@ def render_shanghai(case: Case, style: Style, rng: random.Random) -> SynthDocume
     row = sh.px(40)
     number_label = "住院号" if case.inpatient else "门诊号"
     cells1 = [
-        ("姓名", case.person.name + "  "), ("性别", case.person.sex), (number_label, case.inpatient_number),
+        ("姓名", case.person.name + "  "),
+        ("性别", case.person.sex),
+        (number_label, case.inpatient_number),
         ("医保类别", case.insurance_type),
     ]
     v1 = _label_row(sh, x0, x1, top, top + row, cells1, label)
@@ -765,7 +889,6 @@ def render_shanghai(case: Case, style: Style, rng: random.Random) -> SynthDocume
     ltop = top + 2 * row + sh.px(12)
     half = (x1 - x0) / 2
     nrows = max(3, -(-len(bill.items) // 2))
-    amount_boxes: list[Box] = []
     for k, (name, amount) in enumerate(bill.items):
         c, r = k // nrows, k % nrows
         cx0 = round(x0 + half * c + 24)
@@ -773,7 +896,6 @@ def render_shanghai(case: Case, style: Style, rng: random.Random) -> SynthDocume
         ym = ltop + irow * (r + 0.5)
         nb = sh.fill(cx0, ym, name, body, anchor="lm")
         ab = sh.amount_in((cx0, round(ym - irow / 2), cx1, round(ym + irow / 2)), amount, body)
-        amount_boxes.append(ab)
         # Dot leaders are the printer's too, so they move with the values.
         lead_x0, lead_x1 = nb[2] + 10, ab[0] - 10
         dot = page.text_width("·", body)
@@ -826,15 +948,23 @@ def render_shanghai(case: Case, style: Style, rng: random.Random) -> SynthDocume
     sh.frame((x0, top, x1, bottom), 2)
 
     yf = bottom + sh.px(34)
-    lb = sh.form(x0 + 4, yf, "收款单位（章）" + style.colon, label, anchor="lm")
-    payee = sh.fill(lb[2] + 10, yf, case.hospital, body, anchor="lm")
+    issued = _date_text(case.issue_date, style, allowed)
+    (payee, _, dbox), ye = sh.footer(
+        x0 + 4,
+        x1,
+        yf,
+        label,
+        body,
+        [
+            (x0 + 4, "收款单位（章）" + style.colon, case.hospital),
+            (W * 0.52, "收款员" + style.colon, case.cashier),
+            (W * 0.7, "收费日期" + style.colon, issued),
+        ],
+    )
     sh.record("hospital_name", case.hospital, payee, case.hospital)
-    lb = sh.form(int(W * 0.52), yf, "收款员" + style.colon, label, anchor="lm")
-    sh.fill(lb[2] + 10, yf, case.cashier, body, anchor="lm")
-    lb = sh.form(int(W * 0.7), yf, "收费日期" + style.colon, label, anchor="lm")
-    sh.date("issue_date", case.issue_date, lb[2] + 10, yf, body, allowed)
+    sh.record("issue_date", case.issue_date.isoformat(), dbox, issued)
     office = _finance_office(case.region.province)
-    end = sh.form(W / 2, yf + sh.px(38), f"{office}监制", sh.px(13), anchor="mm")
+    end = sh.form(W / 2, ye + sh.px(38), f"{office}监制", sh.px(13), anchor="mm")
 
     sh.finance_oval(W / 2, (title[1] + title[3]) / 2)
     sh.cash_stamp(total_box[0] + rng.randint(-40, 80), py + rng.randint(0, 40), 0.3)
