@@ -109,11 +109,10 @@ def run_intake(corpus: Path, todo: list[PageJob], overrides: dict[str, Any], q: 
 
 
 def run_paddle(corpus: Path, todo: list[PageJob], overrides: dict[str, Any], q: Any) -> None:
-    from intake.ocr.engines.paddle import PaddleEngine
-    from intake.ocr.paddle_models import build_model_dir
-
     from intake.ocr.config import default_config
+    from intake.ocr.engines.paddle import PaddleEngine
     from intake.ocr.order import reading_order
+    from intake.ocr.paddle_models import build_model_dir
 
     model_dir = build_model_dir(Path(tempfile.mkdtemp(prefix="paddle-models-")))
     engine = PaddleEngine(default_config().with_overrides(engine="paddleocr", paddle_model_dir=str(model_dir)))
