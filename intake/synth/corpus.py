@@ -40,6 +40,7 @@ RECIPES: dict[str, tuple[tuple[str, ...], str]] = {
     "photo_fold": (("photo", "fold", "watermark", "privacy"), "jpeg"),
     "sideways": (("rotate90", "jpeg"), "jpeg"),
     "upside": (("rotate180", "scan_grey"), "webp"),
+    "sideways_left": (("rotate270", "photo", "jpeg"), "jpeg"),
     "clean_jpeg": ((), "jpeg"),
 }
 ROUND_ORDER = tuple(RECIPES)
