@@ -24,6 +24,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -41,6 +42,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "  without deskew": {"deskew": False},
     "  without perspective": {"perspective": False},
     "  det at 1280 px": {"det_max_side": 1280},
+    "  line crops padded to 320": {"rec_min_width": 320},
+    "  one recognition session": {"rec_workers": 1},
 }
 
 
@@ -49,6 +52,7 @@ class PageJob:
     file: str
     page: int
     degraded: bool
+    kinds: tuple[str, ...]
     text: str
     values: list[str]
 
@@ -67,7 +71,8 @@ def jobs(corpus: Path, limit: int | None) -> list[PageJob]:
                         values += [dx["text"] for dx in fld["value"]]
                     else:
                         values.append(fld["source_text"])
-            out.append(PageJob(f["file"], p["page"], bool(p["degradations"]), p["text"], values))
+            kinds = tuple(k.split(":")[0] for k in p["degradations"])
+            out.append(PageJob(f["file"], p["page"], bool(kinds), kinds, p["text"], values))
     return out
 
 
@@ -79,16 +84,16 @@ def score(job: PageJob, text: str) -> tuple[float, float]:
     return max(0.0, 1 - cer), found / len(job.values) if job.values else 1.0
 
 
-def _pages(corpus: Path, todo: list[PageJob]) -> dict[tuple[str, int], Any]:
+def _pages(corpus: Path, todo: list[PageJob]) -> Iterator[tuple[PageJob, Any]]:
+    """Each job with its page image, loading one file at a time so the benchmark's own memory
+    does not swamp the peak it reports."""
     from intake.ocr.loader import load_pages
 
-    cache: dict[str, list[Any]] = {}
-    out = {}
+    current: tuple[str, list[Any]] | None = None
     for j in todo:
-        if j.file not in cache:
-            cache[j.file] = load_pages((corpus / j.file).read_bytes(), j.file)[1]
-        out[(j.file, j.page)] = cache[j.file][j.page - 1]
-    return out
+        if current is None or current[0] != j.file:
+            current = (j.file, load_pages((corpus / j.file).read_bytes(), j.file)[1])
+        yield j, current[1][j.page - 1]
 
 
 def run_intake(corpus: Path, todo: list[PageJob], overrides: dict[str, Any], q: Any) -> None:
@@ -96,13 +101,12 @@ def run_intake(corpus: Path, todo: list[PageJob], overrides: dict[str, Any], q: 
     from intake.ocr.pipeline import OcrPipeline
 
     pipe = OcrPipeline(default_config().with_overrides(**overrides))
-    pages = _pages(corpus, todo)
     rows = []
     steps: dict[str, list[float]] = {}
-    for j in todo:
+    for j, image in _pages(corpus, todo):
         t = time.perf_counter()
-        page = pipe.read_page(pages[(j.file, j.page)], j.page)
-        rows.append((j.degraded, *score(j, page.text), time.perf_counter() - t))
+        page = pipe.read_page(image, j.page)
+        rows.append((j.degraded, *score(j, page.text), time.perf_counter() - t, j.kinds))
         for k, v in page.timings.items():
             steps.setdefault(k, []).append(v)
     q.put((rows, {k: statistics.median(v) for k, v in steps.items()}, _rss_mb()))
@@ -116,23 +120,21 @@ def run_paddle(corpus: Path, todo: list[PageJob], overrides: dict[str, Any], q: 
 
     model_dir = build_model_dir(Path(tempfile.mkdtemp(prefix="paddle-models-")))
     engine = PaddleEngine(default_config().with_overrides(engine="paddleocr", paddle_model_dir=str(model_dir)))
-    pages = _pages(corpus, todo)
     rows = []
-    for j in todo:
+    for j, image in _pages(corpus, todo):
         t = time.perf_counter()
-        lines = reading_order(engine.read(pages[(j.file, j.page)]))
-        rows.append((j.degraded, *score(j, "\n".join(ln.text for ln in lines)), time.perf_counter() - t))
+        lines = reading_order(engine.read(image))
+        rows.append((j.degraded, *score(j, "\n".join(ln.text for ln in lines)), time.perf_counter() - t, j.kinds))
     q.put((rows, {}, _rss_mb()))
 
 
 def run_tesseract(corpus: Path, todo: list[PageJob], overrides: dict[str, Any], q: Any) -> None:
-    pages = _pages(corpus, todo)
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # its default threading is 5x slower on 2 cores
     rows = []
     with tempfile.TemporaryDirectory() as tmp:
-        for j in todo:
+        for j, image in _pages(corpus, todo):
             path = Path(tmp) / "page.png"
-            cv2.imwrite(str(path), pages[(j.file, j.page)])
+            cv2.imwrite(str(path), image)
             t = time.perf_counter()
             res = subprocess.run(
                 ["tesseract", str(path), "stdout", "-l", "chi_sim", "--psm", "3"],
@@ -141,7 +143,7 @@ def run_tesseract(corpus: Path, todo: list[PageJob], overrides: dict[str, Any], 
                 env=env,
                 check=False,
             )
-            rows.append((j.degraded, *score(j, res.stdout), time.perf_counter() - t))
+            rows.append((j.degraded, *score(j, res.stdout), time.perf_counter() - t, j.kinds))
     q.put((rows, {}, _rss_mb()))
 
 
@@ -161,8 +163,11 @@ def in_process(fn: Any, corpus: Path, todo: list[PageJob], overrides: dict[str, 
     return result
 
 
-def summarize(rows: list[tuple[bool, float, float, float]], degraded: bool) -> str:
-    sel = [r for r in rows if r[0] == degraded]
+Row = tuple[bool, float, float, float, tuple[str, ...]]
+
+
+def summarize(rows: list[Row], degraded: bool | None = None, kind: str | None = None) -> str:
+    sel = [r for r in rows if (degraded is None or r[0] == degraded) and (kind is None or kind in r[4])]
     if not sel:
         return f"{'-':>6} {'-':>6} {'-':>6}"
     chars = statistics.mean(r[1] for r in sel)
@@ -194,6 +199,10 @@ def main() -> None:
         results[name] = rows
         print(f"{name:30} | {summarize(rows, False):27} | {summarize(rows, True):30} | {rss:6.0f} MB", flush=True)
         if idx == 0:
+            kinds = sorted({k for r in rows for k in r[4]})
+            for k in kinds:
+                n = sum(1 for r in rows if k in r[4])
+                print(f"    pages with {k + ':':14} {summarize(rows, kind=k)}   ({n} pages)", flush=True)
             print("    median seconds per step: " + ", ".join(f"{k} {v:.3f}" for k, v in steps.items()), flush=True)
     peers = [p for p in args.peers.split(",") if p and p != "none"]
     for peer in peers:

@@ -44,6 +44,9 @@ RECIPES: dict[str, tuple[tuple[str, ...], str]] = {
     "clean_jpeg": ((), "jpeg"),
 }
 ROUND_ORDER = tuple(RECIPES)
+# Each new round shifts every layout's recipe by a step coprime to their number, so one layout
+# meets a different degradation every round.
+_STRIDE = 3
 
 # Special files, one in every SPECIAL_EVERY: what a portal receives besides single photos.
 SPECIALS = (
@@ -225,7 +228,7 @@ def plan(count: int, layouts: Sequence[str]) -> list[Plan]:
         layout = layouts[slot]
         # Round 0 is every layout clean; later rounds deal the other recipes out across layouts,
         # so that a small corpus already holds every degradation.
-        recipe = "clean" if turn == 0 else ROUND_ORDER[1 + ((turn - 1) * len(layouts) + slot) % (len(ROUND_ORDER) - 1)]
+        recipe = "clean" if turn == 0 else ROUND_ORDER[1 + (slot + (turn - 1) * _STRIDE) % (len(ROUND_ORDER) - 1)]
         out.append(Plan(i, (layout,), recipe, None))
         singles += 1
     return out

@@ -9,6 +9,7 @@ import numpy as np
 
 from intake.ocr.config import OcrConfig
 from intake.ocr.engines import EngineError
+from intake.ocr.engines.ctc import CtcRecognizer, crop_line
 from intake.ocr.types import OcrLine
 
 MODEL_FILES = {
@@ -63,28 +64,30 @@ class RapidEngine:
                 "Det.limit_side_len": config.det_max_side,
                 "Det.box_thresh": config.det_box_thresh,
                 "Det.unclip_ratio": config.det_unclip_ratio,
-                "Rec.rec_batch_num": config.rec_batch,
                 **ort,
             }
         )
         logging.getLogger("RapidOCR").setLevel(logging.ERROR)
-        self._probe_side = config.probe_max_side
+        # Detection and the orientation classifier run through rapidocr; recognition runs on our
+        # own sessions (see ctc.py for why).
+        self._rec = CtcRecognizer(paths["rec"], workers=config.rec_workers, min_width=config.rec_min_width)
+        self._text_score = config.text_score
 
     def read(self, image: np.ndarray) -> list[OcrLine]:
-        out = self._ocr(image, use_det=True, use_cls=True, use_rec=True)
-        if out.boxes is None or out.txts is None:
-            return []
+        polys = self.detect(image)
+        crops = [crop_line(image, p) for p in polys]
         lines = []
-        for poly, text, score in zip(out.boxes, out.txts, out.scores, strict=True):
-            pts = np.asarray(poly, dtype=np.float32)
-            x0, y0 = pts.min(axis=0)
-            x1, y1 = pts.max(axis=0)
+        for poly, (text, score) in zip(polys, self._rec(crops), strict=True):
+            if score < self._text_score or not text.strip():
+                continue
+            x0, y0 = poly.min(axis=0)
+            x1, y1 = poly.max(axis=0)
             lines.append(
                 OcrLine(
-                    text=str(text),
+                    text=text,
                     box=(int(x0), int(y0), int(np.ceil(x1)), int(np.ceil(y1))),
-                    confidence=float(score),
-                    polygon=[(int(x), int(y)) for x, y in pts],
+                    confidence=score,
+                    polygon=[(int(x), int(y)) for x, y in poly],
                 )
             )
         return lines
@@ -103,10 +106,4 @@ class RapidEngine:
         return res
 
     def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
-        res = []
-        for crop in crops:
-            out = self._ocr(crop, use_det=False, use_cls=False, use_rec=True)
-            txts = out.txts or ("",)
-            scores = out.scores or (0.0,)
-            res.append((str(txts[0]), float(scores[0])))
-        return res
+        return self._rec(crops)
