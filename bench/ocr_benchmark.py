@@ -166,6 +166,23 @@ def in_process(fn: Any, corpus: Path, todo: list[PageJob], overrides: dict[str, 
 Row = tuple[bool, float, float, float, tuple[str, ...]]
 
 
+class _Collect:
+    item: Any = None
+
+    def put(self, item: Any) -> None:
+        self.item = item
+
+
+def in_other_python(python: str, args: argparse.Namespace) -> Any:
+    cmd = [python, __file__, "--as-peer", "paddle", "--corpus", str(args.corpus)]
+    if args.limit:
+        cmd += ["--limit", str(args.limit)]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    res = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
+    rows, steps, rss = json.loads(res.stdout.strip().splitlines()[-1])
+    return [(r[0], r[1], r[2], r[3], tuple(r[4])) for r in rows], steps, rss
+
+
 def summarize(rows: list[Row], degraded: bool | None = None, kind: str | None = None) -> str:
     sel = [r for r in rows if (degraded is None or r[0] == degraded) and (kind is None or kind in r[4])]
     if not sel:
@@ -182,12 +199,24 @@ def main() -> None:
     ap.add_argument("--limit", type=int, default=None, help="only the first N files")
     ap.add_argument("--peers", default="paddle,tesseract", help="comma-separated: paddle, tesseract, or none")
     ap.add_argument(
+        "--paddle-python",
+        default=None,
+        help="python of a venv with paddleocr installed (it cannot share intake's venv); default: this one",
+    )
+    ap.add_argument("--as-peer", default=None, help=argparse.SUPPRESS)
+    ap.add_argument(
         "--variants",
         default=",".join(str(i) for i in range(len(VARIANTS))),
         help="indexes into the variant list (0 = full pipeline)",
     )
     args = ap.parse_args()
     todo = jobs(args.corpus, args.limit)
+    if args.as_peer == "paddle":
+        # Run inside the paddle venv on behalf of the main benchmark: print rows as JSON.
+        q: Any = _Collect()
+        run_paddle(args.corpus, todo, {}, q)
+        print(json.dumps(q.item))
+        return
     n_clean = sum(1 for j in todo if not j.degraded)
     print(f"{len(todo)} pages ({n_clean} clean, {len(todo) - n_clean} degraded) from {args.corpus}")
     print(f"{'configuration':30} | {'clean: chars values s/page':27} | {'degraded: chars values s/page':30} | peak RSS")
@@ -211,7 +240,10 @@ def main() -> None:
             continue
         fn = {"paddle": run_paddle, "tesseract": run_tesseract}[peer]
         try:
-            rows, _, rss = in_process(fn, args.corpus, todo, {})
+            if peer == "paddle" and args.paddle_python:
+                rows, _, rss = in_other_python(args.paddle_python, args)
+            else:
+                rows, _, rss = in_process(fn, args.corpus, todo, {})
         except Exception as exc:  # a peer that cannot run is reported, not fatal
             print(f"{peer}: could not run ({exc})")
             continue

@@ -109,6 +109,75 @@ def ocr_command(
             typer.echo(f"[seal {seal.shape}] {seal.text}")
 
 
+classify_app = typer.Typer(help="Document types: classify files, rebuild the model.", no_args_is_help=True)
+app.add_typer(classify_app, name="classify")
+
+
+@classify_app.command("train")
+def classify_train(
+    out: Annotated[Path, typer.Option(help="Folder to write the model and its card into.")] = Path("models"),
+    workdir: Annotated[Path, typer.Option(help="Where generated corpora and their OCR cache live.")] = Path(
+        "var/classify"
+    ),
+    count: Annotated[int, typer.Option(min=20, help="Training files to generate.")] = 600,
+    test_count: Annotated[int, typer.Option(min=10, help="Files in each held-out test corpus.")] = 160,
+    seed: Annotated[int, typer.Option()] = 7,
+    corrections: Annotated[
+        Path | None, typer.Option(help="Reviewer corrections exported by the service (JSON lines).")
+    ] = None,
+) -> None:
+    """Rebuild models/doc_type.skops from generated pages (and corrections); print its figures."""
+    from tqdm import tqdm
+
+    from intake.classify.train import summary, train
+
+    bars: dict[str, tqdm] = {}
+
+    def progress(name: str, done: int, total: int) -> None:
+        bar = bars.get(name) or bars.setdefault(name, tqdm(total=total, desc=f"OCR {name}", unit="file"))
+        bar.update(done - bar.n)
+
+    try:
+        card = train(
+            out, workdir, count=count, test_count=test_count, seed=seed, corrections=corrections, progress=progress
+        )
+    except ValueError as exc:
+        _fail(str(exc))
+        return
+    for bar in bars.values():
+        bar.close()
+    typer.echo(summary(card))
+    typer.echo(f"wrote {out}")
+
+
+@classify_app.command("file")
+def classify_file(
+    file: Annotated[Path, typer.Argument(help="An image or PDF.")],
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Say which documents a file holds, page by page."""
+    import json
+
+    from intake.classify import Classifier
+    from intake.ocr.loader import InputError
+    from intake.ocr.pipeline import OcrPipeline
+
+    data = _read_input(file)
+    try:
+        classifier = Classifier.load()
+        result = OcrPipeline().read_file(data, str(file))
+    except (InputError, FileNotFoundError, ValueError) as exc:
+        _fail(str(exc))
+        return
+    docs = classifier.classify(result.pages)
+    rows = [{"doc_type": d.doc_type.value, "confidence": round(d.confidence, 4), "pages": d.pages} for d in docs]
+    if as_json:
+        typer.echo(json.dumps({"filename": file.name, "documents": rows}, ensure_ascii=False))
+        return
+    for r in rows:
+        typer.echo(f"{r['doc_type']:17} {r['confidence']:.2f}  pages {', '.join(map(str, r['pages']))}")
+
+
 ocr_models_app = typer.Typer(help="Local model folders for the OCR engines.", no_args_is_help=True)
 app.add_typer(ocr_models_app, name="ocr-models")
 

@@ -19,7 +19,6 @@ class OcrConfig:
     rec_batch: int = 8
     rec_workers: int = 2
     rec_min_width: int = 0
-    probe_max_side: int = 640
     deskew_min_degrees: float = 0.6
     perspective_min_area: float = 0.25
     perspective: bool = True

@@ -1,7 +1,14 @@
-"""The OCR stage: an uploaded file in, upright pages with their text lines and seals out."""
+"""The OCR stage: an uploaded file in, upright pages with their text lines and seals out.
+
+One page: cut a photographed page out of its background; lighten red seal ink; detect text
+lines; from those lines decide whether the page lies sideways (lines run down the page) or upside
+down (the widest lines read better turned round), and how far it is skewed; turn and straighten
+it, detecting again only when it moved; read each line; read the seals from the red-ink mask.
+"""
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -10,11 +17,17 @@ import numpy as np
 
 from intake.ocr import preprocess
 from intake.ocr.config import OcrConfig, default_config
+from intake.ocr.crops import crop_line
 from intake.ocr.engines import Engine, create_engine
 from intake.ocr.loader import Limits, load_pages
 from intake.ocr.order import reading_order
 from intake.ocr.seals import read_seals
-from intake.ocr.types import OcrPage, OcrResult
+from intake.ocr.types import OcrLine, OcrPage, OcrResult
+
+PROBE_LINES = 4  # widest lines read both ways round to tell upright from upside down
+PROBE_CHARS = 12  # of each, about this many characters' width
+CLS_SURE = 0.9  # line-orientation classifier scores above which its vote is taken as it is
+FLIP_MARGIN = 0.05
 
 
 @contextmanager
@@ -22,6 +35,52 @@ def _timed(timings: dict[str, float], step: str) -> Iterator[None]:
     t = time.perf_counter()
     yield
     timings[step] = timings.get(step, 0.0) + time.perf_counter() - t
+
+
+def _wide(poly: np.ndarray) -> bool:
+    return bool(np.linalg.norm(poly[1] - poly[0]) > 1.5 * np.linalg.norm(poly[3] - poly[0]))
+
+
+def _tall(poly: np.ndarray) -> bool:
+    return bool(np.linalg.norm(poly[3] - poly[0]) > 1.5 * np.linalg.norm(poly[1] - poly[0]))
+
+
+def _skew(polys: list[np.ndarray]) -> float:
+    """Median angle of the long lines, in degrees; positive when lines fall to the right."""
+    angles = [
+        math.degrees(math.atan2(p[1][1] - p[0][1], p[1][0] - p[0][0]))
+        for p in polys
+        if np.linalg.norm(p[1] - p[0]) > 4 * np.linalg.norm(p[3] - p[0])
+    ]
+    return float(np.median(angles)) if len(angles) >= 3 else 0.0
+
+
+def _middle(crop: np.ndarray, chars: int) -> np.ndarray:
+    h, w = crop.shape[:2]
+    keep = chars * h
+    if w <= keep:
+        return crop
+    start = (w - keep) // 2
+    return np.ascontiguousarray(crop[:, start : start + keep])
+
+
+class _Page:
+    """The page image in its three forms, turned together."""
+
+    def __init__(self, image: np.ndarray, red_suppression: bool) -> None:
+        self.image = image
+        self.mask = preprocess.red_mask(image)
+        self.ocr = preprocess.suppress_red(image, self.mask) if red_suppression else image
+
+    def turn(self, degrees: int) -> None:
+        self.image = preprocess.rotate_quarter(self.image, degrees)
+        self.ocr = preprocess.rotate_quarter(self.ocr, degrees)
+        self.mask = preprocess.rotate_quarter(self.mask.astype(np.uint8), degrees).astype(bool)
+
+    def straighten(self, degrees: float) -> None:
+        self.image = preprocess.deskew(self.image, degrees)
+        self.ocr = preprocess.deskew(self.ocr, degrees)
+        self.mask = preprocess.deskew(self.mask.astype(np.uint8) * 255, degrees, border=0) > 127
 
 
 class OcrPipeline:
@@ -35,33 +94,83 @@ class OcrPipeline:
         media, images = load_pages(data, filename, limits)
         return OcrResult(filename, media, [self.read_page(img, i + 1) for i, img in enumerate(images)])
 
+    def _upside_down(self, pg: _Page, polys: list[np.ndarray]) -> tuple[bool, dict[int, tuple[str, float]]]:
+        """Read the widest lines as they are and turned round; the better-read way is up.
+
+        The upright readings are returned so that they need not be read again.
+        """
+        wide = sorted(
+            (i for i, p in enumerate(polys) if _wide(p)), key=lambda i: -np.linalg.norm(polys[i][1] - polys[i][0])
+        )[:PROBE_LINES]
+        if not wide:
+            return False, {}
+        crops = [crop_line(pg.ocr, polys[i]) for i in wide]
+        # A dozen characters tell which way is up as well as a whole paragraph line does, at a
+        # fraction of the cost; the ends are cut, so read the middle both ways.
+        probes = [_middle(c, PROBE_CHARS) for c in crops]
+        # The line-orientation classifier is cheap; when it is sure of every line, trust it.
+        votes = self.engine.upside_down(probes)
+        if all(up == votes[0][0] and score >= CLS_SURE for up, score in votes):
+            return votes[0][0], {}
+        results = self.engine.recognize(probes + [np.ascontiguousarray(c[::-1, ::-1]) for c in probes])
+        as_is, turned = results[: len(probes)], results[len(probes) :]
+
+        def score(rs: list[tuple[str, float]]) -> float:
+            return sum(s * len(t) for t, s in rs) / max(sum(len(t) for t, _ in rs), 1)
+
+        flipped = score(turned) > score(as_is) + FLIP_MARGIN
+        whole = [i for i, c, p in zip(wide, crops, probes, strict=True) if c.shape == p.shape]
+        return flipped, ({} if flipped else {i: r for i, r in zip(wide, as_is, strict=True) if i in whole})
+
     def read_page(self, image: np.ndarray, page: int = 1) -> OcrPage:
         cfg = self.config
         t: dict[str, float] = {}
-        rotation = 0
         if cfg.perspective:
             with _timed(t, "perspective"):
                 quad = preprocess.find_page(image, cfg.perspective_min_area)
                 if quad is not None:
                     image = preprocess.flatten(image, quad)
-        if cfg.orientation or cfg.deskew:
+        with _timed(t, "red_suppression"):
+            pg = _Page(image, cfg.red_suppression)
+        with _timed(t, "detect"):
+            polys = self.engine.detect(pg.ocr)
+        rotation = 0
+        known: dict[int, tuple[str, float]] = {}
+        if cfg.orientation and polys:
             with _timed(t, "orientation"):
-                turn, skew = preprocess.probe_orientation(self.engine, image, cfg.probe_max_side)
-                if cfg.orientation and turn:
-                    image = preprocess.rotate_quarter(image, turn)
-                    rotation = turn
-                if cfg.deskew and abs(skew) >= cfg.deskew_min_degrees:
-                    image = preprocess.deskew(image, skew)
-        with _timed(t, "red_mask"):
-            mask = preprocess.red_mask(image)
+                if sum(map(_tall, polys)) > sum(map(_wide, polys)):
+                    pg.turn(90)
+                    rotation = 90
+                    polys = self.engine.detect(pg.ocr)
+                flipped, known = self._upside_down(pg, polys)
+                if flipped:
+                    pg.turn(180)
+                    rotation = (rotation + 180) % 360
+                    h, w = pg.ocr.shape[:2]
+                    # A half turn maps (x, y) to (w - x, h - y); the corner order turns with it.
+                    polys = [np.roll(np.array([w, h], np.float32) - p, 2, axis=0) for p in polys]
+        if cfg.deskew and polys:
+            skew = _skew(polys)
+            if abs(skew) >= cfg.deskew_min_degrees:
+                with _timed(t, "deskew"):
+                    pg.straighten(skew)
+                    polys = self.engine.detect(pg.ocr)
+                    known = {}
         seals = []
         if cfg.seals:
             with _timed(t, "seals"):
-                seals = read_seals(self.engine, mask, cfg.seal_min_diameter)
-        ocr_input = image
-        if cfg.red_suppression:
-            with _timed(t, "red_suppression"):
-                ocr_input = preprocess.suppress_red(image, mask)
-        with _timed(t, "ocr"):
-            lines = reading_order(self.engine.read(ocr_input))
-        return OcrPage(page=page, image=image, lines=lines, seals=seals, rotation=rotation, timings=t)
+                seals = read_seals(self.engine, pg.mask, cfg.seal_min_diameter)
+        with _timed(t, "recognize"):
+            todo = [i for i in range(len(polys)) if i not in known]
+            read = dict(zip(todo, self.engine.recognize([crop_line(pg.ocr, polys[i]) for i in todo]), strict=True))
+            read.update(known)
+            lines = []
+            for i, poly in enumerate(polys):
+                text, score = read[i]
+                if score < cfg.text_score or not text.strip():
+                    continue
+                x0, y0 = poly.min(axis=0)
+                x1, y1 = poly.max(axis=0)
+                box = (max(int(x0), 0), max(int(y0), 0), math.ceil(x1), math.ceil(y1))
+                lines.append(OcrLine(text, box, score, [(int(x), int(y)) for x, y in poly]))
+        return OcrPage(page=page, image=pg.image, lines=reading_order(lines), seals=seals, rotation=rotation, timings=t)

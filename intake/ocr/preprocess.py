@@ -6,12 +6,8 @@ upright, then straightened; red ink is lightened last, on the page OCR will read
 
 from __future__ import annotations
 
-import math
-
 import cv2
 import numpy as np
-
-from intake.ocr.engines import Engine
 
 ROTATIONS = {90: cv2.ROTATE_90_CLOCKWISE, 180: cv2.ROTATE_180, 270: cv2.ROTATE_90_COUNTERCLOCKWISE}
 
@@ -42,7 +38,7 @@ def rotate_quarter(image: np.ndarray, degrees: int) -> np.ndarray:
     return image if degrees % 360 == 0 else cv2.rotate(image, ROTATIONS[degrees % 360])
 
 
-def deskew(image: np.ndarray, degrees: float) -> np.ndarray:
+def deskew(image: np.ndarray, degrees: float, border: int | None = None) -> np.ndarray:
     """Rotate by a small angle about the centre, growing the canvas so no corner is cut off."""
     h, w = image.shape[:2]
     m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
@@ -50,8 +46,13 @@ def deskew(image: np.ndarray, degrees: float) -> np.ndarray:
     nw, nh = int(h * sin + w * cos), int(h * cos + w * sin)
     m[0, 2] += nw / 2 - w / 2
     m[1, 2] += nh / 2 - h / 2
-    border = tuple(int(v) for v in np.median(image[[0, -1]].reshape(-1, 3), axis=0))
-    return cv2.warpAffine(image, m, (nw, nh), flags=cv2.INTER_LINEAR, borderValue=border)
+    if border is None:
+        # Fill the grown corners with the page's own edge colour, not black.
+        edge = image[[0, -1]].reshape(-1, image.shape[2] if image.ndim == 3 else 1)
+        fill = tuple(int(v) for v in np.median(edge, axis=0))
+    else:
+        fill = (border,) * (image.shape[2] if image.ndim == 3 else 1)
+    return cv2.warpAffine(image, m, (nw, nh), flags=cv2.INTER_LINEAR, borderValue=fill)
 
 
 def _order_quad(pts: np.ndarray) -> np.ndarray:
@@ -104,50 +105,3 @@ def flatten(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
     dst = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]], np.float32)
     m = cv2.getPerspectiveTransform(quad, dst)
     return cv2.warpPerspective(image, m, (width, height), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
-
-
-def _line_angle(poly: np.ndarray) -> float:
-    (x0, y0), (x1, y1) = poly[0], poly[1]
-    return math.degrees(math.atan2(y1 - y0, x1 - x0))
-
-
-def probe_orientation(engine: Engine, image: np.ndarray, max_side: int) -> tuple[int, float]:
-    """(quarter turns in degrees to make the page upright, residual skew in degrees).
-
-    A cheap detection pass on a small copy tells whether lines run across or down the page; the
-    line-orientation classifier on a few of the widest lines tells right way up from upside down.
-    """
-    h, w = image.shape[:2]
-    scale = min(1.0, max_side / max(h, w))
-    small = cv2.resize(image, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA)
-    polys = engine.detect(small)
-    if not polys:
-        return 0, 0.0
-    sizes = [(np.linalg.norm(p[1] - p[0]), np.linalg.norm(p[3] - p[0])) for p in polys]
-    across = sum(1 for a, b in sizes if a > 1.5 * b)
-    down = sum(1 for a, b in sizes if b > 1.5 * a)
-    turn = 0
-    if down > across:
-        turn = 90
-        image = rotate_quarter(image, 90)
-        small = rotate_quarter(small, 90)
-        polys = engine.detect(small)
-        if not polys:
-            return turn, 0.0
-    wide = sorted(polys, key=lambda p: -np.linalg.norm(p[1] - p[0]))[:8]
-    crops = []
-    for p in wide:
-        x0, y0 = (p.min(axis=0) / scale).astype(int)
-        x1, y1 = (p.max(axis=0) / scale).astype(int)
-        crop = image[max(y0, 0) : y1 + 1, max(x0, 0) : x1 + 1]
-        if crop.size and crop.shape[1] > crop.shape[0]:
-            crops.append(crop)
-    votes = engine.upside_down(crops)
-    flipped = sum(s for up, s in votes if up)
-    upright = sum(s for up, s in votes if not up)
-    if flipped > upright:
-        turn = (turn + 180) % 360
-    angles = [_line_angle(p) for p in polys if np.linalg.norm(p[1] - p[0]) > 3 * np.linalg.norm(p[3] - p[0])]
-    skew = float(np.median(angles)) if len(angles) >= 3 else 0.0
-    # A half turn keeps each line's angle (det returns points left to right either way).
-    return turn, skew

@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 
 from intake.ocr.config import OcrConfig
+from intake.ocr.crops import crop_line
 from intake.ocr.engines import EngineError
-from intake.ocr.engines.ctc import CtcRecognizer, crop_line
+from intake.ocr.engines.ctc import CtcRecognizer
 from intake.ocr.types import OcrLine
 
 MODEL_FILES = {

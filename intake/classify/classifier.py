@@ -1,0 +1,65 @@
+"""Classify OCR'd pages and group them into documents."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from intake.classify.features import PageFeatures, page_features
+from intake.classify.model import DocTypeModel
+from intake.classify.split import DocumentPrediction, PagePrediction, group_pages
+from intake.ocr.types import OcrPage
+from intake.vocabulary import DocType
+
+REPO_MODELS = Path(__file__).resolve().parents[2] / "models"
+
+
+def default_model_dir() -> Path:
+    return Path(os.environ.get("INTAKE_MODEL_DIR", REPO_MODELS))
+
+
+@cache
+def settings() -> dict[str, Any]:
+    return yaml.safe_load(resources.files("intake.classify").joinpath("settings.yaml").read_text())
+
+
+@dataclass
+class Classifier:
+    model: DocTypeModel
+    other_below: float
+    continue_min: float
+
+    @classmethod
+    def load(cls, folder: Path | None = None) -> Classifier:
+        s = settings()
+        return cls(DocTypeModel.load(folder or default_model_dir()), s["other_below"], s["continue_min"])
+
+    def predict_pages(self, features: list[PageFeatures], first_page: int = 1) -> list[PagePrediction]:
+        probs = self.model.predict_proba(features)
+        classes = self.model.classes
+        out = []
+        for i, (row, feat) in enumerate(zip(probs, features, strict=True)):
+            best = int(row.argmax())
+            doc_type, conf = DocType(classes[best]), float(row[best])
+            if feat.n_lines == 0 or conf < self.other_below:
+                # Nothing to read, or too unsure to call: say so instead of guessing.
+                other = float(row[classes.index(DocType.OTHER.value)]) if DocType.OTHER.value in classes else 0.0
+                doc_type, conf = DocType.OTHER, min(other, conf, 0.5)
+            out.append(
+                PagePrediction(first_page + i, doc_type, conf, {c: float(p) for c, p in zip(classes, row, strict=True)})
+            )
+        return out
+
+    def classify(self, pages: list[OcrPage]) -> list[DocumentPrediction]:
+        features = [page_features(p) for p in pages]
+        return self.classify_features(features, first_page=pages[0].page if pages else 1)
+
+    def classify_features(self, features: list[PageFeatures], first_page: int = 1) -> list[DocumentPrediction]:
+        preds = self.predict_pages(features, first_page)
+        return group_pages(preds, features, self.continue_min)
