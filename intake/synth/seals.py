@@ -126,3 +126,60 @@ def rect_stamp(text: str, size: int, rng: random.Random, *, opacity: float = 0.8
     draw.text((mask.width / 2, mask.height / 2), text, font=face, fill=255, anchor="mm")
     mask = mask.rotate(rng.uniform(-18, 18), resample=Image.BICUBIC, expand=True)
     return _ink(mask, rng, opacity)
+
+
+def invoice_seal(seller: str, tax_id: str, width: int, height: int, rng: random.Random) -> Image.Image:
+    """The oval 发票专用章: seller around the top, tax number across the middle, purpose below."""
+    pad = 6
+    mask = Image.new("L", (width + 2 * pad, height + 2 * pad), 0)
+    draw = ImageDraw.Draw(mask)
+    draw.ellipse((pad, pad, pad + width, pad + height), outline=255, width=4)
+    cx, cy = mask.width / 2, mask.height / 2
+    span = 240.0
+    char = int(height * 0.16)
+    for _ in range(12):
+        # Shrink the characters until the seller's name fits along the arc without touching.
+        a, b = width / 2 - char * 0.95, height / 2 - char * 0.9
+        perimeter = math.pi * (3 * (a + b) - math.sqrt((3 * a + b) * (a + 3 * b)))
+        if char * len(seller) * 1.05 <= perimeter * span / 360 or char <= 12:
+            break
+        char -= 1
+    _arc_text(mask, seller, cx, cy, a, b, char, span, "noto_sans_bold")
+    tsize = int(height * 0.11)
+    while tsize > 8 and fonts.font("noto_sans_bold", tsize).getlength(tax_id) > width * 0.66:
+        tsize -= 1
+    draw.text((cx, cy + height * 0.05), tax_id, font=fonts.font("noto_sans_bold", tsize), fill=255, anchor="mm")
+    face = fonts.font("noto_sans_bold", int(height * 0.13))
+    draw.text((cx, cy + height * 0.29), "发票专用章", font=face, fill=255, anchor="mm")
+    mask = mask.rotate(rng.uniform(-12, 12), resample=Image.BICUBIC)
+    return _ink(mask, rng, 0.85)
+
+
+def company_seal(name: str, code: str, diameter: int, rng: random.Random) -> Image.Image:
+    """A company seal with its 13-digit code in small figures along the bottom of the ring.
+
+    seals.round_seal sets a bottom text straight across, too wide for a code of 13 figures; a
+    carved company seal runs it along the arc, upright towards the centre.
+    """
+    pad = 6
+    size = diameter + 2 * pad
+    mask = Image.new("L", (size, size), 0)
+    draw = ImageDraw.Draw(mask)
+    c = size / 2
+    r = diameter / 2
+    border = max(3, diameter // 36)
+    draw.ellipse((c - r, c - r, c + r, c + r), outline=255, width=border)
+    char = int(min(diameter * 0.14, diameter * 3.4 / max(len(name), 1)))
+    ring = r - border - char * 0.7
+    _arc_text(mask, name, c, c, ring, ring, char, min(235.0, 17.0 * len(name) + 60), "noto_sans_bold")
+    _star(draw, c, c, diameter * 0.16, 255)
+    span = math.radians(100)
+    small = max(9, int(diameter * 0.06))
+    rb = r - border - small * 0.9
+    for i, ch in enumerate(code):
+        a = math.pi / 2 + span / 2 - i * span / (len(code) - 1)
+        glyph = _glyph(ch, small, "noto_sans_bold").rotate(90 - math.degrees(a), resample=Image.BICUBIC, expand=True)
+        x, y = c + rb * math.cos(a), c + rb * math.sin(a)
+        mask.paste(255, (int(x - glyph.width / 2), int(y - glyph.height / 2)), glyph)
+    mask = mask.rotate(rng.uniform(-25, 25), resample=Image.BICUBIC)
+    return _ink(mask, rng, 0.85)

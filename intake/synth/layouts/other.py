@@ -273,33 +273,6 @@ def _uscc(rng: random.Random, region_code: str) -> str:
     return "91" + region_code + "".join(rng.choice(alnum) for _ in range(10))
 
 
-def _invoice_seal(seller: str, tax_id: str, width: int, height: int, rng: random.Random) -> Image.Image:
-    """The oval 发票专用章: seller around the top, tax number across the middle, purpose below."""
-    pad = 6
-    mask = Image.new("L", (width + 2 * pad, height + 2 * pad), 0)
-    draw = ImageDraw.Draw(mask)
-    draw.ellipse((pad, pad, pad + width, pad + height), outline=255, width=4)
-    cx, cy = mask.width / 2, mask.height / 2
-    span = 240.0
-    char = int(height * 0.16)
-    for _ in range(12):
-        # Shrink the characters until the seller's name fits along the arc without touching.
-        a, b = width / 2 - char * 0.95, height / 2 - char * 0.9
-        perimeter = math.pi * (3 * (a + b) - math.sqrt((3 * a + b) * (a + 3 * b)))
-        if char * len(seller) * 1.05 <= perimeter * span / 360 or char <= 12:
-            break
-        char -= 1
-    seals._arc_text(mask, seller, cx, cy, a, b, char, span, "noto_sans_bold")
-    tsize = int(height * 0.11)
-    while tsize > 8 and fonts.font("noto_sans_bold", tsize).getlength(tax_id) > width * 0.66:
-        tsize -= 1
-    draw.text((cx, cy + height * 0.05), tax_id, font=fonts.font("noto_sans_bold", tsize), fill=255, anchor="mm")
-    face = fonts.font("noto_sans_bold", int(height * 0.13))
-    draw.text((cx, cy + height * 0.29), "发票专用章", font=face, fill=255, anchor="mm")
-    mask = mask.rotate(rng.uniform(-12, 12), resample=Image.BICUBIC)
-    return seals._ink(mask, rng, 0.85)
-
-
 def _money(v: Decimal) -> str:
     return f"{v.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP)}"
 
@@ -447,7 +420,7 @@ def render_vat_invoice(case: Case, style: Style, rng: random.Random) -> SynthDoc
         page.text(lb[2] + 6, yb, names[k], small)
     page.text(x0 + 980, yb, "销售方：（章）", small, fill=FORM)
     if style.seal:
-        ink = _invoice_seal(seller, seller_id, 250, 166, rng)
+        ink = seals.invoice_seal(seller, seller_id, 250, 166, rng)
         sbox = page.stamp(ink, x0 + 1160 + rng.randint(-30, 30), ys[4] - 30 + rng.randint(-20, 30), seller, "oval")
         doc.seal_field(page, sbox, seller)
     else:

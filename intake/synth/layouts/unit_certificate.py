@@ -9,11 +9,8 @@ name around the ring) pressed over both. Forms filled in by hand carry the value
 
 from __future__ import annotations
 
-import math
 import random
 from datetime import timedelta
-
-from PIL import Image, ImageDraw
 
 from intake.normalize.dates import print_date
 from intake.synth import seals, values
@@ -35,38 +32,6 @@ ADDRESSEES = (
 )
 POSTS = ("生产部", "行政部", "财务部", "销售部", "技术部", "后勤保障部", "质检部", "仓储物流部")
 JOBS = ("操作工", "技术员", "会计", "业务员", "工程师", "办事员", "主管", "司机")
-
-
-def _coded_seal(name: str, code: str, diameter: int, rng: random.Random) -> Image.Image:
-    """A company seal with its 13-digit code in small figures along the bottom of the ring.
-
-    seals.round_seal sets a bottom text straight across, too wide for a code of 13 figures; a
-    carved company seal runs it along the arc, upright towards the centre.
-    """
-    pad = 6
-    size = diameter + 2 * pad
-    mask = Image.new("L", (size, size), 0)
-    draw = ImageDraw.Draw(mask)
-    c = size / 2
-    r = diameter / 2
-    border = max(3, diameter // 36)
-    draw.ellipse((c - r, c - r, c + r, c + r), outline=255, width=border)
-    char = int(min(diameter * 0.14, diameter * 3.4 / max(len(name), 1)))
-    ring = r - border - char * 0.7
-    seals._arc_text(mask, name, c, c, ring, ring, char, min(235.0, 17.0 * len(name) + 60), "noto_sans_bold")
-    seals._star(draw, c, c, diameter * 0.16, 255)
-    span = math.radians(100)
-    small = max(9, int(diameter * 0.06))
-    rb = r - border - small * 0.9
-    for i, ch in enumerate(code):
-        a = math.pi / 2 + span / 2 - i * span / (len(code) - 1)
-        glyph = seals._glyph(ch, small, "noto_sans_bold").rotate(
-            90 - math.degrees(a), resample=Image.BICUBIC, expand=True
-        )
-        x, y = c + rb * math.cos(a), c + rb * math.sin(a)
-        mask.paste(255, (int(x - glyph.width / 2), int(y - glyph.height / 2)), glyph)
-    mask = mask.rotate(rng.uniform(-25, 25), resample=Image.BICUBIC)
-    return seals._ink(mask, rng, 0.85)
 
 
 @register("unit_certificate", DocType.UNIT_CERTIFICATE, "employer certificate (单位证明/在职证明) with round seal")
@@ -167,7 +132,7 @@ def render(case: Case, style: Style, rng: random.Random) -> SynthDocument:
     if style.seal:
         d = int(rng.uniform(215, 245) * s)
         if rng.random() < 0.35:
-            ink = _coded_seal(case.employer, values.digits(rng, 13, leading_zero=False), d, rng)
+            ink = seals.company_seal(case.employer, values.digits(rng, 13, leading_zero=False), d, rng)
         else:
             ink = seals.round_seal(case.employer, d, rng)
         cx = int((nbox[0] + nbox[2]) / 2 + rng.randint(-60, 60))
