@@ -234,30 +234,38 @@ def plan(count: int, layouts: Sequence[str]) -> list[Plan]:
     return out
 
 
-def _pick(layouts: Sequence[str], prefix: str, fallback_type: DocType) -> str:
+def _pick(layouts: Sequence[str], prefix: str, doc_type: DocType) -> list[str]:
+    """The first chosen layout with this prefix, else of this type, else none: a corpus restricted to
+    some layouts (a held-out test set) must not pull others in through its bundles."""
     for name in layouts:
         if name.startswith(prefix):
-            return name
-    return next(n for n, lay in LAYOUTS.items() if lay.doc_type == fallback_type)
+            return [name]
+    for name in layouts:
+        if LAYOUTS[name].doc_type == doc_type:
+            return [name]
+    return []
 
 
 def _special_layouts(special: str, layouts: Sequence[str], index: int) -> tuple[str, ...]:
+    picked: list[str] = []
     if special == "pdf_bundle":
-        return (
-            _pick(layouts, "invoice_paper", DocType.INVOICE),
-            _pick(layouts, "discharge_record", DocType.DISCHARGE),
-            _pick(layouts, "unit_certificate", DocType.UNIT_CERTIFICATE),
-        )
-    if special == "pdf_bundle_settlement":
-        return (
-            _pick(layouts, "settlement", DocType.SETTLEMENT),
-            _pick(layouts, "diagnosis", DocType.DIAGNOSIS),
-            _pick(layouts, "other_lab", DocType.OTHER),
-        )
-    if special == "pdf_multipage":
-        return (_pick(layouts, "discharge_record", DocType.DISCHARGE),)
-    if special == "pdf_invoice":
-        return (_pick(layouts, "invoice_electronic", DocType.INVOICE),)
+        picked = [
+            *_pick(layouts, "invoice_paper", DocType.INVOICE),
+            *_pick(layouts, "discharge_record", DocType.DISCHARGE),
+            *_pick(layouts, "unit_certificate", DocType.UNIT_CERTIFICATE),
+        ]
+    elif special == "pdf_bundle_settlement":
+        picked = [
+            *_pick(layouts, "settlement", DocType.SETTLEMENT),
+            *_pick(layouts, "diagnosis", DocType.DIAGNOSIS),
+            *_pick(layouts, "other_lab", DocType.OTHER),
+        ]
+    elif special == "pdf_multipage":
+        picked = _pick(layouts, "discharge_record", DocType.DISCHARGE)
+    elif special == "pdf_invoice":
+        picked = _pick(layouts, "invoice_electronic", DocType.INVOICE)
+    if picked:
+        return tuple(picked)
     # Image-format specials hold one page, so they take a layout that never runs onto a second.
     single = [n for n in layouts if n not in MAY_RUN_ONTO_PAGES] or list(layouts)
     return (single[(index // SPECIAL_EVERY) % len(single)],)
