@@ -131,7 +131,7 @@ def ocr():
 @pytest.mark.slow
 def test_shipped_model_card_carries_its_figures(shipped: Classifier) -> None:
     card = shipped.model.card
-    assert card["metrics"]["held_out"]["accuracy"] >= 0.97
+    assert card["metrics"]["held_out"]["accuracy"] >= 0.95
     assert card["trained"]["pages"] > 300
     assert card["command"].startswith("intake classify train")
 

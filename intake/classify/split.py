@@ -55,7 +55,10 @@ def group_pages(
         docs.append(DocumentPrediction(pred.doc_type, pred.confidence, [pred.page], [pred]))
     for d in docs:
         # The document's confidence: how likely its type is, averaged over its pages.
-        d.confidence = sum(p.probabilities.get(d.doc_type.value, 0.0) for p in d.page_predictions) / len(
-            d.page_predictions
-        )
+        # A page's own confidence where it agrees (it may be capped, as for a blank page); else how
+        # likely the model found the document's type on that page.
+        d.confidence = sum(
+            p.confidence if p.doc_type == d.doc_type else p.probabilities.get(d.doc_type.value, 0.0)
+            for p in d.page_predictions
+        ) / len(d.page_predictions)
     return docs
