@@ -119,8 +119,8 @@ def classify_train(
     workdir: Annotated[Path, typer.Option(help="Where generated corpora and their OCR cache live.")] = Path(
         "var/classify"
     ),
-    count: Annotated[int, typer.Option(min=20, help="Training files to generate.")] = 600,
-    test_count: Annotated[int, typer.Option(min=10, help="Files in each held-out test corpus.")] = 160,
+    count: Annotated[int, typer.Option(min=20, help="Training files to generate.")] = 400,
+    test_count: Annotated[int, typer.Option(min=10, help="Files in each held-out test corpus.")] = 120,
     seed: Annotated[int, typer.Option()] = 7,
     corrections: Annotated[
         Path | None, typer.Option(help="Reviewer corrections exported by the service (JSON lines).")

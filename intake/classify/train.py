@@ -1,6 +1,6 @@
 """Rebuild the document-type model: generate corpora, OCR them, fit, measure, write models/.
 
-    intake classify train [--count 600] [--seed 7] [--workdir var/classify] [--corrections FILE]
+    intake classify train [--count 400] [--test-count 120] [--seed 7] [--workdir var/classify] [--corrections FILE]
 
 Training pages come from generated layouts and fonts minus the held-out ones (settings.yaml);
 the model is measured on pages of the held-out layouts and of the held-out fonts, never seen in
@@ -171,8 +171,8 @@ def train(
     out: Path,
     workdir: Path,
     *,
-    count: int = 600,
-    test_count: int = 160,
+    count: int = 400,
+    test_count: int = 120,
     seed: int = 7,
     corrections: Path | None = None,
     progress: Callable[[str, int, int], None] | None = None,
