@@ -468,3 +468,18 @@ def signature(page: Page, x: float, y: float, label: str, name: str, size: int, 
 def after_discharge(case: Case, rng: random.Random, lo: int = 0, hi: int = 10) -> date:
     """An issue date on or after discharge: certificates are written when the patient leaves or later."""
     return case.discharge + timedelta(days=rng.randint(lo, hi))
+
+
+def record_person(doc: SynthDocument, page: Page, boxes: dict[str, Box], case: Case, texts: dict[str, str]) -> None:
+    """Record the header values that were printed (a blank cell records nothing)."""
+    values_of = {
+        "patient_name": case.person.name,
+        "sex": case.person.sex,
+        "age": case.age,
+        "department": case.department,
+        "inpatient_number": case.inpatient_number,
+        "length_of_stay": case.stay_days,
+    }
+    for name, value in values_of.items():
+        if name in boxes:
+            doc.field(name, value, page, boxes[name], texts[name])

@@ -25,6 +25,7 @@ from intake.synth.clinical import (
     grid_rows,
     pairs_lines,
     record_dx,
+    record_person,
     rule_below,
     running_text,
     signature,
@@ -245,17 +246,7 @@ def _fields(
     dis: Dated | None,
 ) -> None:
     """Record what the header printed; a value not printed (or printed empty) is not a field."""
-    values_of = {
-        "patient_name": case.person.name,
-        "sex": case.person.sex,
-        "age": case.age,
-        "department": case.department,
-        "inpatient_number": case.inpatient_number,
-        "length_of_stay": case.stay_days,
-    }
-    for name, value in values_of.items():
-        if name in boxes:
-            doc.field(name, value, page, boxes[name], texts[name])
+    record_person(doc, page, boxes, case, texts)
     if adm and "admission_date" in boxes:
         doc.field("admission_date", adm.value, page, boxes["admission_date"], adm.text)
     if dis and "discharge_date" in boxes:

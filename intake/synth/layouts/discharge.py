@@ -32,6 +32,7 @@ from intake.synth.clinical import (
     pairs_lines,
     prose_date_format,
     record_dx,
+    record_person,
     rule_below,
     running_text,
     signature,
@@ -65,21 +66,6 @@ def _stay_fields(doc: SynthDocument, page: Page, boxes: dict[str, Box], adm: Dat
         doc.field("admission_date", adm.value, page, boxes["admission_date"], adm.text)
     if "discharge_date" in boxes:
         doc.field("discharge_date", dis.value, page, boxes["discharge_date"], dis.text)
-
-
-def _person_fields(doc: SynthDocument, page: Page, boxes: dict[str, Box], case: Case, texts: dict[str, str]) -> None:
-    """Record the header values that were printed (a blank cell records nothing)."""
-    values_of = {
-        "patient_name": case.person.name,
-        "sex": case.person.sex,
-        "age": case.age,
-        "department": case.department,
-        "inpatient_number": case.inpatient_number,
-        "length_of_stay": case.stay_days,
-    }
-    for name, value in values_of.items():
-        if name in boxes:
-            doc.field(name, value, page, boxes[name], texts[name])
 
 
 def _dx_block(
@@ -248,7 +234,7 @@ def _record(case: Case, style: Style, rng: random.Random, length: int) -> SynthD
             page.text(nbox[2] + body * 0.3, yy, "天", body)
             boxes["length_of_stay"] = nbox
         y = y2 + int(body * 0.4)
-    _person_fields(doc, page, boxes, case, texts)
+    record_person(doc, page, boxes, case, texts)
     _stay_fields(doc, page, boxes, adm, dis)
     flow.y = y
 
@@ -388,7 +374,7 @@ def _summary(case: Case, style: Style, rng: random.Random, length: int) -> Synth
     ly = rule_below(page, mark, LEFT - 10, RIGHT + 10, int(body * 0.35), 1)
     page.line(LEFT - 10, ly + 4, RIGHT + 10, ly + 4, 2)
     y = ly + 4 + int(body * 0.4)
-    _person_fields(doc, page, boxes, case, texts)
+    record_person(doc, page, boxes, case, texts)
     _stay_fields(doc, page, boxes, adm, dis)
     flow.y = y + int(body * 0.6)
 
@@ -560,7 +546,7 @@ def render_certificate(case: Case, style: Style, rng: random.Random) -> SynthDoc
             rows[2].append(Pair("住院天数", texts["length_of_stay"], "length_of_stay", fam, hand))
         y, boxes = grid_rows(page, left - 10, right + 10, y, rows, body, int(body * 2.2), center=True)
         y += int(body * 1.2)
-    _person_fields(doc, page, boxes, case, texts)
+    record_person(doc, page, boxes, case, texts)
     _stay_fields(doc, page, boxes, adm, dis)
 
     # 出院诊断 list, continuation lines under the first item.
