@@ -1,0 +1,1 @@
+"""Field extraction per document type (issue #5): not built yet."""
