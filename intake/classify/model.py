@@ -43,7 +43,9 @@ def build_pipeline(calibration_folds: int = 3) -> Pipeline:
             ("layout", StandardScaler(), numeric),
         ]
     )
-    clf = LogisticRegression(C=4.0, max_iter=3000)
+    # Weak regularisation measured best on the held-out pages (C 4: 0.962, 16: 0.975, 64: 0.975 with
+    # the lowest Brier score).
+    clf = LogisticRegression(C=64.0, max_iter=3000)
     # Sigmoid calibration on held-back folds: isotonic needs more data than a few hundred pages.
     return Pipeline(
         [("features", features), ("clf", CalibratedClassifierCV(clf, method="sigmoid", cv=calibration_folds))]
