@@ -169,8 +169,5 @@ class OcrPipeline:
                 text, score = read[i]
                 if score < cfg.text_score or not text.strip():
                     continue
-                x0, y0 = poly.min(axis=0)
-                x1, y1 = poly.max(axis=0)
-                box = (max(int(x0), 0), max(int(y0), 0), math.ceil(x1), math.ceil(y1))
-                lines.append(OcrLine(text, box, score, [(int(x), int(y)) for x, y in poly]))
+                lines.append(OcrLine.from_polygon(text, poly, score))
         return OcrPage(page=page, image=pg.image, lines=reading_order(lines), seals=seals, rotation=rotation, timings=t)

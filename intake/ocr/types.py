@@ -17,6 +17,15 @@ class OcrLine:
     def to_json(self) -> dict[str, object]:
         return {"text": self.text, "box": list(self.box), "confidence": round(self.confidence, 4)}
 
+    @classmethod
+    def from_polygon(cls, text: str, polygon: np.ndarray, confidence: float) -> "OcrLine":
+        """A recognised line from its detected quadrilateral; the box is clipped to the page's top left."""
+        pts = np.asarray(polygon, dtype=np.float32)
+        x0, y0 = pts.min(axis=0)
+        x1, y1 = pts.max(axis=0)
+        box = (max(int(x0), 0), max(int(y0), 0), int(np.ceil(x1)), int(np.ceil(y1)))
+        return cls(str(text), box, float(confidence), [(int(x), int(y)) for x, y in pts])
+
 
 @dataclass
 class Seal:

@@ -185,17 +185,7 @@ class PaddleEngine:
         for poly, text, score in zip(res["rec_polys"], res["rec_texts"], res["rec_scores"], strict=True):
             if not text:
                 continue
-            pts = np.asarray(poly, dtype=np.float32)
-            x0, y0 = pts.min(axis=0)
-            x1, y1 = pts.max(axis=0)
-            lines.append(
-                OcrLine(
-                    text=str(text),
-                    box=(int(x0), int(y0), int(np.ceil(x1)), int(np.ceil(y1))),
-                    confidence=float(score),
-                    polygon=[(int(x), int(y)) for x, y in pts],
-                )
-            )
+            lines.append(OcrLine.from_polygon(text, poly, score))
         return lines
 
     def detect(self, image: np.ndarray) -> list[np.ndarray]:

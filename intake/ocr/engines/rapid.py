@@ -81,16 +81,7 @@ class RapidEngine:
         for poly, (text, score) in zip(polys, self._rec(crops), strict=True):
             if score < self._text_score or not text.strip():
                 continue
-            x0, y0 = poly.min(axis=0)
-            x1, y1 = poly.max(axis=0)
-            lines.append(
-                OcrLine(
-                    text=text,
-                    box=(int(x0), int(y0), int(np.ceil(x1)), int(np.ceil(y1))),
-                    confidence=score,
-                    polygon=[(int(x), int(y)) for x, y in poly],
-                )
-            )
+            lines.append(OcrLine.from_polygon(text, poly, score))
         return lines
 
     def detect(self, image: np.ndarray) -> list[np.ndarray]:
