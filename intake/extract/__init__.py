@@ -1,1 +1,1 @@
-"""Field extraction per document type (issue #5): not built yet."""
+"""Field extraction per document type: OCR lines in, contract fields with confidence and box out."""

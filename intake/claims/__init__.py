@@ -1,0 +1,1 @@
+"""Claim rules and the completeness check (issue #6)."""
