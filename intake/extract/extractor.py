@@ -1,18 +1,62 @@
-"""Route a document's pages to the fields of its type (being built: issue #5)."""
+"""One document's pages to the fields of its type: labels, rules, diagnoses, seal, then checks."""
 
 from __future__ import annotations
 
+from functools import cache
+from importlib import resources
+from typing import Any
+
+import yaml
+
+from intake.extract.diagnoses import DiagnosisReader, DxSettings
+from intake.extract.icd10 import IcdTable, default_table
+from intake.extract.labels import DocSpec, LabelReader, load_specs
+from intake.extract.layout import Row, rows_of
+from intake.extract.rules import RULES, seal
 from intake.extract.types import Field
+from intake.extract.validate import Validator
 from intake.ocr.types import OcrPage
-from intake.vocabulary import DocType
+from intake.vocabulary import FIELDS, DocType
+
+
+@cache
+def settings() -> dict[str, Any]:
+    return yaml.safe_load(resources.files("intake.extract").joinpath("settings.yaml").read_text(encoding="utf-8"))
 
 
 class Extractor:
+    def __init__(self, specs: dict[DocType, DocSpec] | None = None, icd10: IcdTable | None = None) -> None:
+        self.settings = settings()
+        self.specs = specs or load_specs()
+        dx = self.settings["diagnoses"]
+        self.diagnoses = DiagnosisReader(
+            DxSettings(
+                tuple(dx["labels"]), tuple(dx["table_labels"]), tuple(dx["code_headers"]), tuple(dx["stop_headers"])
+            ),
+            icd10 or default_table(self.settings.get("icd10_table")),
+        )
+
     def extract(self, doc_type: DocType, pages: list[OcrPage]) -> dict[str, Field]:
+        if not pages:
+            return {}
+        rows: list[Row] = [r for p in pages for r in rows_of(p)]
         fields: dict[str, Field] = {}
-        seals = [(p.page, s) for p in pages for s in p.seals]
-        if seals:
-            page, seal = max(seals, key=lambda ps: len(ps[1].text))
-            value = {"present": True, **({"text": seal.text} if seal.text else {})}
-            fields["seal"] = Field(value, 0.9, page, seal.box, seal.text)
-        return fields
+        spec = self.specs.get(doc_type)
+        if spec is not None:
+            reader = LabelReader(rows, spec)
+            for fs in spec.fields:
+                found = reader.read(fs)
+                if found is not None:
+                    fields[fs.name] = found
+            for rule in spec.rules:
+                if rule == "diagnoses":
+                    dx = self.diagnoses.read(rows)
+                    if dx is not None:
+                        fields["diagnoses"] = dx
+                    continue
+                for name, f in RULES[rule](rows, pages, self.settings).items():
+                    fields.setdefault(name, f)
+        fields["seal"] = seal(pages, self.settings)
+        Validator(self.settings["confidence"]).run(fields)
+        allowed = set(FIELDS[doc_type])
+        return {k: v for k, v in fields.items() if k in allowed}

@@ -22,7 +22,7 @@ from intake.ocr.engines import Engine, create_engine
 from intake.ocr.loader import Limits, load_pages
 from intake.ocr.order import reading_order
 from intake.ocr.seals import read_seals
-from intake.ocr.types import OcrLine, OcrPage, OcrResult
+from intake.ocr.types import OcrLine, OcrPage, OcrResult, Reading
 
 PROBE_LINES = 4  # widest lines read both ways round to tell upright from upside down
 PROBE_CHARS = 12  # of each, about this many characters' width
@@ -94,7 +94,7 @@ class OcrPipeline:
         media, images = load_pages(data, filename, limits)
         return OcrResult(filename, media, [self.read_page(img, i + 1) for i, img in enumerate(images)])
 
-    def _upside_down(self, pg: _Page, polys: list[np.ndarray]) -> tuple[bool, dict[int, tuple[str, float]]]:
+    def _upside_down(self, pg: _Page, polys: list[np.ndarray]) -> tuple[bool, dict[int, Reading]]:
         """Read the widest lines as they are and turned round; the better-read way is up.
 
         The upright readings are returned so that they need not be read again.
@@ -115,8 +115,8 @@ class OcrPipeline:
         results = self.engine.recognize(probes + [np.ascontiguousarray(c[::-1, ::-1]) for c in probes])
         as_is, turned = results[: len(probes)], results[len(probes) :]
 
-        def score(rs: list[tuple[str, float]]) -> float:
-            return sum(s * len(t) for t, s in rs) / max(sum(len(t) for t, _ in rs), 1)
+        def score(rs: list[Reading]) -> float:
+            return sum(r.score * len(r.text) for r in rs) / max(sum(len(r.text) for r in rs), 1)
 
         flipped = score(turned) > score(as_is) + FLIP_MARGIN
         whole = [i for i, c, p in zip(wide, crops, probes, strict=True) if c.shape == p.shape]
@@ -135,7 +135,7 @@ class OcrPipeline:
         with _timed(t, "detect"):
             polys = self.engine.detect(pg.ocr)
         rotation = 0
-        known: dict[int, tuple[str, float]] = {}
+        known: dict[int, Reading] = {}
         if cfg.orientation and polys:
             with _timed(t, "orientation"):
                 if sum(map(_tall, polys)) > sum(map(_wide, polys)):
@@ -166,8 +166,8 @@ class OcrPipeline:
             read.update(known)
             lines = []
             for i, poly in enumerate(polys):
-                text, score = read[i]
-                if score < cfg.text_score or not text.strip():
+                r = read[i]
+                if r.score < cfg.text_score or not r.text.strip():
                     continue
-                lines.append(OcrLine.from_polygon(text, poly, score))
+                lines.append(OcrLine.from_polygon(r.text, poly, r.score, r.chars))
         return OcrPage(page=page, image=pg.image, lines=reading_order(lines), seals=seals, rotation=rotation, timings=t)

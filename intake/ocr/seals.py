@@ -79,7 +79,7 @@ def read_seals(engine: Engine, mask: np.ndarray, min_diameter: int) -> list[Seal
     for box, shape in find_seals(mask, min_diameter):
         seal = Seal(box=box, shape=shape)
         if shape == "round":
-            text, score = engine.recognize([ring_strip(mask, box)])[0]
-            seal.text, seal.confidence = text.strip(), score
+            reading = engine.recognize([ring_strip(mask, box)])[0]
+            seal.text, seal.confidence = reading.text.strip(), reading.score
         seals.append(seal)
     return seals

@@ -5,7 +5,7 @@ from typing import Protocol
 import numpy as np
 
 from intake.ocr.config import OcrConfig
-from intake.ocr.types import OcrLine
+from intake.ocr.types import OcrLine, Reading
 
 
 class EngineError(RuntimeError):
@@ -24,7 +24,7 @@ class Engine(Protocol):
     def upside_down(self, crops: list[np.ndarray]) -> list[tuple[bool, float]]:
         """For each horizontal line crop: is it upside down, and how sure."""
 
-    def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+    def recognize(self, crops: list[np.ndarray]) -> list[Reading]:
         """Recognise already-cropped single lines (seal ring text)."""
 
 

@@ -17,6 +17,8 @@ import cv2
 import numpy as np
 import onnxruntime as ort
 
+from intake.ocr.types import Reading
+
 HEIGHT = 48
 
 
@@ -48,19 +50,19 @@ class CtcRecognizer:
             x = np.pad(x, ((0, 0), (0, 0), (0, self._min_width - width)))
         return x[None]
 
-    def _decode(self, probs: np.ndarray) -> tuple[str, float]:
+    def _decode(self, probs: np.ndarray) -> Reading:
         idx = probs.argmax(axis=1)
         conf = probs.max(axis=1)
         keep = (idx != 0) & np.concatenate([[True], idx[1:] != idx[:-1]])
         if not keep.any():
-            return "", 0.0
+            return Reading("", 0.0)
         text = "".join(self._chars[i] for i in idx[keep])
-        return text, float(conf[keep].mean())
+        return Reading(text, float(conf[keep].mean()), tuple(float(c) for c in conf[keep]))
 
-    def _run(self, session: ort.InferenceSession, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+    def _run(self, session: ort.InferenceSession, crops: list[np.ndarray]) -> list[Reading]:
         return [self._decode(session.run(None, {self._input: self._prepare(c)})[0][0]) for c in crops]
 
-    def __call__(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+    def __call__(self, crops: list[np.ndarray]) -> list[Reading]:
         if not crops:
             return []
         if self._pool is None:
@@ -73,7 +75,7 @@ class CtcRecognizer:
             self._pool.submit(self._run, s, [crops[i] for i in share])
             for s, share in zip(self._sessions, shares, strict=True)
         ]
-        results: list[tuple[str, float]] = [("", 0.0)] * len(crops)
+        results: list[Reading] = [Reading("", 0.0)] * len(crops)
         for share, fut in zip(shares, futures, strict=True):
             for i, r in zip(share, fut.result(), strict=True):
                 results[i] = r

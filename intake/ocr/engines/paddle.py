@@ -28,7 +28,7 @@ import yaml
 from intake.ocr.config import OcrConfig
 from intake.ocr.engines import EngineError
 from intake.ocr.paddle_models import BUILD_COMMAND, CONFIG_FILE, MODEL_FILE, MODELS, required_files
-from intake.ocr.types import OcrLine
+from intake.ocr.types import OcrLine, Reading
 
 INSTALL_HINT = "pip install 'intake[paddle]'"
 
@@ -195,8 +195,8 @@ class PaddleEngine:
     def upside_down(self, crops: list[np.ndarray]) -> list[tuple[bool, float]]:
         return self._cls(crops) if crops else []
 
-    def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+    def recognize(self, crops: list[np.ndarray]) -> list[Reading]:
         if not crops:
             return []
         out = self._rec.predict(list(crops), batch_size=self._rec_batch)
-        return [(str(r["rec_text"]), float(r["rec_score"])) for r in out]
+        return [Reading(str(r["rec_text"]), float(r["rec_score"])) for r in out]

@@ -11,7 +11,7 @@ from intake.ocr.config import OcrConfig
 from intake.ocr.crops import crop_line
 from intake.ocr.engines import EngineError
 from intake.ocr.engines.ctc import CtcRecognizer
-from intake.ocr.types import OcrLine
+from intake.ocr.types import OcrLine, Reading
 
 MODEL_FILES = {
     "det": "PP-OCRv6_det_small.onnx",
@@ -78,10 +78,10 @@ class RapidEngine:
         polys = self.detect(image)
         crops = [crop_line(image, p) for p in polys]
         lines = []
-        for poly, (text, score) in zip(polys, self._rec(crops), strict=True):
-            if score < self._text_score or not text.strip():
+        for poly, r in zip(polys, self._rec(crops), strict=True):
+            if r.score < self._text_score or not r.text.strip():
                 continue
-            lines.append(OcrLine.from_polygon(text, poly, score))
+            lines.append(OcrLine.from_polygon(r.text, poly, r.score, r.chars))
         return lines
 
     def detect(self, image: np.ndarray) -> list[np.ndarray]:
@@ -97,5 +97,5 @@ class RapidEngine:
             res.append((label == "180", float(score)))
         return res
 
-    def recognize(self, crops: list[np.ndarray]) -> list[tuple[str, float]]:
+    def recognize(self, crops: list[np.ndarray]) -> list[Reading]:
         return self._rec(crops)

@@ -1,0 +1,311 @@
+"""Field extraction: parsers, validators, diagnoses, and label reading on pages built line by line.
+
+These tests build OCR pages by hand, so that each hard case (a label cut in two, a value on the
+next line, 帐 for 账, a lost colon, full-width digits) is exactly the one under test. The end-to-end
+run over the committed fixtures is in test_extract_fixtures.py.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from intake.extract.diagnoses import split_items
+from intake.extract.extractor import Extractor
+from intake.extract.icd10 import IcdTable
+from intake.extract.labels import SpecError, parse_specs
+from intake.extract.parsers import date, id_number, integer, money, upper_money
+from intake.extract.types import Field
+from intake.extract.validate import Validator
+from intake.ocr.types import OcrLine, OcrPage, Seal
+from intake.vocabulary import DocType
+
+from .conftest import SHARED_DATA
+
+
+def page(*lines: tuple[str, tuple[int, int, int, int]], seals: list[Seal] | None = None, conf: float = 0.99) -> OcrPage:
+    image = np.broadcast_to(np.full((1, 1, 3), 255, np.uint8), (1400, 1000, 3))
+    return OcrPage(1, image, [OcrLine(t, b, conf) for t, b in lines], seals or [])
+
+
+def extract(doc_type: DocType, *lines: tuple[str, tuple[int, int, int, int]], **kw: object) -> dict[str, Field]:
+    return Extractor().extract(doc_type, [page(*lines, **kw)])  # type: ignore[arg-type]
+
+
+# -- parsers ------------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("printed", "value"),
+    [
+        ("11,274.86", "11274.86"),
+        ("1670", "1670.00"),
+        ("617.5", "617.50"),
+        ("¥1,670.00", "1670.00"),
+        ("⊗617.5", "617.50"),
+        ("：１２３.４５", None),  # full-width digits are folded before parsing, not here
+        ("11.754.61", "11754.61"),  # a thousands comma read as a point
+        ("26696/29", "26696.29"),  # a faint decimal point read as a slash
+        ("1O5.2l", "105.21"),  # O for 0 and l for 1
+    ],
+)
+def test_money_forms(printed: str, value: str | None) -> None:
+    got = money(printed, {})
+    assert (got.value if got else None) == value
+
+
+def test_money_cut_where_ocr_ran_two_amounts_together() -> None:
+    got = money("11,516.4418,914.65", {})
+    assert got is not None and got.value == "11516.44" and got.quality < 1
+
+
+def test_money_guessed_from_ocr_noise_is_trusted_less() -> None:
+    assert money("1670.00", {}).quality == 1.0  # type: ignore[union-attr]
+    assert money("1O5.2l", {}).quality < 1.0  # type: ignore[union-attr]
+
+
+def test_upper_amount_kept_as_printed_and_nonsense_flagged() -> None:
+    got = upper_money("⊗壹万贰仟叁佰肆拾伍元陆角柒分", {})
+    assert got is not None and got.value == "壹万贰仟叁佰肆拾伍元陆角柒分" and not got.reasons
+    bad = upper_money("元元角角", {})
+    assert bad is not None and "upper_unreadable" in bad.reasons
+
+
+@pytest.mark.parametrize(
+    ("text", "params", "value"),
+    [
+        (":2021-03-06", {}, "2021-03-06"),
+        ("2021年04月26日", {}, "2021-04-26"),
+        ("20240616-20240623", {}, "2024-06-16"),
+        ("20240616-20240623", {"which": 2}, "2024-06-23"),
+        ("2021-03-01~2021-03-06", {"which": 2, "within": 60}, "2021-03-06"),
+        ("2021年3月1日至2021年3月6日", {"which": 2, "within": 60}, "2021-03-06"),
+        ("2019年12月", {}, "2019-12"),  # blanked for privacy: partial, never a made-up day
+    ],
+)
+def test_date_forms(text: str, params: dict, value: str) -> None:
+    got = date(text, params)
+    assert got is not None and got.value == value
+    assert ("partial_date" in got.reasons) == (len(value) == 7)
+
+
+def test_age_and_days() -> None:
+    assert integer("44岁", {"unit": "岁"}).value == 44  # type: ignore[union-attr]
+    assert integer(" 12 天", {"unit": "天"}).value == 12  # type: ignore[union-attr]
+    assert "out_of_range" in integer("300岁", {"unit": "岁", "max": 120}).reasons  # type: ignore[union-attr]
+
+
+def test_id_number_check_digit() -> None:
+    good = id_number("370102196308156853", {})
+    assert good is not None and not good.reasons
+    bad = id_number("370102196308156854", {})
+    assert bad is not None and bad.value == "370102196308156854" and "check_digit" in bad.reasons
+
+
+# -- label reading on hand-built pages ----------------------------------------------------------
+def test_label_cut_in_two_and_value_in_its_own_box() -> None:
+    f = extract(
+        DocType.INVOICE, ("票据", (50, 100, 90, 120)), ("代码", (92, 100, 130, 120)), ("33060121", (140, 100, 240, 120))
+    )
+    assert f["invoice_code"].value == "33060121"
+    x0, y0, x1, y1 = f["invoice_code"].box  # type: ignore[misc]
+    assert 135 <= x0 <= 145 and x1 >= 235 and (y0, y1) == (100, 120)
+
+
+def test_variant_characters_lost_colons_and_full_width_digits() -> None:
+    f = extract(
+        DocType.INVOICE,
+        ("合计（小写）１，６７０．００", (50, 300, 400, 320)),
+        ("个人帐户支付 617.5", (50, 340, 300, 360)),  # 帐 for 账, no colon
+        ("交款人：张 三", (50, 380, 250, 400)),
+    )
+    assert f["total_amount"].value == "1670.00"
+    assert f["personal_account_paid"].value == "617.50"
+    assert f["patient_name"].value == "张三"
+
+
+def test_value_runs_only_to_the_next_label() -> None:
+    f = extract(DocType.INVOICE, ("交款人：李四开票日期：2021-03-06", (50, 100, 600, 120)))
+    assert f["patient_name"].value == "李四"
+    assert f["issue_date"].value == "2021-03-06"
+
+
+def test_value_under_its_label() -> None:
+    f = extract(
+        DocType.SETTLEMENT,
+        ("统筹基金支付", (100, 500, 220, 520)),
+        ("个人自付", (400, 500, 480, 520)),
+        ("1,234.56", (110, 540, 210, 560)),
+        ("78.90", (400, 540, 470, 560)),
+    )
+    assert f["insurance_paid"].value == "1234.56"
+    assert f["personal_copay"].value == "78.90"
+
+
+def test_stay_range_on_an_electronic_invoice() -> None:
+    f = extract(DocType.INVOICE, ("住院时间：2021-03-01~2021-03-06", (50, 100, 500, 120)))
+    assert (f["admission_date"].value, f["discharge_date"].value) == ("2021-03-01", "2021-03-06")
+
+
+def test_discharge_certificate_prose() -> None:
+    f = extract(
+        DocType.DISCHARGE,
+        ("浙江省人民医院", (300, 40, 700, 80)),
+        ("出院证明书", (400, 100, 600, 130)),
+        ("兹证明患者王小明，性别男，年龄44岁，因病于2021年3月1日入住我院，", (50, 200, 950, 230)),
+        ("住院号A123456，经治疗于2021年3月13日出院，共住院12天。", (50, 250, 950, 280)),
+        ("出院诊断：1.右肺癌；2.2型糖尿病", (50, 300, 950, 330)),
+        ("出院医嘱：定期复查", (50, 350, 950, 380)),
+    )
+    got = {k: v.value for k, v in f.items() if k != "seal"}
+    assert got == {
+        "hospital_name": "浙江省人民医院",
+        "patient_name": "王小明",
+        "sex": "男",
+        "age": 44,
+        "inpatient_number": "A123456",
+        "admission_date": "2021-03-01",
+        "discharge_date": "2021-03-13",
+        "length_of_stay": 12,
+        "diagnoses": [{"text": "右肺癌", "icd10": "C34.900x005"}, {"text": "2型糖尿病", "icd10": "E11.900"}],
+    }
+    # 12 days between the dates: the three confirm each other.
+    assert min(f[k].confidence for k in ("admission_date", "discharge_date", "length_of_stay")) >= 0.99
+
+
+def test_employer_certificate_signature_and_seal() -> None:
+    ring = Seal((600, 900, 850, 1150), "round", "宁波市海曙区某某贸易有限公司", 0.95)
+    f = extract(
+        DocType.UNIT_CERTIFICATE,
+        ("证明", (450, 100, 550, 150)),
+        ("兹证明于辉（身份证号：370102196308156853），系我单位在职职工。", (100, 300, 950, 330)),
+        ("特此证明。", (100, 400, 300, 430)),
+        ("宁波市海曙区某某贸易有限公司", (550, 950, 950, 980)),
+        ("2025年8月19日", (650, 1000, 850, 1030)),
+        seals=[ring],
+    )
+    assert f["employee_name"].value == "于辉"
+    assert f["id_number"].value == "370102196308156853" and f["id_number"].confidence >= 0.99
+    assert f["employer_name"].value == "宁波市海曙区某某贸易有限公司"
+    assert f["issue_date"].value == "2025-08-19"
+    assert f["seal"].value == {"present": True, "text": "宁波市海曙区某某贸易有限公司"}
+    assert f["seal"].confidence >= 0.99  # the ring says the name printed above it
+
+
+def test_seal_absent_and_ring_text_not_matching_the_name() -> None:
+    f = extract(DocType.UNIT_CERTIFICATE, ("证明", (450, 100, 550, 150)))
+    assert f["seal"].value == {"present": False}
+    odd = Seal((600, 900, 850, 1150), "round", "某某公司", 0.95)
+    f = extract(DocType.UNIT_CERTIFICATE, ("宁波市某某有限公司", (550, 950, 950, 980)), seals=[odd])
+    assert f["seal"].value["text"] == "某某公司" and f["seal"].confidence < 0.85
+
+
+def test_finance_oval_on_every_invoice_is_not_the_hospital_seal() -> None:
+    oval = Seal((400, 0, 600, 100), "oval", "财政部监制", 0.9)
+    f = extract(DocType.INVOICE, ("票据代码：33060121", (50, 100, 300, 120)), seals=[oval])
+    assert f["seal"].value == {"present": False}
+
+
+# -- validation ---------------------------------------------------------------------------------
+def _fields(**values: object) -> dict[str, Field]:
+    return {k: Field(v, 0.95, 1, (0, 0, 1, 1), str(v)) for k, v in values.items()}
+
+
+VALIDATOR = {
+    "confirmed": 0.99,
+    "failed": 0.3,
+    "unconfirmed_cap": {"default": 0.9},
+    "seal_text_unconfirmed": 0.6,
+}
+
+
+def test_upper_equal_to_lower_confirms_both() -> None:
+    f = _fields(total_amount="12345.67", total_amount_upper="壹万贰仟叁佰肆拾伍元陆角柒分")
+    Validator(VALIDATOR).run(f)
+    assert f["total_amount"].confidence == 0.99 and f["total_amount_upper"].confidence == 0.99
+
+
+def test_upper_differing_from_lower_is_kept_and_flagged_not_corrected() -> None:
+    f = _fields(total_amount="12345.76", total_amount_upper="壹万贰仟叁佰肆拾伍元陆角柒分")
+    Validator(VALIDATOR).run(f)
+    assert f["total_amount"].value == "12345.76"  # as read
+    assert "upper_mismatch" in f["total_amount"].reasons and f["total_amount"].confidence <= 0.3
+
+
+def test_parts_adding_up_confirm_and_parts_over_the_total_fail() -> None:
+    ok = _fields(
+        total_amount="100.00",
+        insurance_paid="60.00",
+        _other_paid="10.00",
+        personal_copay="20.00",
+        personal_selfpay="10.00",
+    )
+    Validator(VALIDATOR).run(ok)
+    assert all(ok[n].confidence == 0.99 for n in ("insurance_paid", "personal_copay", "personal_selfpay"))
+    bad = _fields(total_amount="100.00", insurance_paid="90.00", personal_copay="20.00", personal_selfpay="10.00")
+    Validator(VALIDATOR).run(bad)
+    assert "parts_exceed_total" in bad["insurance_paid"].reasons
+
+
+def test_dates_out_of_order_and_stay_days_that_disagree() -> None:
+    f = _fields(admission_date="2021-03-06", discharge_date="2021-03-01")
+    Validator(VALIDATOR).run(f)
+    assert "discharge_before_admission" in f["discharge_date"].reasons
+    f = _fields(admission_date="2021-03-01", discharge_date="2021-03-06", length_of_stay=9)
+    Validator(VALIDATOR).run(f)
+    assert "stay_days" in f["length_of_stay"].reasons and f["admission_date"].confidence <= 0.9
+
+
+def test_invoice_number_digit_count() -> None:
+    f = extract(DocType.INVOICE, ("票据号码：12345", (50, 100, 300, 120)))
+    assert f["invoice_number"].value == "12345" and "digit_count" in f["invoice_number"].reasons
+    assert f["invoice_number"].confidence <= 0.3
+
+
+# -- diagnoses ----------------------------------------------------------------------------------
+@pytest.mark.parametrize(
+    ("printed", "items"),
+    [
+        (
+            "(C50.801)乳腺恶性肿瘤,上部;(C78.000)肺部继发性恶性肿瘤",
+            [("乳腺恶性肿瘤", "C50.801"), ("上部", None), ("肺部继发性恶性肿瘤", "C78.000")],
+        ),
+        ("1.系统性红斑狼疮；2.2型糖尿病", [("系统性红斑狼疮", None), ("2型糖尿病", None)]),
+        ("(1)肾移植排斥(2)慢性心力衰竭", [("肾移植排斥", None), ("慢性心力衰竭", None)]),
+        ("1.肝恶性肿瘤2.胆囊结石", [("肝恶性肿瘤", None), ("胆囊结石", None)]),
+        ("(125.103)冠心病", [("冠心病", "I25.103")]),  # OCR's 1 for I
+        ("右肺癌 C34.900×005", [("右肺癌", "C34.900x005")]),
+    ],
+)
+def test_diagnosis_lists_split(printed: str, items: list) -> None:
+    assert split_items(printed.replace(" ", "")) == items
+
+
+def test_printed_code_wins_over_the_table() -> None:
+    f = extract(DocType.DIAGNOSIS, ("临床诊断：（C50.801）乳腺恶性肿瘤", (50, 300, 900, 330)))
+    assert f["diagnoses"].value == [{"text": "乳腺恶性肿瘤", "icd10": "C50.801"}]
+
+
+def test_colloquial_names_map_through_the_curated_table() -> None:
+    table = IcdTable.load()
+    assert table.lookup("右肺癌") == "C34.900x005"
+    assert table.lookup("甲状腺乳头状癌") == "C73.x00"
+
+
+def test_unknown_name_kept_without_code_and_flagged() -> None:
+    f = extract(DocType.DIAGNOSIS, ("诊断：某某罕见综合征", (50, 300, 900, 330)))
+    assert f["diagnoses"].value == [{"text": "某某罕见综合征"}] and f["diagnoses"].confidence < 0.85
+
+
+def test_full_official_table_from_a_configured_path() -> None:
+    path = SHARED_DATA / "icd10" / "yibao-2.0-diagnoses.csv"
+    if not path.exists():
+        pytest.skip(f"{path} not present")
+    table = IcdTable.load(path)
+    assert table.lookup("埃尔托生物型霍乱") == "A00.100x001"  # only in the official table
+    assert table.lookup("右肺癌") == "C34.900x005"  # the curated table still answers
+
+
+def test_labels_file_is_checked() -> None:
+    with pytest.raises(SpecError, match="not a contract field"):
+        parse_specs({"doc_types": {"invoice": {"ward": {"labels": ["病区"], "parser": "words"}}}})
+    with pytest.raises(SpecError, match="unknown parser"):
+        parse_specs({"doc_types": {"invoice": {"patient_name": {"labels": ["姓名"], "parser": "guess"}}}})
