@@ -36,15 +36,15 @@ HELD_OUT = REPO / "var" / "extract-heldout"
 
 def same(name: str, got: Any, want: Any) -> bool:
     if name == "seal":
-        if bool(got.get("present")) != bool(want.get("present")):
-            return False
-        return not (want.get("text") and got.get("text") and got["text"] != want["text"])
+        return bool(got.get("present")) == bool(want.get("present"))
+    if name == "seal.text":
+        return got == want
     if name == "diagnoses":
         return [d["text"] for d in got] == [d["text"] for d in want]
     return got == want
 
 
-def evaluate(corpus: Path, threshold: float, route: str, show: int) -> dict[str, Any]:
+def evaluate(corpus: Path, threshold: float, route: str, show: int, silent_only: bool = False) -> dict[str, Any]:
     truth = load_truth(corpus)
     ocr = ocr_corpus(corpus)
     extractor = Extractor()
@@ -56,6 +56,7 @@ def evaluate(corpus: Path, threshold: float, route: str, show: int) -> dict[str,
     # counts[(field, clean|degraded)] = [returned, correct, on_page, silent]
     counts: dict[tuple[str, str], list[int]] = defaultdict(lambda: [0, 0, 0, 0])
     icd = [0, 0]
+    flagged_right = [0, 0]  # right values below the threshold (review work that was not needed), right values
     wrong: list[str] = []
     for f in truth["files"]:
         result = ocr[f["file"]]
@@ -75,9 +76,15 @@ def evaluate(corpus: Path, threshold: float, route: str, show: int) -> dict[str,
             else:
                 fields = extractor.extract(dt, [by_page[n] for n in doc["pages"]])
             kind = "degraded" if degraded_pages & set(doc["pages"]) else "clean"
-            for name in FIELDS[dt]:
-                want = doc["fields"].get(name)
-                got = fields.get(name)
+            for name in (*FIELDS[dt], "seal.text"):
+                if name == "seal.text":
+                    # The ring text, scored apart from whether a seal was found at all.
+                    w, g = doc["fields"].get("seal"), fields.get("seal")
+                    want = {"value": w["value"]["text"]} if w and w["value"].get("text") else None
+                    got = Field(g.value["text"], g.confidence, g.page) if g and g.value.get("text") else None
+                else:
+                    want = doc["fields"].get(name)
+                    got = fields.get(name)
                 c = counts[(name, kind)]
                 if want is not None:
                     c[2] += 1
@@ -87,19 +94,21 @@ def evaluate(corpus: Path, threshold: float, route: str, show: int) -> dict[str,
                 ok = want is not None and same(name, got.value, want["value"])
                 if ok:
                     c[1] += 1
+                    flagged_right[1] += 1
+                    flagged_right[0] += got.confidence < threshold
                     if name == "diagnoses":
                         for g, w in zip(got.value, want["value"], strict=True):
                             icd[0] += 1
                             icd[1] += g.get("icd10") == w.get("icd10")
                 elif got.confidence >= threshold:
                     c[3] += 1
-                if not ok and len(wrong) < show:
+                if not ok and len(wrong) < show and (not silent_only or got.confidence >= threshold):
                     w = want["value"] if want else "(absent)"
                     wrong.append(
                         f"{f['file']} p{doc['pages']} {name}: got {got.value!r} ({got.confidence:.2f} {got.reasons}) "
                         f"want {w!r} [{got.source_text}]"
                     )
-    return {"counts": counts, "icd": icd, "wrong": wrong}
+    return {"counts": counts, "icd": icd, "wrong": wrong, "flagged_right": flagged_right}
 
 
 def _prf(c: list[int]) -> tuple[float, float, float]:
@@ -131,6 +140,9 @@ def report(res: dict[str, Any], threshold: float) -> None:
     silent = totals["clean"][3] + totals["degraded"][3]
     returned = totals["clean"][0] + totals["degraded"][0]
     print(f"{'all fields':24} |   {cells[0]}  |   {cells[1]}    | {silent} of {returned} values returned")
+    fr = res["flagged_right"]
+    if fr[1]:
+        print(f"right values flagged for review anyway: {fr[0]}/{fr[1]} ({fr[0] / fr[1]:.3f})")
     icd = res["icd"]
     if icd[0]:
         print(f"ICD-10 codes right on correctly read diagnoses: {icd[1]}/{icd[0]} ({icd[1] / icd[0]:.3f})")
@@ -142,6 +154,7 @@ def main() -> None:
     ap.add_argument("--threshold", type=float, default=None, help="review threshold (default: the claim rules')")
     ap.add_argument("--route", choices=("truth", "classifier"), default="truth")
     ap.add_argument("--show", type=int, default=0, help="print this many wrong values")
+    ap.add_argument("--silent", action="store_true", help="print only the wrong values at or above the threshold")
     args = ap.parse_args()
     corpus = args.corpus
     if corpus is None:
@@ -156,7 +169,7 @@ def main() -> None:
             threshold = float(load_rules().review_threshold)
         except (ImportError, AttributeError):
             threshold = 0.85
-    res = evaluate(corpus, threshold, args.route, args.show)
+    res = evaluate(corpus, threshold, args.route, args.show, args.silent)
     print(f"corpus {corpus} ({args.route} routing), review threshold {threshold}")
     report(res, threshold)
     for line in res["wrong"]:

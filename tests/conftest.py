@@ -27,3 +27,162 @@ def fresh_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
 
     out = tmp_path_factory.mktemp("corpus")
     return out, generate(out, count=24, seed=11)
+
+
+# -- the HTTP service (tests/test_service_*.py) ------------------------------------------------
+
+
+class FakeProcessor:
+    """Stands in for intake.process.Processor in the API-shape, auth and schemathesis tests only.
+
+    It decodes the upload for real (so bad files fail as they would), reads no text, and calls a
+    file's documents by its name: "invoice", "discharge", "bundle" (an invoice then a discharge).
+    """
+
+    def __init__(self) -> None:
+        self.calls = 0
+
+    def process_file(self, data: bytes, filename: str, limits: Any = None) -> Any:
+        from intake.extract.types import Document, Field
+        from intake.ocr.loader import load_pages
+        from intake.ocr.types import OcrLine, OcrPage, OcrResult
+        from intake.process import ProcessedFile
+        from intake.vocabulary import DocType
+
+        self.calls += 1
+        media, images = load_pages(data, filename, limits)
+        pages = [
+            OcrPage(i + 1, img, [OcrLine("医疗住院收费票据", (10, 10, 200, 40), 0.99)]) for i, img in enumerate(images)
+        ]
+        invoice = {
+            "invoice_code": Field("33060125", 0.97, 1, (10, 50, 120, 70), "票据代码 33060125"),
+            "invoice_number": Field("0012345678", 0.96, 1, (130, 50, 260, 70), "票据号码 0012345678"),
+            "total_amount": Field("12345.67", 0.95, 1, (10, 80, 120, 100), "12345.67"),
+        }
+        discharge = {"patient_name": Field("张三", 0.9, 1, (10, 50, 60, 70), "张三")}
+        name = filename.lower()
+        if "bundle" in name and len(pages) > 1:
+            docs = [
+                Document(filename, DocType.INVOICE, 0.9, [1], invoice),
+                Document(filename, DocType.DISCHARGE, 0.8, [p.page for p in pages[1:]], discharge),
+            ]
+        elif "invoice" in name:
+            docs = [Document(filename, DocType.INVOICE, 0.9, [p.page for p in pages], invoice)]
+        elif "discharge" in name:
+            docs = [Document(filename, DocType.DISCHARGE, 0.85, [p.page for p in pages], discharge)]
+        else:
+            docs = [Document(filename, DocType.OTHER, 0.6, [p.page for p in pages], {})]
+        return ProcessedFile(OcrResult(filename, media, pages), docs)
+
+
+@pytest.fixture
+def fake_processor() -> FakeProcessor:
+    return FakeProcessor()
+
+
+@pytest.fixture(scope="session")
+def real_processor() -> Any:
+    """The real pipeline, loaded once for every end-to-end service test."""
+    from intake.process import Processor
+
+    return Processor()
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Any:
+    """An S3-compatible server (moto) on a free loopback port: {"endpoint", "access_key", "secret_key"}."""
+    from moto.server import ThreadedMotoServer
+
+    port = _free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    try:
+        yield {"endpoint": f"127.0.0.1:{port}", "access_key": "testing", "secret_key": "testing"}
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def postgres_url() -> Any:
+    """A database of its own on the local PostgreSQL server, dropped after the session.
+
+    INTAKE_TEST_POSTGRES names the server (default postgresql+psycopg://postgres@127.0.0.1:5432/test).
+    """
+    import uuid
+
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.exc import OperationalError
+
+    base = os.environ.get("INTAKE_TEST_POSTGRES", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
+    admin = create_engine(base, isolation_level="AUTOCOMMIT")
+    name = f"intake_test_{uuid.uuid4().hex[:12]}"
+    try:
+        with admin.connect() as conn:
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    except OperationalError as exc:
+        admin.dispose()
+        pytest.skip(f"PostgreSQL is not reachable at {base}: {type(exc).__name__}")
+    url = admin.url.set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture
+def service(tmp_path: Path) -> Any:
+    """make(settings overrides, processor=...) -> a running app's TestClient with .keys (portal, other_portal,
+    reviewer, admin: header dicts) and .ctx; everything is shut down at the end of the test."""
+    from contextlib import ExitStack
+
+    from fastapi.testclient import TestClient
+
+    from intake.db.session import transaction
+    from intake.service.app import create_app
+    from intake.service.auth import create_key
+    from intake.service.settings import Settings
+
+    stack = ExitStack()
+
+    def make(processor: Any = None, **overrides: Any) -> Any:
+        overrides.setdefault("data_dir", tmp_path / "data")
+        overrides.setdefault("poll_seconds", 0.2)
+        settings = Settings(**overrides)
+        app = create_app(settings, processor=processor)
+        ctx = app.state.ctx
+        keys = {}
+        with transaction(ctx.sessions) as s:
+            for label, role, name in [
+                ("portal", "portal", "portal-a"),
+                ("other_portal", "portal", "portal-b"),
+                ("reviewer", "reviewer", "reviewer-1"),
+                ("admin", "admin", "admin-1"),
+            ]:
+                keys[label] = {"Authorization": f"Bearer {create_key(s, role, name)[1]}"}
+        stack.callback(ctx.engine.dispose)  # after the client below has stopped the worker
+        client = stack.enter_context(TestClient(app))
+        client.keys = keys  # type: ignore[attr-defined]
+        client.ctx = ctx  # type: ignore[attr-defined]
+        return client
+
+    yield make
+    stack.close()
+
+
+@pytest.fixture(scope="session")
+def sample_ocr(sample_truth: dict[str, Any]) -> dict[str, Any]:
+    """Every committed sample file read by the OCR pipeline, once per test run (about a minute and a half)."""
+    from intake.ocr.pipeline import OcrPipeline
+
+    pipeline = OcrPipeline()
+    return {f["file"]: pipeline.read_file((SAMPLE / f["file"]).read_bytes(), f["file"]) for f in sample_truth["files"]}

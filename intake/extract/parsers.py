@@ -192,7 +192,8 @@ def name(text: str, params: dict[str, Any]) -> Parsed | None:
 def words(text: str, params: dict[str, Any]) -> Parsed | None:
     """Free text such as a department or an institution's name: a run of CJK, letters and digits."""
     i = _skip_lead(text)
-    m = re.compile(rf"[{_CJK}0-9A-Za-z()（）·]+").match(text, i)
+    chars = rf"[{_CJK}]+" if params.get("cjk_only") else rf"[{_CJK}0-9A-Za-z()（）·]+"
+    m = re.compile(chars).match(text, i)
     if not m:
         return None
     value = m.group(0).rstrip("(（")
