@@ -23,7 +23,7 @@ CACHE = REPO / "var" / "ocr-cache"
 
 
 def _key(data: bytes) -> str:
-    settings = json.dumps({**asdict(default_config()), "format": 2}, sort_keys=True, default=str).encode()
+    settings = json.dumps({**asdict(default_config()), "format": 3}, sort_keys=True, default=str).encode()
     return hashlib.sha256(data + settings).hexdigest()[:32]
 
 

@@ -159,7 +159,7 @@ class OcrPipeline:
         seals = []
         if cfg.seals:
             with _timed(t, "seals"):
-                seals = read_seals(self.engine, pg.mask, cfg.seal_min_diameter)
+                seals = read_seals(self.engine, pg.mask, cfg.seal_min_diameter, image=pg.image)
         with _timed(t, "recognize"):
             todo = [i for i in range(len(polys)) if i not in known]
             read = dict(zip(todo, self.engine.recognize([crop_line(pg.ocr, polys[i]) for i in todo]), strict=True))

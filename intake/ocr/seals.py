@@ -3,18 +3,49 @@
 Later stages need to know whether an employer certificate carries its unit's seal and whose
 name the seal bears. The ring text is read by unrolling the ring into a straight strip (a polar
 warp) and giving that strip to the line recogniser.
+
+Two ways to find a seal. On a colour page the red-ink mask holds the stamps and nothing else, so
+its blobs are the seals. On a greyscale or 1-bit scan the red is gone and the seal is grey ink
+among black print; there a round seal is found by its shape, a thin continuous ring of ink of
+seal size, and kept only when its ring text or a star inside backs it up.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from intake.ocr.engines import Engine
-from intake.ocr.types import Seal
+from intake.ocr.types import Reading, Seal
+
+Box = tuple[int, int, int, int]
+Circle = tuple[float, float, float]  # centre x, centre y, radius of the outer ring, in page pixels
+
+TEXT_HEIGHT = 48  # the recogniser's input height: strips are drawn at it, not resized to it
+# Radius bands, as shares of the outer ring's radius, tried for the ring text. A carved seal sets
+# its characters just inside the rim, about 0.6-0.9 r; the rim itself (0.95-1 r) and the star
+# (inside 0.35 r) must stay out of the strip or the recogniser reads them as strokes.
+TEXT_BANDS = ((0.58, 0.93), (0.54, 0.91))
+TEXT_CORE = ((0.64, 0.74), (0.8, 0.9))  # see _text_arc
+TEXT_LEVEL = 0.3  # ink in both bands, as a share of the band's usual ink: a character
+MIN_READ_SCORE = 0.5  # ring readings below this are noise, not text
+GREY_RING_COVER = 0.8  # share of a grey seal's rim that must be inked: seal rims are unbroken
 
 
-def find_seals(mask: np.ndarray, min_diameter: int) -> list[tuple[tuple[int, int, int, int], str]]:
+@dataclass
+class _Ring:
+    circle: Circle
+    ink: np.ndarray  # float32 0..1 ink density of the crop around the circle
+    origin: tuple[int, int]  # the crop's top left in the page
+    colour: bool
+
+
+# -- finding stamps in the red mask -------------------------------------------------------------
+
+
+def find_seals(mask: np.ndarray, min_diameter: int) -> list[tuple[Box, str]]:
     """Boxes and shapes of red stamps in a red-ink mask (see preprocess.red_mask)."""
     m = mask.astype(np.uint8) * 255
     k = max(3, min_diameter // 8)
@@ -49,37 +80,312 @@ def _elliptic(contour: np.ndarray) -> bool:
     return abs(np.pi * ma * mb / 4 - cv2.contourArea(contour)) < 0.35 * w * h
 
 
-def ring_strip(mask: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+# -- ring geometry ------------------------------------------------------------------------------
+
+
+def _sample(ink: np.ndarray, cx: float, cy: float, radii: np.ndarray, angles: np.ndarray) -> np.ndarray:
+    """Ink at (radius, angle) pairs, radii down the rows and angles across; angles in radians,
+    clockwise on the page (y grows downwards) from three o'clock."""
+    xs = (cx + radii[:, None] * np.cos(angles)[None, :]).astype(np.float32)
+    ys = (cy + radii[:, None] * np.sin(angles)[None, :]).astype(np.float32)
+    return cv2.remap(ink, xs, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+
+
+def _fit_ring(ink: np.ndarray, cx: float, cy: float, r: float) -> tuple[Circle, float]:
+    """Centre and radius where a circle runs along the most ink, near the guess; and that share.
+
+    A blob's box is off-centre when print or a second stamp touches it, and the strip then wobbles
+    across the text band; the rim is the one long, continuous, exactly circular stroke.
+    """
+    soft = cv2.GaussianBlur(ink, (0, 0), max(1.0, r / 60))
+    angles = np.linspace(0, 2 * np.pi, 180, endpoint=False)
+    best = (cx, cy, r)
+    best_score = -1.0
+    for step in (max(2.0, r / 25), max(1.0, r / 80)):
+        bx, by, br = best
+        offsets = np.arange(-3, 4) * step
+        for dx in offsets:
+            for dy in offsets:
+                radii = br + offsets
+                cover = _sample(soft, bx + dx, by + dy, radii, angles)
+                # The share of angles where the ring is inked, not the mean ink: a text line
+                # crossing the seal adds ink at two angles and must not pull the fit.
+                score = (cover > 0.3).mean(axis=1)
+                i = int(np.argmax(score))
+                if score[i] > best_score:
+                    best_score, best = float(score[i]), (bx + dx, by + dy, float(radii[i]))
+    return best, best_score
+
+
+def _circular_smooth(p: np.ndarray, width: int) -> np.ndarray:
+    half = width // 2
+    return np.convolve(np.concatenate([p[-half:], p, p[:half]]), np.ones(2 * half + 1) / (2 * half + 1), mode="valid")
+
+
+def _star_top(ink: np.ndarray, circle: Circle, guess: float) -> float | None:
+    """The direction of the star's point nearest the guessed top, or None without a star.
+
+    The star in the middle of an official seal is cut with one point at the middle of the name:
+    a sharper mark of the seal's tilt than the gap under the name. Its five points give the tilt
+    modulo 72 degrees; the guess picks the point.
+    """
+    cx, cy, r = circle
+    angles = np.radians(np.arange(360))
+    rim = _sample(ink, cx, cy, np.linspace(0.17 * r, 0.27 * r, 5), angles).mean(axis=0)
+    if rim.sum() <= 0:
+        return None
+    fifth = (rim * np.exp(-5j * angles)).sum()
+    # Five points make the fifth harmonic a large share of the ink on this circle; text or print
+    # crossing the middle does not.
+    if abs(fifth) < 0.35 * rim.sum():
+        return None
+    first = -float(np.angle(fifth)) / 5
+    points = first + np.radians(72) * np.arange(5)
+    off = np.abs((points - guess + np.pi) % (2 * np.pi) - np.pi)
+    if off.min() > np.radians(25):  # the star does not agree with the gap: trust neither more
+        return None
+    return float(points[int(np.argmin(off))])
+
+
+def _text_arc(ink: np.ndarray, circle: Circle) -> tuple[float, float]:
+    """Start and end angle (radians, clockwise on the page) of the ring text.
+
+    The name runs clockwise from lower left over the top to lower right, centred on the seal's
+    top, and leaves a gap at the bottom, where a purpose such as 收费专用章 sits straight across
+    (reaching outwards only at its ends) or a company code runs small along the rim. A seal is
+    pressed at any tilt, so the gap is found, not assumed. Ring characters fill both an inner
+    band, which the code does not reach, and an outer band, which the purpose text reaches only
+    at its corners: ink in both bands at once is ring text and nothing else.
+    """
+    cx, cy, r = circle
+    angles = np.radians(np.arange(360))
+    both = []
+    for band in TEXT_CORE:
+        p = _circular_smooth(_sample(ink, cx, cy, np.linspace(band[0] * r, band[1] * r, 5), angles).mean(axis=0), 5)
+        both.append(p / max(float(np.percentile(p, 90)), 1e-6))
+    core = np.minimum(*both)
+    if core.max() <= 0:
+        return np.radians(130), np.radians(410)
+    # The gap: the quietest stretch of the band, found with a window narrower than any gap.
+    w = 61
+    ring = np.concatenate([core, core[: w - 1]])
+    window = np.convolve(ring, np.ones(w), mode="valid")[:360]
+    gap = (int(np.argmin(window)) + w // 2) % 360
+    top = _star_top(ink, circle, np.radians(gap + 180))
+    if top is None:
+        top = np.radians(gap + 180)
+    # From the bottom, walk each way to the first character; a purpose text at the bottom reaches
+    # into both bands only faintly, at its corners.
+    bottom = round(float(np.degrees(top))) + 180
+    ends = []
+    for direction in (1, -1):
+        seq = core[(bottom + direction * np.arange(1, 180)) % 360] > TEXT_LEVEL
+        hits = np.flatnonzero(seq[:-2] & seq[1:-1] & seq[2:])
+        ends.append(int(hits[0]) if len(hits) else 60)
+    # The name ends on the right coming from the bottom clockwise (direction +1), starts on the
+    # left. Keep a few degrees of paper each end: the recogniser drops a character touching it.
+    return np.radians(bottom + ends[0] - 5), np.radians(bottom + 360 - ends[1] + 5)
+
+
+def _strip(ink: np.ndarray, circle: Circle, arc: tuple[float, float], band: tuple[float, float]) -> np.ndarray:
+    """The ring between band radii unrolled to dark text on white, TEXT_HEIGHT rows, rim on top.
+
+    Columns are spaced evenly along the middle of the band, so characters keep the width they
+    have on the page; the strip is sampled once at the recogniser's height instead of being warped
+    at page size and then resized.
+    """
+    cx, cy, r = circle
+    outer, inner = band[1] * r, band[0] * r
+    mid = (outer + inner) / 2
+    scale = TEXT_HEIGHT / (outer - inner)
+    width = max(TEXT_HEIGHT, int((arc[1] - arc[0]) * mid * scale))
+    radii = np.linspace(outer, inner, TEXT_HEIGHT)
+    angles = np.linspace(arc[0], arc[1], width)
+    # Blur at the scale of one output pixel so that thin strokes are not dropped between samples.
+    src = cv2.GaussianBlur(ink, (0, 0), max(0.5, 0.5 / scale)) if scale < 1 else ink
+    strip = _sample(src, cx, cy, radii, angles)
+    strip = np.clip(strip * 1.4, 0, 1)  # speckled seal ink, lifted to solid strokes
+    grey = (255 - strip * 255).astype(np.uint8)
+    return cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)
+
+
+def _ring_strips(ring: _Ring) -> list[np.ndarray]:
+    arc = _text_arc(ring.ink, ring.circle)
+    return [_strip(ring.ink, ring.circle, arc, band) for band in TEXT_BANDS]
+
+
+def ring_strip(mask: np.ndarray, box: Box) -> np.ndarray:
     """The ring of a round seal unrolled into a line of dark text on white, reading left to right.
 
     Ring characters stand with their tops toward the rim and read clockwise over the top, from
     about eight o'clock to four o'clock.
     """
+    ring = _red_ring(mask, box)
+    return _ring_strips(ring)[0]
+
+
+def _crop(page: np.ndarray, box: Box, pad: int) -> tuple[np.ndarray, tuple[int, int]]:
     x0, y0, x1, y1 = box
-    crop = (mask[y0:y1, x0:x1].astype(np.uint8)) * 255
-    h, w = crop.shape
-    r = min(h, w) / 2
-    center = (w / 2, h / 2)
-    steps = int(2 * np.pi * r)
-    polar = cv2.warpPolar(crop, (int(r), steps), center, r, cv2.WARP_POLAR_LINEAR)
-    # rows are angles clockwise from 3 o'clock; columns are radius. Take 130°..410° wrapping.
-    start, stop = int(steps * 130 / 360), int(steps * 410 / 360)
-    rows = np.concatenate([polar, polar])[start:stop]
-    band = rows[:, int(r * 0.5) : int(r * 0.97)]
-    strip = np.ascontiguousarray(band.T[::-1])  # radius up, angle across: outer rim on top
-    strip = 255 - strip
-    target_h = 48
-    scale = target_h / strip.shape[0]
-    strip = cv2.resize(strip, (max(1, int(strip.shape[1] * scale)), target_h), interpolation=cv2.INTER_AREA)
-    return cv2.cvtColor(strip, cv2.COLOR_GRAY2BGR)
+    h, w = page.shape[:2]
+    ox, oy = max(0, x0 - pad), max(0, y0 - pad)
+    return page[oy : min(h, y1 + pad), ox : min(w, x1 + pad)], (ox, oy)
 
 
-def read_seals(engine: Engine, mask: np.ndarray, min_diameter: int) -> list[Seal]:
+def red_ink(bgr: np.ndarray) -> np.ndarray:
+    """How much red stamp ink each pixel holds, 0..1: a soft red mask.
+
+    The binary mask drops the light, dry parts of a stroke and speckles the rest; the recogniser
+    reads the strip far better when faint ink stays faint instead of vanishing.
+    """
+    b, g, r = (bgr[..., i].astype(np.float32) for i in range(3))
+    return np.clip((r - np.maximum(g, b) - 12) / 70, 0, 1) * (r > 70)
+
+
+def grey_ink(grey: np.ndarray) -> np.ndarray:
+    """Ink of a red seal scanned in grey, 0..1: darker than the paper, lighter than black print.
+
+    Red ink scans as a mid grey; black print under the seal is darker still and is left out, so
+    that the seal's characters are not read through the print (on 1-bit scans it cannot be).
+    """
+    g = cv2.GaussianBlur(grey.astype(np.float32), (0, 0), 0.8)
+    paper = float(np.percentile(g, 90))
+    black = float(np.percentile(g, 1))
+    depth = max(paper - black, 20.0)
+    ink = np.clip((paper - g) / (0.55 * depth) - 0.1, 0, 1)
+    if black < paper - 60 and np.count_nonzero(g < black + 0.15 * depth) < 0.5 * g.size:
+        # Print darker than any seal ink fades out instead of reading as seal strokes.
+        ink = np.where(g < black + 0.12 * depth, ink * 0.35, ink)
+    return ink.astype(np.float32)
+
+
+def _red_ring(mask: np.ndarray, box: Box, image: np.ndarray | None = None) -> _Ring:
+    x0, y0, x1, y1 = box
+    pad = max(4, (x1 - x0) // 20)
+    crop, (ox, oy) = _crop(mask, box, pad)
+    ink = crop.astype(np.float32)
+    r = min(x1 - x0, y1 - y0) / 2
+    circle, _ = _fit_ring(ink, (x0 + x1) / 2 - ox, (y0 + y1) / 2 - oy, r)
+    if image is not None:
+        ink = red_ink(_crop(image, box, pad)[0])
+    return _Ring(circle, ink, (ox, oy), True)
+
+
+# -- round seals on pages without colour --------------------------------------------------------
+
+
+def is_grey(image: np.ndarray) -> bool:
+    """A page with no colour to speak of: a greyscale or 1-bit scan, where red came out grey."""
+    if image.ndim == 2 or image.shape[2] == 1:
+        return True
+    small = image[::4, ::4].astype(np.int16)
+    spread = small.max(axis=2) - small.min(axis=2)
+    return float(np.percentile(spread, 99.5)) < 16
+
+
+def find_grey_seals(image: np.ndarray, min_diameter: int) -> list[_Ring]:
+    """Round seals on a page without colour, by shape: a continuous ring of seal size with text
+    inside along it (and usually a star in the middle).
+
+    Print is full of circle-ish bits (characters like 回, table corners, QR finder squares) but
+    none is a thin, unbroken ring a fifth of the page wide with writing along its inside.
+    """
+    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+    h, w = grey.shape
+    scale = min(1.0, 900 / max(h, w))
+    small = cv2.resize(grey, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA) if scale < 1 else grey
+    blurred = cv2.GaussianBlur(small, (0, 0), 1.5)
+    lo, hi = max(min_diameter, int(0.1 * min(h, w))), int(0.3 * min(h, w))
+    circles = cv2.HoughCircles(
+        blurred,
+        cv2.HOUGH_GRADIENT,
+        dp=1.5,
+        minDist=lo * scale,
+        param1=60,
+        param2=22,
+        minRadius=int(lo * scale / 2),
+        maxRadius=int(hi * scale / 2),
+    )
+    if circles is None:
+        return []
+    found: list[_Ring] = []
+    small_ink = grey_ink(small)
+    angles = np.radians(np.arange(0, 360, 3))
+    for cx, cy, rr in circles[0][:12]:
+        # A cheap look first, on the small page: most Hough circles run through print, not ink.
+        rim = _sample(small_ink, float(cx), float(cy), np.linspace(0.9 * rr, 1.05 * rr, 6), angles).max(axis=0)
+        if float((rim > 0.2).mean()) < 0.45:
+            continue
+        cx, cy, rr = cx / scale, cy / scale, rr / scale
+        box = (int(cx - rr), int(cy - rr), int(cx + rr), int(cy + rr))
+        pad = int(rr * 0.15) + 4
+        crop, (ox, oy) = _crop(grey, box, pad)
+        ink = grey_ink(crop)
+        circle, cover = _fit_ring(ink, cx - ox, cy - oy, rr)
+        if cover < GREY_RING_COVER:
+            continue
+        ring = _Ring(circle, ink, (ox, oy), False)
+        if not _seal_like(ring):
+            continue
+        if any(_overlap(_ring_box(ring), _ring_box(f)) for f in found):
+            continue
+        found.append(ring)
+    return found
+
+
+def _seal_like(ring: _Ring) -> bool:
+    """Ring text inside the rim, the rim itself thin, and paper outside it."""
+    cx, cy, r = ring.circle
+    angles = np.radians(np.arange(0, 360, 2))
+    band = _sample(ring.ink, cx, cy, np.linspace(0.6 * r, 0.9 * r, 8), angles).mean(axis=0)
+    outside = _sample(ring.ink, cx, cy, np.linspace(1.08 * r, 1.15 * r, 3), angles).mean()
+    rim = _sample(ring.ink, cx, cy, np.linspace(0.96 * r, 1.0 * r, 3), angles).mean()
+    # Characters along a good share of the ring; not a filled disc or a blob of print.
+    written = float((band > 0.08).mean())
+    return written > 0.45 and float(band.mean()) < 0.6 and outside < 0.6 * rim
+
+
+def _ring_box(ring: _Ring) -> Box:
+    cx, cy, r = ring.circle
+    ox, oy = ring.origin
+    return (int(ox + cx - r), int(oy + cy - r), int(ox + cx + r), int(oy + cy + r))
+
+
+def _overlap(a: Box, b: Box) -> bool:
+    ix = min(a[2], b[2]) - max(a[0], b[0])
+    iy = min(a[3], b[3]) - max(a[1], b[1])
+    return ix > 0 and iy > 0 and ix * iy > 0.3 * min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+
+
+def _best(readings: list[Reading]) -> Reading:
+    """The reading to keep: confident and long; a two-character fragment scores high but says little."""
+    return max(readings, key=lambda rd: rd.score * min(1.0, len(rd.text.strip()) / 4))
+
+
+def read_seals(engine: Engine, mask: np.ndarray, min_diameter: int, image: np.ndarray | None = None) -> list[Seal]:
+    """The page's stamps, with the ring text of round ones.
+
+    mask is the red-ink mask (preprocess.red_mask). With the page image as well, ring text is read
+    from the soft red ink rather than the binary mask, and on a page without colour round seals
+    are looked for by shape (Seal.colour False).
+    """
     seals = []
+    rings: list[tuple[Seal, _Ring]] = []
     for box, shape in find_seals(mask, min_diameter):
         seal = Seal(box=box, shape=shape)
         if shape == "round":
-            reading = engine.recognize([ring_strip(mask, box)])[0]
-            seal.text, seal.confidence = reading.text.strip(), reading.score
+            rings.append((seal, _red_ring(mask, box, image)))
         seals.append(seal)
+    if image is not None and not seals and is_grey(image):
+        for ring in find_grey_seals(image, min_diameter):
+            seal = Seal(box=_ring_box(ring), shape="round", colour=False)
+            rings.append((seal, ring))
+            seals.append(seal)
+    strips = [_ring_strips(ring) for _, ring in rings]
+    readings = engine.recognize([s for group in strips for s in group])
+    at = 0
+    for (seal, _), group in zip(rings, strips, strict=True):
+        reading = _best(readings[at : at + len(group)])
+        at += len(group)
+        if reading.score >= MIN_READ_SCORE:
+            seal.text, seal.confidence = reading.text.strip(), reading.score
     return seals

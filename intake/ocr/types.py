@@ -61,14 +61,31 @@ class Seal:
     shape: str  # round | oval | rect
     text: str = ""
     confidence: float = 0.0
+    # False when found by its shape on a page without colour (a grey or 1-bit scan): the red that
+    # makes a seal official cannot be seen there, so a reviewer may want to look.
+    colour: bool = True
 
     def to_json(self) -> dict[str, object]:
-        return {"box": list(self.box), "shape": self.shape, "text": self.text, "confidence": round(self.confidence, 4)}
+        out: dict[str, object] = {
+            "box": list(self.box),
+            "shape": self.shape,
+            "text": self.text,
+            "confidence": round(self.confidence, 4),
+        }
+        if not self.colour:
+            out["colour"] = False
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Seal:
         x0, y0, x1, y1 = (int(v) for v in data["box"])
-        return cls((x0, y0, x1, y1), str(data["shape"]), str(data.get("text", "")), float(data.get("confidence", 0)))
+        return cls(
+            (x0, y0, x1, y1),
+            str(data["shape"]),
+            str(data.get("text", "")),
+            float(data.get("confidence", 0)),
+            bool(data.get("colour", True)),
+        )
 
 
 @dataclass
