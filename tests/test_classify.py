@@ -113,6 +113,59 @@ def test_fit_refuses_labels_outside_the_contract() -> None:
         fit([feats("x")] * 3, ["receipt"] * 3, {})
 
 
+def test_a_page_with_only_a_page_counter_or_english_is_other(toy_model: DocTypeModel) -> None:
+    clf = Classifier(toy_model, other_below=0.4, continue_min=0.35)
+    counter, end_mark, english = clf.predict_pages(
+        [feats("第4页/共4页", n_lines=1), feats("（以下空白）", n_lines=1), feats("QUARTERLY REPORT 2024", n_lines=3)]
+    )
+    for p in (counter, end_mark, english):
+        assert p.doc_type is DocType.OTHER and p.confidence <= 0.5
+
+
+def test_letter_spaced_titles_read_as_one_word() -> None:
+    f = feats("诊 断 证 明 书\n兹有")
+    assert f.row()[0] == "诊断证明书\n兹有"
+
+
+def test_corrections_exported_before_version_2_still_load() -> None:
+    old = {k: v for k, v in feats("出院记录").to_json().items() if k not in ("head", "v_rulings", "red_ink", "colour")}
+    f = PageFeatures.from_json(old)
+    assert f.text == "出院记录" and f.head == "" and f.colour == 1.0
+    assert f.row()[1] == f.title  # no head: the first lines stand in for it
+
+
+def test_cached_ocr_gives_the_features_of_the_page_itself(tmp_path: Path) -> None:
+    """The training cache keeps OCR's findings and a shrunk page, not the page: the features computed
+    from it must be the ones the service computes from the live page."""
+    from intake.classify.features import page_facts, page_features
+    from intake.classify.train import _page_row, _row_facts
+    from intake.ocr.types import OcrLine, OcrPage, Seal
+
+    img = Image.new("RGB", (1240, 1754), "white")
+    draw = ImageDraw.Draw(img)
+    for y in range(300, 900, 60):
+        draw.line((100, y, 1140, y), fill="black", width=3)
+    draw.ellipse((800, 1200, 1000, 1400), outline=(220, 30, 30), width=12)
+    lines = [
+        OcrLine("浙江省医疗住院收费票据", (300, 80, 940, 140), 0.98),
+        OcrLine("票据代码 33060122", (100, 200, 500, 230), 0.95),
+        OcrLine("合计 1234.50", (100, 930, 400, 960), 0.9),
+    ]
+    page = OcrPage(1, np.asarray(img)[:, :, ::-1].copy(), lines, [Seal((800, 1200, 1000, 1400), "round", "某医院")])
+    facts = page_facts(page)
+    (tmp_path / "pages").mkdir()
+    import cv2
+
+    cv2.imwrite(str(tmp_path / "pages" / "x.png"), facts.image)
+    f = {"file": "x.png", "documents": [{"doc_type": "invoice", "pages": [1], "layout": "l", "family": "f"}],
+         "pages": [{"degradations": []}]}  # fmt: skip
+    row = json.loads(json.dumps(_page_row(f, 1, facts, "pages/x.png")))
+    from intake.classify.features import facts_features
+
+    assert facts_features(_row_facts(tmp_path, row)) == page_features(page)
+    assert page_features(page).rulings > 0 and page_features(page).red_ink > 0
+
+
 # -- the shipped model on the sample corpus --------------------------------------------------------
 
 

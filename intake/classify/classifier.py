@@ -11,7 +11,7 @@ from typing import Any
 
 import yaml
 
-from intake.classify.features import PageFeatures, page_features
+from intake.classify.features import PageFeatures, nothing_to_read, page_features
 from intake.classify.model import DocTypeModel
 from intake.classify.split import DocumentPrediction, PagePrediction, group_pages
 from intake.ocr.types import OcrPage
@@ -47,7 +47,7 @@ class Classifier:
         for i, (row, feat) in enumerate(zip(probs, features, strict=True)):
             best = int(row.argmax())
             doc_type, conf = DocType(classes[best]), float(row[best])
-            if feat.n_lines == 0 or conf < self.other_below:
+            if nothing_to_read(feat) or conf < self.other_below:
                 # Nothing to read, or too unsure to call: say so instead of guessing.
                 other = float(row[classes.index(DocType.OTHER.value)]) if DocType.OTHER.value in classes else 0.0
                 doc_type, conf = DocType.OTHER, min(other, conf, 0.5)
