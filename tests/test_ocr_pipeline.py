@@ -15,7 +15,7 @@ from intake.ocr.engines import EngineError
 from intake.ocr.pipeline import OcrPipeline
 from intake.ocr.types import OcrResult
 
-from .conftest import SAMPLE
+from .conftest import REPO, SAMPLE
 
 pytestmark = pytest.mark.slow
 WS = re.compile(r"\s+")
@@ -148,3 +148,11 @@ def test_a_download_attempt_is_an_error(pipeline: OcrPipeline, tmp_path: Path) -
                 logger=None,
             )
         )  # type: ignore[arg-type]
+
+
+def test_dotted_leaders_do_not_turn_an_upright_page(pipeline: OcrPipeline) -> None:
+    path = REPO / "fixtures" / "regressions" / "invoice-dotted-leaders-upright.jpg"
+    result = pipeline.read_file(path.read_bytes(), path.name)
+    page = result.pages[0]
+    assert page.rotation == 0
+    assert "票据代码" in page.text.replace(" ", "")

@@ -9,6 +9,7 @@ it, detecting again only when it moved; read each line; read the seals from the 
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,6 +29,7 @@ PROBE_LINES = 4  # widest lines read both ways round to tell upright from upside
 PROBE_CHARS = 12  # of each, about this many characters' width
 CLS_SURE = 0.9  # line-orientation classifier scores above which its vote is taken as it is
 FLIP_MARGIN = 0.05
+_INFORMATIVE = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]")
 
 
 @contextmanager
@@ -110,13 +112,18 @@ class OcrPipeline:
         probes = [_middle(c, PROBE_CHARS) for c in crops]
         # The line-orientation classifier is cheap; when it is sure of every line, trust it.
         votes = self.engine.upside_down(probes)
-        if all(up == votes[0][0] and score >= CLS_SURE for up, score in votes):
-            return votes[0][0], {}
+        if all(not up and score >= CLS_SURE for up, score in votes):
+            return False, {}
+        # A half turn is rare and ruins the whole page when wrong (dotted leaders and guilloche on
+        # landscape forms fool the line classifier): only reading both ways may decide it.
         results = self.engine.recognize(probes + [np.ascontiguousarray(c[::-1, ::-1]) for c in probes])
         as_is, turned = results[: len(probes)], results[len(probes) :]
 
         def score(rs: list[Reading]) -> float:
-            return sum(r.score * len(r.text) for r in rs) / max(sum(len(r.text) for r in rs), 1)
+            # Only letters, digits and CJK say which way is up: dotted leaders (……) read the same
+            # both ways and would let a confident reading of nothing decide.
+            n = [len(_INFORMATIVE.findall(r.text)) for r in rs]
+            return sum(r.score * k for r, k in zip(rs, n, strict=True)) / max(sum(n), 1)
 
         flipped = score(turned) > score(as_is) + FLIP_MARGIN
         whole = [i for i, c, p in zip(wide, crops, probes, strict=True) if c.shape == p.shape]
