@@ -1,0 +1,276 @@
+"""The FastAPI application: `create_app(settings)` wires storage, database, worker and routes."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import threading
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session, sessionmaker
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from intake.db.models import File
+from intake.db.session import make_engine, migrate, session_factory
+from intake.service.schemas import ErrorOut, Health
+from intake.service.settings import Settings
+from intake.service.webhooks import WebhookSender
+from intake.storage.blobs import BlobStore, LocalBlobStore, MinioBlobStore
+
+if TYPE_CHECKING:
+    from intake.extract.extractor import Extractor
+    from intake.process import Processor
+    from intake.service.worker import Worker
+
+log = logging.getLogger("intake.service")
+
+JSON_BODY_LIMIT = 1 << 20  # claims and corrections are a few hundred bytes
+MULTIPART_SLACK = 64 << 10  # boundary and part headers around the file
+
+
+def make_blob_store(settings: Settings) -> BlobStore:
+    if settings.s3_endpoint:
+        return MinioBlobStore(
+            settings.s3_endpoint,
+            settings.s3_access_key,
+            settings.s3_secret_key,
+            settings.s3_bucket,
+            secure=settings.s3_secure,
+            region=settings.s3_region,
+        )
+    return LocalBlobStore(settings.data_dir / "blobs")
+
+
+@dataclass
+class ServiceContext:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    blobs: BlobStore
+    webhooks: WebhookSender
+    processor_source: Processor | Callable[[], Processor] | None = None
+    worker: Worker | None = None
+    pipeline_state: str = "loading"  # loading | ready | unavailable, for /healthz
+    _processor: Processor | None = None
+    _extractor: Extractor | None = None
+    _lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def processor(self) -> Processor:
+        """The one shared Processor, loaded on first use (its models take seconds to load)."""
+        if self._processor is not None:
+            return self._processor
+        with self._lock:
+            if self._processor is None:
+                src = self.processor_source
+                if src is None:
+                    from intake.process import Processor
+
+                    self._processor = Processor()
+                elif callable(src) and not hasattr(src, "process_file"):
+                    self._processor = src()
+                else:
+                    self._processor = src  # type: ignore[assignment]
+            return self._processor  # type: ignore[return-value]
+
+    def extractor(self) -> Extractor:
+        """For reading fields again after a doc_type correction; cheap, unlike the whole Processor."""
+        if self._processor is not None and hasattr(self._processor, "extractor"):
+            return self._processor.extractor
+        with self._lock:
+            if self._extractor is None:
+                from intake.extract.extractor import Extractor
+
+                self._extractor = Extractor()
+            return self._extractor
+
+
+class _TooLarge(HTTPException):
+    def __init__(self, limit: int) -> None:
+        super().__init__(413, f"the request body is over the {limit / 2**20:.0f} MiB limit")
+
+
+class BodyLimit:
+    """Refuse oversized bodies before they are spooled to disk: uploads by their own limit, JSON by 1 MiB."""
+
+    def __init__(self, app: ASGIApp, upload_limit: int) -> None:
+        self.app = app
+        self.upload_limit = upload_limit
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] not in ("POST", "PUT", "PATCH"):
+            await self.app(scope, receive, send)
+            return
+        is_upload = scope["path"].rstrip("/").endswith("/documents")
+        limit = self.upload_limit + MULTIPART_SLACK if is_upload else JSON_BODY_LIMIT
+        shown = self.upload_limit if is_upload else JSON_BODY_LIMIT
+        length = dict(scope.get("headers") or []).get(b"content-length")
+        if length is not None and length.isdigit() and int(length) > limit:
+            await _send_json(send, 413, {"detail": _TooLarge(shown).detail, "code": "too_large"})
+            return
+        seen = 0
+
+        async def limited() -> Message:
+            nonlocal seen
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise _TooLarge(shown)  # an HTTPException: FastAPI's body parsing passes it on
+            return message
+
+        await self.app(scope, limited, send)
+
+
+async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
+    raw = json.dumps(body).encode()
+    headers = [(b"content-type", b"application/json"), (b"content-length", str(len(raw)).encode())]
+    await send({"type": "http.response.start", "status": status, "headers": headers})
+    await send({"type": "http.response.body", "body": raw})
+
+
+def _validation_detail(exc: RequestValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = [str(x) for x in err.get("loc", ()) if x not in ("body", "query", "path", "header")]
+        where = ".".join(loc)
+        msg = str(err.get("msg", "invalid"))
+        if err.get("type") == "json_invalid":
+            parts.append("the body is not valid JSON")
+        else:
+            parts.append(f"{where}: {msg}" if where else msg)
+    return "; ".join(parts) or "invalid request"
+
+
+def _allowed_methods(request: Request) -> str:
+    """Every method served at this path, as /openapi.json lists them (Starlette names only the
+    first matching route's, and GET and POST of one path are two routes)."""
+    app = request.app
+    table = getattr(app.state, "allow_table", None)
+    if table is None:
+        table = [
+            (re.compile("^" + re.sub(r"\\{[^/]+?\\}", "[^/]+", re.escape(path)) + "$"), {m.upper() for m in ops})
+            for path, ops in app.openapi().get("paths", {}).items()
+        ]
+        app.state.allow_table = table
+    path = request.url.path
+    methods = set().union(*(m for rx, m in table if rx.match(path)))
+    return ", ".join(sorted(methods))
+
+
+def _install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(StarletteHTTPException)  # the base class: routing's 404/405 are Starlette's
+    async def http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        detail = str(exc.detail)
+        if exc.status_code == 400 and detail == "There was an error parsing the body":
+            detail = "the body cannot be parsed: send UTF-8 JSON, or a multipart form for uploads"
+        body = ErrorOut(detail=detail, code="too_large" if exc.status_code == 413 else None)
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = _allowed_methods(request)
+        return JSONResponse(body.model_dump(exclude_none=True), exc.status_code, headers=headers)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": _validation_detail(exc)}, 422)
+
+    @app.exception_handler(Exception)
+    async def crashed(request: Request, exc: Exception) -> JSONResponse:
+        # The type only: a message may quote what a member uploaded.
+        log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.scope.get("route", ""))
+        return JSONResponse({"detail": "internal error"}, 500)
+
+
+def _load_rules() -> None:
+    """Read the claim rules once, at start: a broken rules file stops the service here rather than
+    surfacing as one failed claim after another."""
+    from intake.service.state import use_rules
+
+    try:
+        from intake.claims.rules import load_rules
+    except ImportError:
+        return
+    use_rules(load_rules())
+
+
+def create_app(
+    settings: Settings | None = None, processor: Processor | Callable[[], Processor] | None = None
+) -> FastAPI:
+    from intake.service.routes import claims, documents, review
+    from intake.service.worker import Worker
+
+    settings = settings or Settings.from_env()
+    _load_rules()
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.db_url)
+    migrate(engine)
+    ctx = ServiceContext(
+        settings=settings,
+        engine=engine,
+        sessions=session_factory(engine),
+        blobs=make_blob_store(settings),
+        webhooks=WebhookSender(
+            settings.webhook_secret,
+            attempts=settings.webhook_attempts,
+            timeout=settings.webhook_timeout,
+            backoff=settings.webhook_backoff,
+        ),
+        processor_source=processor,
+    )
+    ctx.worker = Worker(ctx, on_claim_done=lambda claim_id: claims.notify_claim_done(ctx, claim_id))
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        assert ctx.worker is not None
+        ctx.worker.start()
+        try:
+            yield
+        finally:
+            ctx.worker.stop()
+            ctx.webhooks.close()
+
+    app = FastAPI(
+        title="intake",
+        version="1.0.0",
+        summary="Document intake for trade-union mutual-aid medical claims.",
+        description=(
+            "A claim portal creates a claim, uploads its pages and reads the documents, fields and "
+            "completeness; a reviewer corrects document types and fields, each correction kept with "
+            "who made it and when. Every call needs `Authorization: Bearer KEY` (`intake keys create`). "
+            'Errors are `{"detail": "..."}`.'
+        ),
+        lifespan=lifespan,
+    )
+    app.state.ctx = ctx
+    app.add_middleware(BodyLimit, upload_limit=settings.max_upload_bytes)
+    _install_error_handlers(app)
+    app.include_router(claims.router)
+    app.include_router(documents.router)
+    app.include_router(review.router)
+
+    @app.get("/healthz", response_model=Health, tags=["service"], summary="Liveness and queue depth (no key needed)")
+    def health() -> Health:
+        with ctx.sessions() as s:
+            counts = dict(
+                s.execute(
+                    select(File.status, func.count())
+                    .where(File.status.in_(("queued", "processing")))
+                    .group_by(File.status)
+                ).all()
+            )
+        return Health(
+            status="ok",
+            pipeline=ctx.pipeline_state,  # type: ignore[arg-type]
+            queued=counts.get("queued", 0),
+            processing=counts.get("processing", 0),
+        )
+
+    return app

@@ -1,0 +1,33 @@
+"""HTTP routes, one module per audience: claims (portals), documents, review (reviewers)."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Annotated, Any
+
+from fastapi import Depends, Request
+
+from intake.service.schemas import ErrorOut
+
+if TYPE_CHECKING:
+    from intake.service.app import ServiceContext
+
+
+def _ctx(request: Request) -> ServiceContext:
+    return request.app.state.ctx  # type: ignore[no-any-return]
+
+
+Ctx = Annotated["ServiceContext", Depends(_ctx)]
+
+
+def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
+    text = {
+        400: "The body cannot be parsed: not UTF-8 JSON, or a broken multipart form",
+        401: "Missing, invalid or revoked API key",
+        403: "The key's role may not do this",
+        404: "No such claim or document (or not this portal's)",
+        409: "The claim or document is not in a state that allows this",
+        413: "The file or body is over the size limit",
+        415: "The file is not an image or PDF",
+        422: "The request is malformed: bad JSON, unknown claim type or doc_type, bad field value, broken file",
+    }
+    return {c: {"model": ErrorOut, "description": text[c]} for c in codes}

@@ -1,0 +1,49 @@
+"""The reviewers' queue and the corrections export."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Response
+from sqlalchemy import select
+
+from intake.db.models import Claim
+from intake.service.auth import Staff
+from intake.service.corrections import export_jsonl
+from intake.service.routes import Ctx, errors
+from intake.service.schemas import ClaimList, ClaimStatus
+from intake.service.state import claim_summary
+
+router = APIRouter(prefix="/v1/review", tags=["review"], responses=errors(400, 401, 403, 422))
+
+
+@router.get("/claims", response_model=ClaimList, summary="Claims waiting for review, oldest first")
+def review_queue(
+    who: Staff,
+    ctx: Ctx,
+    status: Annotated[
+        ClaimStatus, Query(description="ready_for_review by default; incomplete claims may need a reviewer too.")
+    ] = "ready_for_review",
+    limit: Annotated[int, Query(ge=1, le=200)] = 50,
+    offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
+) -> ClaimList:
+    q = select(Claim).where(Claim.status == status).order_by(Claim.updated_at, Claim.id).limit(limit).offset(offset)
+    with ctx.sessions() as s:
+        return ClaimList(items=[claim_summary(c) for c in s.scalars(q)], limit=limit, offset=offset)
+
+
+@router.get(
+    "/corrections.jsonl",
+    response_class=Response,
+    summary="Reviewer doc_type corrections as training rows for `intake classify train --corrections`",
+    responses={
+        200: {
+            "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+            "description": 'One JSON object a line: {"features": {...}, "doc_type": ..., "document_id", "page", ...}',
+        }
+    },
+)
+def export_corrections(who: Staff, ctx: Ctx) -> Response:
+    with ctx.sessions() as s:
+        body = export_jsonl(s)
+    return Response(body, media_type="application/x-ndjson")

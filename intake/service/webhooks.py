@@ -1,0 +1,96 @@
+"""Telling a portal that a claim's processing has ended: a signed POST, retried with backoff.
+
+The body is JSON; `X-Intake-Signature: sha256=HEX` is the HMAC-SHA256 of `TIMESTAMP.BODY` under
+INTAKE_WEBHOOK_SECRET, with TIMESTAMP in `X-Intake-Timestamp` (unix seconds) so that a receiver
+can refuse replays. `X-Intake-Delivery` is the same on every retry of one event, so that a
+receiver can drop duplicates. Server errors, timeouts and 408/429 are retried; other 4xx are not.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+import time
+import uuid
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any
+
+import httpx
+from tenacity import RetryError, Retrying, retry_if_exception_type, stop_after_attempt, wait_exponential
+
+log = logging.getLogger("intake.service.webhooks")
+
+SIGNATURE_HEADER = "X-Intake-Signature"
+TIMESTAMP_HEADER = "X-Intake-Timestamp"
+DELIVERY_HEADER = "X-Intake-Delivery"
+
+
+class _Retryable(Exception):
+    pass
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    mac = hmac.new(secret.encode(), timestamp.encode() + b"." + body, hashlib.sha256)
+    return "sha256=" + mac.hexdigest()
+
+
+def verify(secret: str, timestamp: str, body: bytes, signature: str) -> bool:
+    """What a receiver does (and what the tests do)."""
+    return hmac.compare_digest(sign(secret, timestamp, body), signature)
+
+
+class WebhookSender:
+    def __init__(self, secret: str | None, *, attempts: int = 5, timeout: float = 10.0, backoff: float = 1.0) -> None:
+        self.secret = secret
+        self.attempts = max(1, attempts)
+        self.timeout = timeout
+        self.backoff = backoff
+        # Deliveries wait on other people's servers; they must not hold up the OCR workers.
+        self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="intake-webhook")
+        if not secret:
+            log.warning("INTAKE_WEBHOOK_SECRET is not set: webhooks are sent unsigned")
+
+    def send(self, url: str, claim_id: str, payload: dict[str, Any]) -> Future[bool]:
+        return self._pool.submit(self._deliver, url, claim_id, payload)
+
+    def _post(self, client: httpx.Client, url: str, headers: dict[str, str], body: bytes) -> None:
+        try:
+            response = client.post(url, content=body, headers=headers)
+        except httpx.HTTPError as exc:
+            raise _Retryable(type(exc).__name__) from exc
+        if response.status_code >= 500 or response.status_code in (408, 429):
+            raise _Retryable(f"HTTP {response.status_code}")
+        if response.status_code >= 400:
+            raise ValueError(f"HTTP {response.status_code}")
+
+    def _deliver(self, url: str, claim_id: str, payload: dict[str, Any]) -> bool:
+        body = json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode()
+        delivery = str(uuid.uuid4())
+        retrying = Retrying(
+            stop=stop_after_attempt(self.attempts),
+            wait=wait_exponential(multiplier=self.backoff, max=300),
+            retry=retry_if_exception_type(_Retryable),
+            reraise=False,
+        )
+        with httpx.Client(timeout=self.timeout, follow_redirects=False) as client:
+            try:
+                for attempt in retrying:
+                    with attempt:
+                        ts = str(int(time.time()))
+                        headers = {"Content-Type": "application/json", DELIVERY_HEADER: delivery, TIMESTAMP_HEADER: ts}
+                        if self.secret:
+                            headers[SIGNATURE_HEADER] = sign(self.secret, ts, body)
+                        self._post(client, url, headers, body)
+            except RetryError:
+                log.warning("webhook for claim %s not delivered after %d attempts", claim_id, self.attempts)
+                return False
+            except ValueError as exc:
+                log.warning("webhook for claim %s refused by the receiver (%s)", claim_id, exc)
+                return False
+        log.info("webhook for claim %s delivered", claim_id)
+        return True
+
+    def close(self, wait: bool = False) -> None:
+        self._pool.shutdown(wait=wait, cancel_futures=not wait)
