@@ -31,6 +31,7 @@ from typing import Any
 
 import cv2
 import numpy as np
+from rapidfuzz.distance import Levenshtein
 
 from intake.ocr import preprocess
 from intake.ocr.config import OcrConfig, default_config
@@ -125,18 +126,8 @@ def cases(corpus: Path, pipe_holder: list[OcrPipeline]) -> list[PageCase]:
     return out
 
 
-def edit_distance(a: str, b: str) -> int:
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
-
-
 def char_accuracy(got: str, want: str) -> float:
-    return max(0.0, 1 - edit_distance(got, want) / max(len(want), 1))
+    return max(0.0, 1 - Levenshtein.distance(got, want) / max(len(want), 1))
 
 
 class Tally:

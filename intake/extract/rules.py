@@ -66,15 +66,21 @@ def hospital_from_title(rows: list[Row], pages: list[OcrPage], s: dict[str, Any]
 
 
 def _last_date_row(rows: list[Row]) -> tuple[int, Field] | None:
+    """The last date on the page; a full one first, since a partial date further up is more
+    likely a start of employment than the letter's own date."""
+    partial: tuple[int, Field] | None = None
     for ri in range(len(rows) - 1, -1, -1):
         r = rows[ri]
         parsed = parse_date_value(r.text, {"within": 10**6})
-        if parsed:
-            conf = r.confidence(parsed.start, parsed.end)
-            f = Field(parsed.value, conf, r.page, r.box(parsed.start, parsed.end), r.source(parsed.start, parsed.end))
-            f.reasons = list(parsed.reasons)
+        if not parsed:
+            continue
+        conf = r.confidence(parsed.start, parsed.end)
+        f = Field(parsed.value, conf, r.page, r.box(parsed.start, parsed.end), r.source(parsed.start, parsed.end))
+        f.reasons = list(parsed.reasons)
+        if not f.reasons:
             return ri, f
-    return None
+        partial = partial or (ri, f)
+    return partial
 
 
 def issue_date_last(rows: list[Row], pages: list[OcrPage], s: dict[str, Any]) -> dict[str, Field]:
@@ -86,7 +92,7 @@ def issue_date_last(rows: list[Row], pages: list[OcrPage], s: dict[str, Any]) ->
     return {"issue_date": found[1]}
 
 
-_LABEL_PREFIX = re.compile(r"^.*?(?:盖章|公章|证明单位|单位名称|单位)\)?[:：]")
+_LABEL_PREFIX = re.compile(r"^.*?(?:(?:盖章|公章|证明单位|单位名称)\)?[:：]?|单位\)?[:：])")
 
 
 def employer_from_signature(rows: list[Row], pages: list[OcrPage], s: dict[str, Any]) -> dict[str, Field]:
@@ -122,13 +128,27 @@ def seal(pages: list[OcrPage], s: dict[str, Any]) -> Field:
         if x.shape == "round" or (x.shape == "oval" and x.text and not re.search("监制|财政|税务", x.text))
     ]
     if not found:
-        return Field({"present": False}, c["seal_absent"], pages[0].page if pages else 1)
+        field = Field({"present": False}, c["seal_absent"], pages[0].page if pages else 1)
+        if pages and all(_grey(p) for p in pages):
+            # Red ink is what marks an official seal; on a grey copy its absence proves nothing.
+            field.reasons.append("greyscale")
+        return field
     page, best = max(found, key=lambda ps: (len(ps[1].text), ps[1].confidence))
     text = fold(best.text)
     if text:
         conf = c["seal_with_text"] * max(best.confidence, 0.5)
         return Field({"present": True, "text": text}, conf, page, best.box, best.text)
     return Field({"present": True}, c["seal_without_text"], page, best.box, "")
+
+
+def _grey(page: OcrPage) -> bool:
+    """A page with no colour in it (a greyscale or black-and-white scan)."""
+    img = page.image
+    if img.ndim < 3 or img.strides[:2] == (0, 0):
+        return img.ndim < 3  # a stand-in without pixels says nothing either way
+    small = img[:: max(1, img.shape[0] // 200), :: max(1, img.shape[1] // 200)].astype(int)
+    spread = small.max(axis=2) - small.min(axis=2)
+    return float((spread > 40).mean()) < 0.002
 
 
 RULES: dict[str, Rule] = {
