@@ -178,6 +178,94 @@ def classify_file(
         typer.echo(f"{r['doc_type']:17} {r['confidence']:.2f}  pages {', '.join(map(str, r['pages']))}")
 
 
+from intake.service.cli import keys_app, serve  # noqa: E402  (the HTTP service, issue #7)
+
+app.add_typer(keys_app, name="keys")
+app.command("serve")(serve)
+
+
+@app.command("process")
+def process_command(
+    files: Annotated[list[Path], typer.Argument(help="The claim's files: images or PDFs, in upload order.")],
+    claim_type: Annotated[
+        str | None, typer.Option(help="inpatient, critical_illness, special_disease, female_special or accident.")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the contract's JSON.")] = False,
+    rules_file: Annotated[
+        Path | None, typer.Option("--rules", help="Claim rules (default: $INTAKE_CLAIM_RULES or the packaged file).")
+    ] = None,
+    registry: Annotated[
+        Path | None,
+        typer.Option(help="Invoices already claimed (default: $INTAKE_DATA_DIR/invoices.json, ~/.local/share/intake)."),
+    ] = None,
+    record: Annotated[
+        bool, typer.Option("--record/--no-record", help="Remember this claim's invoices when it is complete.")
+    ] = True,
+    claim_id: Annotated[
+        str | None, typer.Option(help="Names the claim in the registry (default: derived from the files' bytes).")
+    ] = None,
+) -> None:
+    """Run the whole pipeline on local files as one claim: documents, fields and completeness."""
+    import hashlib
+    import json
+
+    from tqdm import tqdm
+
+    from intake.claims.checks import check_claim
+    from intake.claims.registry import LocalInvoiceRegistry, RegistryError, invoice_keys
+    from intake.claims.report import render_text
+    from intake.claims.rules import RulesError, load_rules
+    from intake.ocr.loader import InputError
+    from intake.process import Processor
+
+    try:
+        rules = load_rules(rules_file)
+    except RulesError as exc:
+        _fail(str(exc))
+        return
+    chosen = claim_type or rules.default_claim_type
+    if chosen not in rules.claim_types:
+        _fail(f"--claim-type {chosen}: unknown claim type (known: {', '.join(rules.claim_types)})")
+    inputs = [(path, _read_input(path)) for path in files]
+    # The same files make the same claim, in any order: re-running a claim never finds its own
+    # invoices "already claimed", while the same invoice in another set of files is a duplicate.
+    digest = hashlib.sha256("".join(sorted(hashlib.sha256(d).hexdigest() for _, d in inputs)).encode())
+    cid = claim_id or f"cli-{digest.hexdigest()[:16]}"
+    try:
+        processor = Processor()
+    except (FileNotFoundError, ValueError) as exc:
+        _fail(f"cannot load the models: {exc}")
+        return
+    documents = []
+    with tqdm(total=len(inputs), unit="file", desc="reading", disable=None) as bar:
+        for path, data in inputs:
+            bar.set_postfix_str(path.name)
+            try:
+                documents.extend(processor.process_file(data, str(path)).documents)
+            except InputError as exc:
+                _fail(str(exc))
+            bar.update(1)
+    for n, doc in enumerate(documents, 1):
+        doc.id = str(n)
+    reg = LocalInvoiceRegistry(registry)
+    try:
+        completeness = check_claim(chosen, documents, rules, reg, cid)
+        if record and completeness.complete:
+            reg.record([k for d in documents for k in invoice_keys(d)], cid)
+    except RegistryError as exc:
+        _fail(str(exc))
+        return
+    out = {
+        "claim_type": chosen,
+        "documents": [d.to_json() for d in documents],
+        "completeness": completeness.to_json(),
+    }
+    if as_json:
+        typer.echo(json.dumps(out, ensure_ascii=False))
+        return
+    typer.echo(render_text(out, rules, cid))
+
+
 ocr_models_app = typer.Typer(help="Local model folders for the OCR engines.", no_args_is_help=True)
 app.add_typer(ocr_models_app, name="ocr-models")
 

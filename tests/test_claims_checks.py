@@ -1,0 +1,507 @@
+"""The claim checks on constructed documents: each check, its severity and its message."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from intake.claims.checks import check_claim, diagnosis_match, edit_distance, parse_span, substring_distance
+from intake.claims.completeness import Completeness
+from intake.claims.registry import (
+    ENV_DATA_DIR,
+    LocalInvoiceRegistry,
+    RegistryError,
+    default_registry_path,
+    invoice_keys,
+)
+from intake.claims.rules import DiseaseList, load_rules
+from intake.extract.types import Document, Field
+from intake.vocabulary import DocType
+
+RULES = load_rules()
+SURE = 0.95
+
+
+def doc(doc_type: DocType, id: str, *, conf: float = SURE, reasons: dict[str, list[str]] | None = None, **values: Any):
+    fields = {k: Field(v, conf, 1, None, str(v), list((reasons or {}).get(k, []))) for k, v in values.items()}
+    return Document(f"{id}.png", doc_type, 0.97, [1], fields, id=id)
+
+
+def invoice(id: str = "1", **over: Any) -> Document:
+    values: dict[str, Any] = {
+        "invoice_code": "33010121",
+        "invoice_number": "0012345678",
+        "check_code": "a1b2c3",
+        "issue_date": "2024-03-10",
+        "patient_name": "张晓明",
+        "visit_type": "inpatient",
+        "admission_date": "2024-03-01",
+        "discharge_date": "2024-03-10",
+        "total_amount": "12345.67",
+        "total_amount_upper": "壹万贰仟叁佰肆拾伍元陆角柒分",
+        "insurance_paid": "8000.00",
+        "personal_account_paid": "1000.00",
+        "personal_copay": "3000.00",
+        "personal_selfpay": "1345.67",
+        "seal": {"present": True, "text": "杭州市第一人民医院"},
+    }
+    values.update(over)
+    return doc(DocType.INVOICE, id, **{k: v for k, v in values.items() if v is not None})
+
+
+def discharge(id: str = "2", doc_type: DocType = DocType.DISCHARGE, **over: Any) -> Document:
+    values: dict[str, Any] = {
+        "patient_name": "张晓明",
+        "sex": "女",
+        "age": 44,
+        "admission_date": "2024-03-01",
+        "discharge_date": "2024-03-10",
+        "length_of_stay": 9,
+        "diagnoses": [{"text": "乳腺恶性肿瘤", "icd10": "C50.900"}],
+        "seal": {"present": False},
+    }
+    values.update(over)
+    return doc(doc_type, id, **{k: v for k, v in values.items() if v is not None})
+
+
+def certificate(id: str = "3", **over: Any) -> Document:
+    values: dict[str, Any] = {
+        "employee_name": "张晓明",
+        "id_number": "330203198001010028",
+        "employer_name": "宁波华信科技有限公司",
+        "issue_date": "2024-03-20",
+        "seal": {"present": True, "text": "宁波华信科技有限公司"},
+    }
+    values.update(over)
+    return doc(DocType.UNIT_CERTIFICATE, id, **{k: v for k, v in values.items() if v is not None})
+
+
+def codes(c: Completeness, severity: str | None = None) -> list[str]:
+    return [p.code for p in c.problems if severity is None or p.severity == severity]
+
+
+def only(c: Completeness, code: str) -> dict[str, Any]:
+    found = [p for p in c.problems if p.code == code]
+    assert len(found) == 1, c.to_json()
+    return found[0].to_json()
+
+
+# -- complete claims and missing documents -------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("claim_type", "docs"),
+    [
+        ("inpatient", lambda: [invoice(), discharge()]),
+        ("inpatient", lambda: [invoice(), discharge(doc_type=DocType.DIAGNOSIS)]),
+        ("critical_illness", lambda: [discharge(id="1"), certificate(id="2")]),
+        ("special_disease", lambda: [invoice(), discharge(), certificate()]),
+        ("female_special", lambda: [discharge(id="1")]),
+        (
+            "accident",
+            lambda: [invoice(), discharge(diagnoses=[{"text": "股骨粗隆间骨折", "icd10": "S72.101"}], sex="男")],
+        ),
+    ],
+)
+def test_complete_claims_have_no_problems(claim_type: str, docs: Any) -> None:
+    c = check_claim(claim_type, docs(), RULES)
+    assert c.complete and c.to_json() == {"complete": True, "missing": [], "problems": []}
+
+
+def test_missing_documents_name_what_to_upload() -> None:
+    c = check_claim("special_disease", [invoice()], RULES)
+    assert not c.complete
+    assert [m.doc_type for m in c.missing] == ["discharge", "unit_certificate"]
+    assert "出院证明" in c.missing[0].message and "诊断证明书" in c.missing[0].message
+    assert c.missing[1].message == "缺少单位证明（在职证明，须加盖单位公章），请上传"
+    # A document of another type does not stand in for a missing one.
+    assert [m.doc_type for m in check_claim("inpatient", [discharge(), certificate()], RULES).missing] == ["invoice"]
+
+
+def test_unknown_claim_type_is_a_key_error() -> None:
+    with pytest.raises(KeyError, match="unknown claim type"):
+        check_claim("dental", [], RULES)
+
+
+def test_completeness_json_follows_the_contract() -> None:
+    c = check_claim("inpatient", [invoice(patient_name=None)], RULES)
+    data = json.loads(json.dumps(c.to_json(), ensure_ascii=False))
+    assert set(data) == {"complete", "missing", "problems"}
+    assert set(data["missing"][0]) == {"doc_type", "message"}
+    assert set(data["problems"][0]) == {"code", "severity", "message", "document_id", "field"}
+
+
+# -- required fields -----------------------------------------------------------------------------
+
+
+def test_unreadable_required_field_is_an_error_naming_document_and_field() -> None:
+    c = check_claim("inpatient", [invoice(invoice_number=None), discharge()], RULES)
+    p = only(c, "field_missing")
+    assert p["severity"] == "error" and p["document_id"] == "1" and p["field"] == "invoice_number"
+    assert p["message"].startswith("医疗收费票据上的票据号码无法识别")
+    assert not c.complete
+
+
+def test_required_field_below_threshold_needs_review_but_does_not_block() -> None:
+    low = invoice()
+    low.fields["total_amount"].confidence = 0.5
+    c = check_claim("inpatient", [low, discharge()], RULES)
+    assert only(c, "field_low_confidence")["severity"] == "warning"
+    assert c.complete
+
+
+def test_validation_failure_is_a_warning_and_generic_warnings_yield_to_specific_ones() -> None:
+    cert = certificate(reasons={"id_number": ["check_digit"]})
+    c = check_claim("special_disease", [invoice(), discharge(), cert], RULES)
+    assert only(c, "field_invalid")["field"] == "id_number" and c.complete
+    # A low-confidence name that also disagrees is reported once, as the disagreement.
+    odd = invoice(patient_name="王大力")
+    odd.fields["patient_name"].confidence = 0.5
+    c = check_claim("inpatient", [odd, discharge()], RULES)
+    assert codes(c) == ["name_near_mismatch"]
+
+
+# -- names ---------------------------------------------------------------------------------------
+
+
+def test_a_different_name_is_an_error_on_the_odd_document() -> None:
+    c = check_claim("special_disease", [invoice(), discharge(patient_name="李建国"), certificate()], RULES)
+    p = only(c, "name_mismatch")
+    assert p["severity"] == "error" and p["document_id"] == "2" and p["field"] == "patient_name"
+    assert "李建国" in p["message"] and "张晓明" in p["message"]
+
+
+def test_names_equal_after_spaces_and_full_width_forms_pass() -> None:
+    c = check_claim("inpatient", [invoice(patient_name="张 晓 明"), discharge(patient_name="张晓明\u3000")], RULES)
+    assert c.complete and not c.problems
+
+
+def test_a_one_character_near_miss_is_a_warning_never_a_silent_pass() -> None:
+    c = check_claim("inpatient", [invoice(patient_name="张晓朋"), discharge()], RULES)
+    assert only(c, "name_near_mismatch")["severity"] == "warning"
+    assert c.complete
+
+
+def test_employee_name_on_the_certificate_is_compared_too() -> None:
+    c = check_claim("special_disease", [invoice(), discharge(), certificate(employee_name="赵丽华")], RULES)
+    assert only(c, "name_mismatch")["field"] == "employee_name"
+
+
+# -- dates ---------------------------------------------------------------------------------------
+
+
+def test_discharge_before_admission() -> None:
+    c = check_claim(
+        "inpatient",
+        [invoice(), discharge(admission_date="2024-03-10", discharge_date="2024-03-01", length_of_stay=9)],
+        RULES,
+    )
+    p = only(c, "discharge_before_admission")
+    assert p["severity"] == "error" and p["document_id"] == "2"
+    assert "stay_days_mismatch" not in codes(c)  # reversed dates are reported once, not counted
+
+
+def test_dates_disagreeing_across_documents_go_to_the_reviewer() -> None:
+    c = check_claim("inpatient", [invoice(admission_date="2024-02-20"), discharge()], RULES)
+    p = only(c, "dates_disagree")
+    assert p["document_id"] == "1" and p["field"] == "admission_date" and p["severity"] == "warning"
+    assert c.complete
+
+
+def test_a_month_only_date_agrees_with_any_day_of_its_month() -> None:
+    c = check_claim("inpatient", [invoice(), discharge(admission_date="2024-03", discharge_date="2024-03")], RULES)
+    assert c.complete and not c.problems
+    assert parse_span("2024-02").last.day == 29 and parse_span("2024-13-01") is None
+
+
+@pytest.mark.parametrize(
+    ("issued", "problem"),
+    [
+        ("2024-03-10", False),
+        ("2024-03-01", False),
+        ("2024-03-25", False),  # within the 15 days after discharge
+        ("2024-02-28", True),
+        ("2024-04-30", True),
+    ],
+)
+def test_invoice_issued_outside_the_stay(issued: str, problem: bool) -> None:
+    c = check_claim("inpatient", [invoice(issue_date=issued), discharge()], RULES)
+    assert ("invoice_outside_stay" in codes(c, "error")) is problem
+
+
+def test_outpatient_invoices_are_not_held_to_the_stay() -> None:
+    out = invoice(issue_date="2024-01-05", visit_type="outpatient", admission_date=None, discharge_date=None)
+    assert check_claim("inpatient", [out, discharge()], RULES).complete
+
+
+@pytest.mark.parametrize(("days", "problem"), [(9, False), (10, False), (8, True), (12, True)])
+def test_stay_days_against_dates(days: int, problem: bool) -> None:
+    c = check_claim("inpatient", [invoice(), discharge(length_of_stay=days)], RULES)
+    assert ("stay_days_mismatch" in codes(c, "error")) is problem
+    if problem:
+        assert f"（{days}天）" in only(c, "stay_days_mismatch")["message"]
+
+
+# -- money ---------------------------------------------------------------------------------------
+
+
+def test_upper_differing_from_lower_is_an_error() -> None:
+    c = check_claim("inpatient", [invoice(total_amount_upper="壹万叁仟叁佰肆拾伍元陆角柒分"), discharge()], RULES)
+    p = only(c, "amount_upper_mismatch")
+    assert p["severity"] == "error" and p["field"] == "total_amount_upper" and "12345.67" in p["message"]
+
+
+def test_upper_that_does_not_parse_is_left_to_the_reviewer() -> None:
+    c = check_claim("inpatient", [invoice(total_amount_upper="壹万贰仟叁佰肆拾伍元陆角柒分X"), discharge()], RULES)
+    assert only(c, "amount_upper_unreadable")["severity"] == "warning" and c.complete
+
+
+@pytest.mark.parametrize("fragment", ["零叁", "叁佰肆拾伍"])
+def test_a_fragment_of_the_upper_is_not_compared(fragment: str) -> None:
+    c = check_claim("inpatient", [invoice(total_amount_upper=fragment), discharge()], RULES)
+    assert codes(c) == ["amount_upper_unreadable"] and c.complete
+
+
+def test_extractor_flag_counts_when_the_upper_was_not_kept() -> None:
+    inv = invoice(total_amount_upper=None, reasons={"total_amount": ["upper_mismatch"]})
+    c = check_claim("inpatient", [inv, discharge()], RULES)
+    assert codes(c, "error") == ["amount_upper_mismatch"]
+
+
+def test_parts_exceeding_the_total() -> None:
+    c = check_claim("inpatient", [invoice(insurance_paid="11000.00"), discharge()], RULES)
+    p = only(c, "amount_parts_mismatch")
+    assert p["severity"] == "error" and "15345.67" in p["message"] and "12345.67" in p["message"]
+
+
+def test_personal_account_exceeding_what_the_member_paid() -> None:
+    c = check_claim("inpatient", [invoice(personal_account_paid="5000.00"), discharge()], RULES)
+    assert only(c, "amount_parts_mismatch")["field"] == "personal_account_paid"
+
+
+def test_parts_below_the_total_may_be_other_payers() -> None:
+    # 其他支付 is not a contract field: a shortfall is not a defect.
+    assert check_claim("inpatient", [invoice(insurance_paid="7000.00"), discharge()], RULES).complete
+
+
+def test_parts_sum_flag_from_the_extractor_is_a_warning() -> None:
+    c = check_claim("inpatient", [invoice(reasons={"insurance_paid": ["parts_sum"]}), discharge()], RULES)
+    assert only(c, "amount_parts_flagged")["severity"] == "warning" and c.complete
+
+
+# -- seals ---------------------------------------------------------------------------------------
+
+
+def test_certificate_without_seal() -> None:
+    c = check_claim("special_disease", [invoice(), discharge(), certificate(seal={"present": False})], RULES)
+    p = only(c, "seal_missing")
+    assert p["severity"] == "error" and p["document_id"] == "3" and "未加盖单位公章" in p["message"]
+    c = check_claim("special_disease", [invoice(), discharge(), certificate(seal=None)], RULES)
+    assert "seal_missing" in codes(c, "error")
+
+
+def test_certificate_copied_in_black_and_white() -> None:
+    cert = certificate(seal={"present": False})
+    cert.fields["seal"].reasons.append("greyscale")
+    p = only(check_claim("special_disease", [invoice(), discharge(), cert], RULES), "seal_unverifiable")
+    assert p["severity"] == "error" and "彩色" in p["message"]
+
+
+def test_seal_of_another_company() -> None:
+    cert = certificate(seal={"present": True, "text": "宁波东海物流有限公司"})
+    p = only(check_claim("special_disease", [invoice(), discharge(), cert], RULES), "seal_mismatch")
+    assert p["severity"] == "error" and "宁波东海物流有限公司" in p["message"]
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("宁波华信科技有限公司人事专用章", None),  # the ring carries more than the name
+        ("宁波华信科技有限公", "seal_near_mismatch"),  # a character lost under the ink
+        ("", "seal_text_unreadable"),
+    ],
+)
+def test_seal_text_read_imperfectly_is_for_the_reviewer(text: str, code: str | None) -> None:
+    seal = {"present": True, **({"text": text} if text else {})}
+    c = check_claim("special_disease", [invoice(), discharge(), certificate(seal=seal)], RULES)
+    assert c.complete
+    assert codes(c) == ([code] if code else [])
+
+
+def test_invoice_seal_is_not_required() -> None:
+    assert check_claim("inpatient", [invoice(seal={"present": False}), discharge()], RULES).complete
+
+
+# -- invoices claimed twice ----------------------------------------------------------------------
+
+
+def test_invoice_keys() -> None:
+    assert invoice_keys(invoice(invoice_code=" 3301 0121", check_code="A1B2C3")) == [
+        "no:33010121/0012345678",
+        "check:A1B2C3",
+    ]
+    assert invoice_keys(invoice(invoice_code=None, check_code=None)) == []
+    assert invoice_keys(discharge()) == []
+
+
+def test_same_invoice_twice_in_one_claim() -> None:
+    c = check_claim("inpatient", [invoice("1"), invoice("2"), discharge("3")], RULES)
+    p = only(c, "invoice_duplicate")
+    assert p["document_id"] == "2" and "0012345678" in p["message"]
+    # The 校验码 alone identifies an electronic invoice whose code was not read.
+    c = check_claim("inpatient", [invoice("1"), invoice("2", invoice_code=None), discharge("3")], RULES)
+    assert "invoice_duplicate" in codes(c, "error")
+
+
+def test_invoice_without_readable_numbers_cannot_be_checked_for_reuse() -> None:
+    inv = invoice(invoice_code=None, check_code=None)
+    inv.fields["invoice_number"].confidence = 0.5
+    c = check_claim("inpatient", [inv, discharge()], RULES)
+    assert "invoice_unidentified" in codes(c, "warning") and c.complete
+
+
+def test_invoice_claimed_by_an_earlier_claim(tmp_path: Path) -> None:
+    registry = LocalInvoiceRegistry(tmp_path / "reg.json")
+    registry.record(invoice_keys(invoice()), "claim-A")
+    c = check_claim("inpatient", [invoice(), discharge()], RULES, registry, claim_id="claim-B")
+    p = only(c, "invoice_claimed_before")
+    assert p["severity"] == "error" and p["document_id"] == "1"
+    # Checking claim A again does not find its own invoice.
+    assert check_claim("inpatient", [invoice(), discharge()], RULES, registry, claim_id="claim-A").complete
+
+
+def test_local_registry_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "sub" / "invoices.json"
+    registry = LocalInvoiceRegistry(path)
+    assert registry.earlier_claims(["k1"], "x") == {}
+    registry.record(["k1", "k2"], "A")
+    registry.record(["k1"], "A")  # idempotent
+    registry.record(["k1"], "B")
+    assert json.loads(path.read_text())["keys"] == {"k1": ["A", "B"], "k2": ["A"]}
+    assert registry.earlier_claims(["k1", "k2", "k3"], "A") == {"k1": "B"}
+    assert registry.earlier_claims(["k1", "k2"], "C") == {"k1": "A", "k2": "A"}
+    assert not list(path.parent.glob("*.tmp"))
+    path.write_text("{broken", encoding="utf-8")
+    with pytest.raises(RegistryError, match="cannot read it"):
+        registry.earlier_claims(["k1"], "A")
+    monkeypatch.setenv(ENV_DATA_DIR, str(tmp_path / "data"))
+    assert default_registry_path() == tmp_path / "data" / "invoices.json"
+
+
+# -- diagnoses and sex ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("diagnosis", "expected"),
+    [
+        ({"text": "乳腺恶性肿瘤", "icd10": "C50.900"}, "listed"),
+        ({"text": "右乳癌"}, "listed"),  # by name, no code printed
+        ({"text": "双侧乳腺恶性肿瘤", "icd10": "C50.900x005"}, "listed"),
+        ({"text": "右侧乳腺恶性肿瘤伴腋窝淋巴结转移"}, "loose"),  # a listed name inside the text
+        ({"text": "卵巢交界性肿瘤", "icd10": "C56.x01"}, "listed"),  # by the configured code prefix
+        ({"text": "肺炎", "icd10": "J18.900"}, "no"),
+        ({"text": "子宫平滑肌瘤", "icd10": "D25.900"}, "no"),
+    ],
+)
+def test_diagnosis_matching_for_female_special(diagnosis: dict[str, str], expected: str) -> None:
+    assert diagnosis_match(diagnosis, RULES.claim("female_special").diseases) == expected  # type: ignore[arg-type]
+
+
+def test_table_groups_decide_within_one_category() -> None:
+    # 脑梗死 (I63.900) is a critical illness; 腔隙性脑梗死 (I63.801) is not.
+    critical = DiseaseList(("critical_illness",))
+    assert diagnosis_match({"text": "脑梗死", "icd10": "I63.900"}, critical) == "listed"
+    assert diagnosis_match({"text": "腔隙性脑梗死", "icd10": "I63.801"}, critical) == "no"
+    assert diagnosis_match({"text": "腔隙性脑梗死"}, critical) == "no"
+
+
+def test_diagnosis_outside_the_list_is_an_error() -> None:
+    dx = [{"text": "肺炎", "icd10": "J18.900"}, {"text": "原发性高血压", "icd10": "I10.x09"}]
+    c = check_claim("critical_illness", [discharge(id="1", diagnoses=dx), certificate(id="2")], RULES)
+    p = only(c, "diagnosis_not_listed")
+    assert p["severity"] == "error" and "肺炎" in p["message"] and "原发性高血压" in p["message"]
+
+
+def test_not_listed_is_doubtful_only_when_a_diagnosis_was_not_recognized() -> None:
+    def claim(dx: list[dict[str, str]]) -> Completeness:
+        d = discharge(id="1", diagnoses=dx)
+        d.fields["diagnoses"].confidence = 0.5  # a faint line somewhere in the list
+        return check_claim("critical_illness", [d, certificate(id="2")], RULES)
+
+    coded = claim([{"text": "肺炎", "icd10": "J18.900"}, {"text": "高血压"}])
+    assert [p.severity for p in coded.problems if p.code == "diagnosis_not_listed"] == ["error"]
+    unknown = claim([{"text": "肺炎", "icd10": "J18.900"}, {"text": "右肺恶忄生肿瘤"}])
+    assert [p.severity for p in unknown.problems if p.code == "diagnosis_not_listed"] == ["warning"]
+
+
+def test_one_listed_diagnosis_among_others_is_enough() -> None:
+    dx = [{"text": "肺炎", "icd10": "J18.900"}, {"text": "肺癌", "icd10": "C34.900x001"}]
+    assert check_claim("critical_illness", [discharge(id="1", diagnoses=dx), certificate(id="2")], RULES).complete
+
+
+def test_male_patient_on_female_special() -> None:
+    c = check_claim("female_special", [discharge(id="1", sex="男")], RULES)
+    p = only(c, "sex_not_eligible")
+    assert p["severity"] == "error" and p["field"] == "sex" and "女" in p["message"]
+
+
+def test_sex_from_the_id_number_when_no_document_prints_it() -> None:
+    male_id = "33020319800101001X"  # 17th digit odd
+    c = check_claim("female_special", [discharge(id="1", sex=None), certificate(id="2", id_number=male_id)], RULES)
+    assert only(c, "sex_not_eligible")["field"] == "id_number"
+    c = check_claim("female_special", [discharge(id="1", sex=None)], RULES)
+    assert codes(c) == ["sex_unknown"] and c.complete
+
+
+def test_small_helpers() -> None:
+    assert edit_distance("张晓明", "张晓朋") == 1 and edit_distance("", "ab") == 2
+    assert substring_distance("华信科技", "宁波华信科技有限公司") == 0
+    assert substring_distance("华信科技", "宁波华新科技有限公司") == 1
+
+
+# -- the extractor's own cross-checks ------------------------------------------------------------
+
+
+def _penalize(d: Document, reason: str, *names: str) -> Document:
+    """What intake/extract/validate.py does to a value that fails a cross-check."""
+    for n in names:
+        d.fields[n].reasons.append(reason)
+        d.fields[n].confidence = 0.3
+    return d
+
+
+def test_an_inconsistency_the_extractor_also_saw_stays_an_error() -> None:
+    inv = _penalize(
+        invoice(total_amount_upper="壹万叁仟叁佰肆拾伍元陆角柒分"),
+        "upper_mismatch",
+        "total_amount",
+        "total_amount_upper",
+    )
+    c = check_claim("inpatient", [inv, discharge()], RULES)
+    assert codes(c) == ["amount_upper_mismatch"] and not c.complete
+
+    dis = _penalize(discharge(length_of_stay=14), "stay_days", "length_of_stay")
+    assert codes(check_claim("inpatient", [invoice(), dis], RULES), "error") == ["stay_days_mismatch"]
+
+    inv = _penalize(invoice(insurance_paid="11000.00"), "parts_exceed_total", "insurance_paid", "personal_copay")
+    assert codes(check_claim("inpatient", [inv, discharge()], RULES)) == ["amount_parts_mismatch"]
+
+
+def test_a_value_doubted_for_another_reason_softens_the_finding() -> None:
+    inv = _penalize(invoice(total_amount_upper="壹万叁仟叁佰肆拾伍元陆角柒分"), "digit_count", "total_amount")
+    c = check_claim("inpatient", [inv, discharge()], RULES)
+    assert [p.severity for p in c.problems if p.code == "amount_upper_mismatch"] == ["warning"]
+
+
+def test_a_privacy_blanked_date_is_not_a_problem() -> None:
+    dis = _penalize(
+        discharge(admission_date="2024-03", discharge_date="2024-03"),
+        "partial_date",
+        "admission_date",
+        "discharge_date",
+    )
+    c = check_claim("inpatient", [invoice(), dis], RULES)
+    assert c.complete and not c.problems
