@@ -18,6 +18,8 @@ from decimal import Decimal, InvalidOperation
 from functools import cache
 from typing import Any
 
+from rapidfuzz.distance import Levenshtein
+
 from intake.claims.completeness import Completeness, Missing, Problem, Severity
 from intake.claims.registry import InvoiceRegistry, invoice_keys
 from intake.claims.rules import ClaimRule, DiseaseList, Rules, load_rules
@@ -126,13 +128,7 @@ def normalize_name(s: str) -> str:
 
 
 def edit_distance(a: str, b: str) -> int:
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
+    return int(Levenshtein.distance(a, b))
 
 
 def check_names(claim: Claim) -> list[Problem]:
