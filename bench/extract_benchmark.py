@@ -166,7 +166,7 @@ def main() -> None:
         try:
             from intake.claims.rules import load_rules
 
-            threshold = float(load_rules().review_threshold)
+            threshold = min(rule.review_threshold for rule in load_rules().claim_types.values())
         except (ImportError, AttributeError):
             threshold = 0.85
     res = evaluate(corpus, threshold, args.route, args.show, args.silent)

@@ -311,17 +311,6 @@ def test_labels_file_is_checked() -> None:
         parse_specs({"doc_types": {"invoice": {"patient_name": {"labels": ["姓名"], "parser": "guess"}}}})
 
 
-def test_no_seal_on_a_grey_scan_says_it_cannot_tell() -> None:
-    grey = np.full((1400, 1000, 3), 200, np.uint8)
-    pg = OcrPage(1, grey, [OcrLine("证明", (450, 100, 550, 150), 0.99)], [])
-    f = Extractor().extract(DocType.UNIT_CERTIFICATE, [pg])
-    assert f["seal"].value == {"present": False} and "greyscale" in f["seal"].reasons
-    colour = grey.copy()
-    colour[:, :, 2] = 255  # a tinted colour page: no seal there is a real absence
-    f = Extractor().extract(DocType.UNIT_CERTIFICATE, [OcrPage(1, colour, pg.lines, [])])
-    assert f["seal"].reasons == []
-
-
 def test_letter_style_diagnosis_certificate() -> None:
     f = extract(
         DocType.DIAGNOSIS,
