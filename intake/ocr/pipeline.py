@@ -29,7 +29,7 @@ PROBE_LINES = 4  # widest lines read both ways round to tell upright from upside
 PROBE_CHARS = 12  # of each, about this many characters' width
 CLS_SURE = 0.9  # line-orientation classifier scores above which its vote is taken as it is
 FLIP_MARGIN = 0.05
-_INFORMATIVE = re.compile(r"[0-9A-Za-z\u4e00-\u9fff]")
+_INFORMATIVE = re.compile(r"[\u4e00-\u9fff]")
 
 
 @contextmanager
@@ -101,9 +101,12 @@ class OcrPipeline:
 
         The upright readings are returned so that they need not be read again.
         """
-        wide = sorted(
-            (i for i, p in enumerate(polys) if _wide(p)), key=lambda i: -np.linalg.norm(polys[i][1] - polys[i][0])
-        )[:PROBE_LINES]
+        candidates = [i for i, p in enumerate(polys) if _wide(p)]
+        longest = sorted(candidates, key=lambda i: -np.linalg.norm(polys[i][1] - polys[i][0]))[:PROBE_LINES]
+        # The tallest lines too: titles are large CJK print, while the longest lines of a form
+        # may be dotted leaders or digits, which look alike either way round.
+        tallest = sorted(candidates, key=lambda i: -np.linalg.norm(polys[i][3] - polys[i][0]))[:PROBE_LINES]
+        wide = list(dict.fromkeys(longest + tallest))
         if not wide:
             return False, {}
         crops = [crop_line(pg.ocr, polys[i]) for i in wide]
@@ -120,8 +123,9 @@ class OcrPipeline:
         as_is, turned = results[: len(probes)], results[len(probes) :]
 
         def score(rs: list[Reading]) -> float:
-            # Only letters, digits and CJK say which way is up: dotted leaders (……) read the same
-            # both ways and would let a confident reading of nothing decide.
+            # Only CJK says which way is up: dotted leaders (……) and digits such as 0, 1, 8 and
+            # 6/9 read much the same either way round, and would let a confident reading of
+            # nothing decide.
             n = [len(_INFORMATIVE.findall(r.text)) for r in rs]
             return sum(r.score * k for r, k in zip(rs, n, strict=True)) / max(sum(n), 1)
 
