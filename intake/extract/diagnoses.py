@@ -20,7 +20,6 @@ _NUMBER = r"(?:\d{1,2}[.、)]|\(\d{1,2}\)|[①②③④⑤⑥⑦⑧⑨⑩])"
 # inside a line only when it follows the end of the previous name (肝恶性肿瘤2.胆囊结石).
 _LEADING_NUMBER = re.compile(rf"^[\s:：]*{_NUMBER}")
 _INLINE_NUMBER = re.compile(rf"(?<=[\u4e00-\u9fff)）])\s*{_NUMBER}(?!\d)")
-_NUMBERING = _LEADING_NUMBER
 _SPLIT = re.compile(r"[；;，,、。]")
 _CODE = re.compile(r"[(\[]([A-Z1l]\d{2}(?:\.[0-9A-Za-z×]+)?)[)\]]|(?<![A-Za-z0-9])([A-Z]\d{2}\.[0-9A-Za-z×]+)")
 # A label that is part of something else: 诊断证明书, 诊断名称, 入院诊断.
@@ -115,7 +114,7 @@ class DiagnosisReader:
                         break
                     x0 = nxt.box(0, 1)[0]
                     # A continuation line starts under the first item, not at the margin of a paragraph.
-                    if item_x is not None and x0 < item_x - 2.5 * nxt.height and not _NUMBERING.match(nxt.text):
+                    if item_x is not None and x0 < item_x - 2.5 * nxt.height and not _LEADING_NUMBER.match(nxt.text):
                         break
                     if item_x is None:
                         item_x = x0

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 
 import cv2
 from sqlalchemy import select, update
+from sqlalchemy.orm import Session
 
 from intake.db.models import Claim, Document, File, utcnow
 from intake.db.session import transaction
@@ -231,11 +232,8 @@ class Worker:
                     row.pages = [int(p) for p in d.pages]
                     row.fields = {name: field_json(fld) for name, fld in d.fields.items()}
                 row.updated_at = now
-            s.flush()
-            claim = s.get(Claim, claim_id)
-            assert claim is not None
-            before, after = refresh_claim(s, claim)
-        if before == "processing" and after != "processing" and self.on_claim_done:
+            settled = _settle(s, claim_id)
+        if settled and self.on_claim_done:
             self.on_claim_done(claim_id)
 
     def _give_back(self, file_id: str, claim_id: str) -> None:
@@ -250,6 +248,7 @@ class Worker:
         self._wake.set()
 
     def _finish_failed(self, file_id: str, claim_id: str, code: str, reason: str) -> None:
+        settled = False
         with transaction(self.ctx.sessions) as s:
             touch_claim(s, claim_id)
             f = s.get(File, file_id)
@@ -258,9 +257,15 @@ class Worker:
             f.status, f.reason_code, f.reason, f.finished_at = "failed", code, reason, utcnow()
             for d in f.documents:
                 d.updated_at = f.finished_at
-            s.flush()
-            claim = s.get(Claim, claim_id)
-            assert claim is not None
-            before, after = refresh_claim(s, claim)
-        if before == "processing" and after != "processing" and self.on_claim_done:
+            settled = _settle(s, claim_id)
+        if settled and self.on_claim_done:
             self.on_claim_done(claim_id)
+
+
+def _settle(s: Session, claim_id: str) -> bool:
+    """Recompute the claim's status after a file's results; true when its processing just ended."""
+    s.flush()
+    claim = s.get(Claim, claim_id)
+    assert claim is not None
+    before, after = refresh_claim(s, claim)
+    return before == "processing" and after != "processing"
