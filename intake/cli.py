@@ -31,7 +31,7 @@ def fixtures_generate(
     """Render claim documents as members upload them, with their truth in truth.json."""
     from tqdm import tqdm
 
-    from intake.synth import corpus
+    from intake_lab.synth import corpus
 
     with tqdm(total=count, unit="file", disable=None) as bar:
         try:
@@ -47,7 +47,7 @@ def fixtures_generate(
 @fixtures_app.command("layouts")
 def fixtures_layouts() -> None:
     """List the document layouts the generator renders."""
-    from intake.synth.layouts import load_all
+    from intake_lab.synth.layouts import load_all
 
     for name, lay in sorted(load_all().items()):
         typer.echo(f"{name:32} {lay.doc_type:18} {lay.description}")
@@ -80,8 +80,8 @@ def ocr_command(
 
     from intake.ocr.config import default_config
     from intake.ocr.engines import EngineError
-    from intake.ocr.loader import InputError
     from intake.ocr.pipeline import OcrPipeline
+    from intake.upload.files import InputError
 
     data = _read_input(file)
     config = default_config()
@@ -129,7 +129,7 @@ def classify_train(
     """Rebuild models/doc_type.skops from generated pages (and corrections); print its figures."""
     from tqdm import tqdm
 
-    from intake.classify.train import summary, train
+    from intake_lab.train.doc_types import summary, train
 
     bars: dict[str, tqdm] = {}
 
@@ -159,8 +159,8 @@ def classify_file(
     import json
 
     from intake.classify import Classifier
-    from intake.ocr.loader import InputError
     from intake.ocr.pipeline import OcrPipeline
+    from intake.upload.files import InputError
 
     data = _read_input(file)
     try:
@@ -178,7 +178,7 @@ def classify_file(
         typer.echo(f"{r['doc_type']:17} {r['confidence']:.2f}  pages {', '.join(map(str, r['pages']))}")
 
 
-from intake.service.cli import keys_app, serve  # noqa: E402  (the HTTP service, issue #7)
+from intake.service.commands import keys_app, serve  # noqa: E402  (the HTTP service, issue #7)
 
 app.add_typer(keys_app, name="keys")
 app.command("serve")(serve)
@@ -211,12 +211,12 @@ def process_command(
 
     from tqdm import tqdm
 
-    from intake.claims.checks import check_claim
-    from intake.claims.registry import LocalInvoiceRegistry, RegistryError, invoice_keys
-    from intake.claims.report import render_text
-    from intake.claims.rules import RulesError, load_rules
-    from intake.ocr.loader import InputError
+    from intake.check.checks import check_claim
+    from intake.check.claim_rules import RulesError, load_rules
+    from intake.check.invoice_registry import LocalInvoiceRegistry, RegistryError, invoice_keys
+    from intake.check.report import render_text
     from intake.process import Processor
+    from intake.upload.files import InputError
 
     try:
         rules = load_rules(rules_file)

@@ -9,11 +9,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from intake.classify.classifier import Classifier
+from intake.elements.document import Document
+from intake.elements.page import OcrResult
 from intake.extract.extractor import Extractor
-from intake.extract.types import Document
-from intake.ocr.loader import Limits
 from intake.ocr.pipeline import OcrPipeline
-from intake.ocr.types import OcrResult
+from intake.upload.files import Limits
 
 
 @dataclass
@@ -36,7 +36,7 @@ class Processor:
         self.extractor = extractor or Extractor()
 
     def process_file(self, data: bytes, filename: str, limits: Limits | None = None) -> ProcessedFile:
-        """Raises intake.ocr.loader.InputError for a file that is not a readable image or PDF."""
+        """Raises intake.upload.files.InputError for a file that is not a readable image or PDF."""
         ocr = self.ocr.read_file(data, filename, limits)
         return ProcessedFile(ocr, self.documents_of(ocr))
 

@@ -15,7 +15,7 @@ SHARED_DATA = Path(os.environ.get("INTAKE_SHARED_DATA", REPO.parent / "shared" /
 
 @pytest.fixture(scope="session")
 def sample_truth() -> dict[str, Any]:
-    from intake.synth.corpus import load_truth
+    from intake_lab.synth.corpus import load_truth
 
     return load_truth(SAMPLE)
 
@@ -23,7 +23,7 @@ def sample_truth() -> dict[str, Any]:
 @pytest.fixture(scope="session")
 def fresh_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, Any]]:
     """A corpus generated in this test run, so the generator itself is what is checked."""
-    from intake.synth.corpus import generate
+    from intake_lab.synth.corpus import generate
 
     out = tmp_path_factory.mktemp("corpus")
     return out, generate(out, count=24, seed=11)
@@ -43,10 +43,10 @@ class FakeProcessor:
         self.calls = 0
 
     def process_file(self, data: bytes, filename: str, limits: Any = None) -> Any:
-        from intake.extract.types import Document, Field
-        from intake.ocr.loader import load_pages
-        from intake.ocr.types import OcrLine, OcrPage, OcrResult
+        from intake.elements.document import Document, Field
+        from intake.elements.page import OcrLine, OcrPage, OcrResult
         from intake.process import ProcessedFile
+        from intake.upload.files import load_pages
         from intake.vocabulary import DocType
 
         self.calls += 1
@@ -147,10 +147,10 @@ def service(tmp_path: Path) -> Any:
 
     from fastapi.testclient import TestClient
 
-    from intake.db.session import transaction
     from intake.service.app import create_app
     from intake.service.auth import create_key
-    from intake.service.settings import Settings
+    from intake.settings import Settings
+    from intake.store.database import transaction
 
     stack = ExitStack()
 

@@ -8,17 +8,17 @@ from typing import Any
 
 import pytest
 
-from intake.claims.checks import check_claim, diagnosis_match, edit_distance, parse_span, substring_distance
-from intake.claims.completeness import Completeness
-from intake.claims.registry import (
+from intake.check.checks import check_claim, diagnosis_match, edit_distance, parse_span, substring_distance
+from intake.check.claim_rules import DiseaseList, load_rules
+from intake.check.invoice_registry import (
     ENV_DATA_DIR,
     LocalInvoiceRegistry,
     RegistryError,
     default_registry_path,
     invoice_keys,
 )
-from intake.claims.rules import DiseaseList, load_rules
-from intake.extract.types import Document, Field
+from intake.elements.document import Document, Field
+from intake.elements.findings import Completeness
 from intake.vocabulary import DocType
 
 RULES = load_rules()
@@ -466,7 +466,7 @@ def test_small_helpers() -> None:
 
 
 def _penalize(d: Document, reason: str, *names: str) -> Document:
-    """What intake/extract/validate.py does to a value that fails a cross-check."""
+    """What intake/extract/crosschecks.py does to a value that fails a cross-check."""
     for n in names:
         d.fields[n].reasons.append(reason)
         d.fields[n].confidence = 0.3

@@ -1,6 +1,6 @@
 """Whole claims from page images to verdict: complete ones and one defect of every kind.
 
-Each claim is generated (intake/synth/claims.py), rendered to image files, read by the same
+Each claim is generated (intake_lab/synth/claims.py), rendered to image files, read by the same
 Processor the CLI and the service use, and judged by check_claim. One Processor serves the module:
 loading the models costs more than a page. Single-page layouts keep the OCR to about 2–3 pages a
 claim.
@@ -15,14 +15,14 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from intake.claims.checks import check_claim
-from intake.claims.completeness import Completeness
-from intake.claims.registry import LocalInvoiceRegistry
-from intake.claims.rules import load_rules
+from intake.check.checks import check_claim
+from intake.check.claim_rules import load_rules
+from intake.check.invoice_registry import LocalInvoiceRegistry
 from intake.cli import app
-from intake.extract.types import Document
+from intake.elements.document import Document
+from intake.elements.findings import Completeness
 from intake.process import Processor
-from intake.synth.claims import DEFECT_CLAIM_TYPES, DEFECTS, SINGLE_PAGE, SynthClaim, make_claim
+from intake_lab.synth.claims import DEFECT_CLAIM_TYPES, DEFECTS, SINGLE_PAGE, SynthClaim, make_claim
 
 from .conftest import SAMPLE
 

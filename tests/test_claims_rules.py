@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from intake.claims.rules import ENV_VAR, PROBLEM_CODES, RulesError, default_path, load_rules, parse_rules
+from intake.check.claim_rules import ENV_VAR, PROBLEM_CODES, RulesError, default_path, load_rules, parse_rules
 from intake.vocabulary import ClaimType, DocType
 
 

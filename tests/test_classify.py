@@ -138,8 +138,8 @@ def test_cached_ocr_gives_the_features_of_the_page_itself(tmp_path: Path) -> Non
     """The training cache keeps OCR's findings and a shrunk page, not the page: the features computed
     from it must be the ones the service computes from the live page."""
     from intake.classify.features import page_facts, page_features
-    from intake.classify.train import _page_row, _row_facts
-    from intake.ocr.types import OcrLine, OcrPage, Seal
+    from intake.elements.page import OcrLine, OcrPage, Seal
+    from intake_lab.train.doc_types import _page_row, _row_facts
 
     img = Image.new("RGB", (1240, 1754), "white")
     draw = ImageDraw.Draw(img)

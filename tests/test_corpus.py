@@ -16,10 +16,10 @@ import pytest
 from intake.normalize import idcard
 from intake.normalize.dates import find_dates
 from intake.normalize.money import parse_money, parse_upper
-from intake.ocr.loader import load_pages
-from intake.synth.corpus import generate
-from intake.synth.layouts import load_all
+from intake.upload.files import load_pages
 from intake.vocabulary import FIELDS, DocType
+from intake_lab.synth.corpus import generate
+from intake_lab.synth.layouts import load_all
 
 from .conftest import SAMPLE
 

@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from intake.synth import degrade
-from intake.synth.canvas import Box
-from intake.synth.degrade import KINDS, apply, map_box
+from intake_lab.synth import degrade
+from intake_lab.synth.canvas import Box
+from intake_lab.synth.degrade import KINDS, apply, map_box
 
 W, H = 240, 320
 # Off-centre, so that a matrix that turns the wrong way or mirrors the page lands elsewhere.

@@ -1,4 +1,4 @@
-"""Checks for the curated diagnosis table shipped in intake/data/diagnoses.csv.
+"""Checks for the curated diagnosis table shipped in intake/reference/diagnoses.csv.
 
 The structural checks run everywhere. The checks against the official ICD-10 reference tables need
 ../shared/data/icd10/ (or the folder named by INTAKE_ICD10_DIR) and are skipped when it is absent;
@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-TABLE_PATH = REPO_ROOT / "intake" / "data" / "diagnoses.csv"
+TABLE_PATH = REPO_ROOT / "intake" / "reference" / "diagnoses.csv"
 
 HEADER = ("name", "icd10", "groups", "sex", "printed_code")
 ALLOWED_GROUPS = frozenset({"critical_illness", "female_special", "special_disease", "accident", "common"})

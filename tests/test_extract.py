@@ -10,14 +10,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from intake.elements.document import Field
+from intake.elements.page import OcrLine, OcrPage, Seal
+from intake.extract.crosschecks import Validator
 from intake.extract.diagnoses import split_items
 from intake.extract.extractor import Extractor
-from intake.extract.icd10 import IcdTable
 from intake.extract.labels import SpecError, parse_specs
 from intake.extract.parsers import date, id_number, integer, money, upper_money
-from intake.extract.types import Field
-from intake.extract.validate import Validator
-from intake.ocr.types import OcrLine, OcrPage, Seal
+from intake.reference.icd10 import IcdTable
 from intake.vocabulary import DocType
 
 from .conftest import SHARED_DATA

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from intake.claims.rules import load_rules
+from intake.check.claim_rules import load_rules
 from intake.extract.extractor import Extractor
 from intake.vocabulary import FIELDS, DocType
 

@@ -11,8 +11,8 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from intake.ocr.loader import InputError, Limits, default_limits, load_pages, sniff
-from intake.synth.files import encode_image, encode_pdf
+from intake.upload.files import InputError, Limits, default_limits, load_pages, sniff
+from intake_lab.synth.files import encode_image, encode_pdf
 
 
 def page(w: int = 300, h: int = 200, color: tuple[int, int, int] = (250, 250, 250)) -> Image.Image:

@@ -11,9 +11,9 @@ import pytest
 from typer.testing import CliRunner
 
 from intake.cli import app
+from intake.elements.page import OcrResult
 from intake.ocr.engines import EngineError
 from intake.ocr.pipeline import OcrPipeline
-from intake.ocr.types import OcrResult
 
 from .conftest import REPO, SAMPLE
 

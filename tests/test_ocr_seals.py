@@ -14,7 +14,7 @@ from intake.ocr import preprocess
 from intake.ocr.config import default_config
 from intake.ocr.engines import Engine, create_engine
 from intake.ocr.seals import is_grey, read_seals
-from intake.synth import seals as synth
+from intake_lab.synth import seals as synth
 
 NAME = "成都立信建设工程股份有限公司"
 
@@ -82,7 +82,7 @@ def test_page_without_seal_has_none(engine: Engine, grey: bool) -> None:
 
 
 def test_seal_json_round_trip_keeps_colour() -> None:
-    from intake.ocr.types import Seal
+    from intake.elements.page import Seal
 
     seal = Seal((1, 2, 3, 4), "round", "某某公司", 0.9, colour=False)
     assert Seal.from_json(seal.to_json()) == seal

@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select, update
 
-from intake.db.models import File
+from intake.store.tables import File
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -121,8 +121,8 @@ def test_a_portal_sees_only_its_own_claims(client: Any) -> None:
 
 
 def test_revoked_key_is_refused(client: Any, tmp_path: Path) -> None:
-    from intake.db.models import ApiKey, utcnow
-    from intake.db.session import transaction
+    from intake.store.database import transaction
+    from intake.store.tables import ApiKey, utcnow
 
     with transaction(client.ctx.sessions) as s:
         s.execute(update(ApiKey).where(ApiKey.name == "portal-b").values(revoked_at=utcnow()))
@@ -269,7 +269,7 @@ def test_a_file_that_breaks_in_the_worker_fails_with_a_reason(client: Any) -> No
 
 
 def test_corrections_history_recheck_and_export(client: Any, tmp_path: Path) -> None:
-    from intake.classify.train import load_corrections
+    from intake_lab.train.doc_types import load_corrections
 
     claim = create(client)
     inv = upload(client, claim["id"], "invoice.png", png()).json()
@@ -437,9 +437,9 @@ def test_files_left_processing_by_a_crash_are_processed_at_restart(
 ) -> None:
     from fastapi.testclient import TestClient
 
-    from intake.db.session import transaction
     from intake.service.app import create_app
-    from intake.service.settings import Settings
+    from intake.settings import Settings
+    from intake.store.database import transaction
 
     first = service(processor=fake_processor, data_dir=tmp_path / "crash")
     first.ctx.worker.stop()  # nothing gets processed by this "process"
@@ -487,7 +487,7 @@ def test_results_are_all_or_nothing(service: Any, fake_processor: Any) -> None:
 
 
 def test_settings_from_environment(tmp_path: Path) -> None:
-    from intake.service.settings import Settings
+    from intake.settings import Settings
 
     s = Settings.from_env(
         {
@@ -518,7 +518,7 @@ def test_keys_command(tmp_path: Path, fake_processor: Any) -> None:
 
     from intake.cli import app as cli
     from intake.service.app import create_app
-    from intake.service.settings import Settings
+    from intake.settings import Settings
 
     runner = CliRunner()
     data = str(tmp_path / "keys")
@@ -581,8 +581,8 @@ def test_migrations_match_the_models(tmp_path: Path) -> None:
     from alembic.autogenerate import compare_metadata
     from alembic.migration import MigrationContext
 
-    from intake.db.models import Base
-    from intake.db.session import alembic_config, make_engine, migrate
+    from intake.store.database import alembic_config, make_engine, migrate
+    from intake.store.tables import Base
 
     engine = make_engine(f"sqlite:///{tmp_path / 'm.db'}")
     migrate(engine)
@@ -599,7 +599,7 @@ def test_migrations_match_the_models(tmp_path: Path) -> None:
 
 def test_postgresql_and_s3_backends(service: Any, fake_processor: Any, postgres_url: str, s3_server: Any) -> None:
     """The production pair: metadata in PostgreSQL (migrated at start), blobs in an S3 bucket."""
-    from intake.storage.blobs import MinioBlobStore
+    from intake.store.blobs import MinioBlobStore
 
     client = service(
         processor=fake_processor,

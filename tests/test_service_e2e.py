@@ -38,7 +38,7 @@ def test_portal_and_reviewer(service: Any, real_processor: Any, backend: dict[st
     api = service(processor=real_processor, **backend)
     portal, reviewer = api.keys["portal"], api.keys["reviewer"]
     if backend:
-        from intake.storage.blobs import MinioBlobStore
+        from intake.store.blobs import MinioBlobStore
 
         assert isinstance(api.ctx.blobs, MinioBlobStore) and api.ctx.engine.dialect.name == "postgresql"
 

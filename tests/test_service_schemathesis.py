@@ -29,10 +29,10 @@ def _build() -> tuple[Any, str, str]:
     """An app with a processed claim in it, and a portal's and a reviewer's headers."""
     from fastapi.testclient import TestClient
 
-    from intake.db.session import transaction
     from intake.service.app import create_app
     from intake.service.auth import create_key
-    from intake.service.settings import Settings
+    from intake.settings import Settings
+    from intake.store.database import transaction
 
     data_dir = Path(tempfile.mkdtemp(prefix="intake-schemathesis-"))
     atexit.register(shutil.rmtree, data_dir, ignore_errors=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from intake.storage.blobs import BlobCorrupted, BlobNotFound, LocalBlobStore, MinioBlobStore, blob_key
+from intake.store.blobs import BlobCorrupted, BlobNotFound, LocalBlobStore, MinioBlobStore, blob_key
 
 
 def _check_store(store: Any) -> None:

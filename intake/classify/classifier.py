@@ -14,7 +14,7 @@ import yaml
 from intake.classify.features import PageFeatures, nothing_to_read, page_features
 from intake.classify.model import DocTypeModel
 from intake.classify.split import DocumentPrediction, PagePrediction, group_pages
-from intake.ocr.types import OcrPage
+from intake.elements.page import OcrPage
 from intake.vocabulary import DocType
 
 REPO_MODELS = Path(__file__).resolve().parents[2] / "models"

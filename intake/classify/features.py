@@ -15,8 +15,8 @@ from typing import Any
 import cv2
 import numpy as np
 
+from intake.elements.page import OcrLine, OcrPage, Seal
 from intake.ocr.preprocess import red_mask
-from intake.ocr.types import OcrLine, OcrPage, Seal
 
 TITLE_LINES = 4
 HEAD_PART = 0.35  # of the page's height, from the top, where a title may stand

@@ -35,7 +35,7 @@ MODEL_VERSION = "2"  # 2: body and title text apart, more layout facts
 
 @dataclass(frozen=True)
 class ModelOptions:
-    """The choices of the model, measured by `python -m intake.classify.validate` on training layouts
+    """The choices of the model, measured by `python -m intake_lab.train.doc_types_choices` on training layouts
     and fonts left out in turn (never on the held-out test pages)."""
 
     # Validation, out of fold over the training layouts and fonts (330 training files): with the

@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from intake.extract.icd10 import IcdTable
-from intake.extract.layout import Row, fold
-from intake.extract.types import Field
+from intake.elements.document import Field
+from intake.extract.layout import Row
+from intake.normalize.text import fold
+from intake.reference.icd10 import IcdTable
 
 _NUMBER = r"(?:\d{1,2}[.、)]|\(\d{1,2}\)|[①②③④⑤⑥⑦⑧⑨⑩])"
 # Numbering opens an item; at the start of an item it may be followed by a digit (2.2型糖尿病),

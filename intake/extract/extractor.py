@@ -8,14 +8,14 @@ from typing import Any
 
 import yaml
 
+from intake.elements.document import Field
+from intake.elements.page import OcrPage
+from intake.extract.crosschecks import Validator
 from intake.extract.diagnoses import DiagnosisReader, DxSettings
-from intake.extract.icd10 import IcdTable, default_table
 from intake.extract.labels import DocSpec, LabelReader, load_specs
 from intake.extract.layout import Row, rows_of
-from intake.extract.rules import RULES, seal
-from intake.extract.types import Field
-from intake.extract.validate import Validator
-from intake.ocr.types import OcrPage
+from intake.extract.unlabelled import RULES, seal
+from intake.reference.icd10 import IcdTable, default_table
 from intake.vocabulary import FIELDS, DocType
 
 

@@ -12,9 +12,10 @@ from typing import Any
 
 import yaml
 
-from intake.extract.layout import Row, fold
+from intake.elements.document import Field
+from intake.extract.layout import Row
 from intake.extract.parsers import PARSERS, Parsed
-from intake.extract.types import Field
+from intake.normalize.text import fold
 from intake.vocabulary import FIELDS, DocType
 
 

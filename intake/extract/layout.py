@@ -9,22 +9,10 @@ boxed precisely, whichever way the detector split the row.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 
-from intake.normalize.text import to_halfwidth
-from intake.ocr.types import Box, OcrLine, OcrPage
-
-# OCR and print variants that mean the same character to a label: 帐户/账户, 姓 名, 住院号：
-_LABEL_FOLD = str.maketrans(
-    {"帐": "账", "別": "别", "：": ":", "（": "(", "）": ")", "〔": "(", "〕": ")", "【": "(", "】": ")"}
-)
-_DROP = re.compile(r"\s+")
-
-
-def fold(text: str) -> str:
-    """The form a label is matched in: half-width, no spaces, variant characters unified."""
-    return _DROP.sub("", to_halfwidth(text).translate(_LABEL_FOLD))
+from intake.elements.page import Box, OcrLine, OcrPage
+from intake.normalize.text import LABEL_FOLD, to_halfwidth
 
 
 def _char_width(ch: str) -> float:
@@ -44,7 +32,7 @@ class Piece:
 
 
 def _piece(line: OcrLine) -> Piece:
-    raw = to_halfwidth(line.text).translate(_LABEL_FOLD)
+    raw = to_halfwidth(line.text).translate(LABEL_FOLD)
     widths = [_char_width(c) for c in raw]
     total = sum(widths) or 1.0
     x0, _, x1, _ = line.box

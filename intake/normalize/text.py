@@ -5,6 +5,11 @@ import unicodedata
 
 _CJK = r"\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff"
 _SPACE_BETWEEN_CJK = re.compile(rf"(?<=[{_CJK}])\s+(?=[{_CJK}])")
+# OCR and print variants that mean the same character to a label: 帐户/账户, 姓 名, 住院号：
+LABEL_FOLD = str.maketrans(
+    {"帐": "账", "別": "别", "：": ":", "（": "(", "）": ")", "〔": "(", "〕": ")", "【": "(", "】": ")"}
+)
+_SPACES = re.compile(r"\s+")
 
 
 def to_halfwidth(s: str) -> str:
@@ -32,3 +37,8 @@ def squeeze_cjk_spaces(s: str) -> str:
 
 def nfc(s: str) -> str:
     return unicodedata.normalize("NFC", s)
+
+
+def fold(text: str) -> str:
+    """The form labels and names are matched in: half-width, no spaces, variant characters unified."""
+    return _SPACES.sub("", to_halfwidth(text).translate(LABEL_FOLD))

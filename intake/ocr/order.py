@@ -8,7 +8,7 @@ was read as one) do not define rows; they are placed by their top edge.
 
 from statistics import median
 
-from intake.ocr.types import OcrLine
+from intake.elements.page import OcrLine
 
 
 def reading_order(lines: list[OcrLine]) -> list[OcrLine]:

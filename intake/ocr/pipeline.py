@@ -16,14 +16,14 @@ from contextlib import contextmanager
 
 import numpy as np
 
+from intake.elements.page import OcrLine, OcrPage, OcrResult, Reading
 from intake.ocr import preprocess
 from intake.ocr.config import OcrConfig, default_config
 from intake.ocr.crops import crop_line
 from intake.ocr.engines import Engine, create_engine
-from intake.ocr.loader import Limits, load_pages
 from intake.ocr.order import reading_order
 from intake.ocr.seals import read_seals
-from intake.ocr.types import OcrLine, OcrPage, OcrResult, Reading
+from intake.upload.files import Limits, load_pages
 
 PROBE_LINES = 4  # widest lines read both ways round to tell upright from upside down
 PROBE_CHARS = 12  # of each, about this many characters' width

@@ -17,8 +17,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from intake.elements.page import Reading, Seal
 from intake.ocr.engines import Engine
-from intake.ocr.types import Reading, Seal
 
 Box = tuple[int, int, int, int]
 Circle = tuple[float, float, float]  # centre x, centre y, radius of the outer ring, in page pixels

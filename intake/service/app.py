@@ -19,12 +19,12 @@ from sqlalchemy.orm import Session, sessionmaker
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from intake.db.models import File
-from intake.db.session import make_engine, migrate, session_factory
 from intake.service.schemas import ErrorOut, Health
-from intake.service.settings import Settings
 from intake.service.webhooks import WebhookSender
-from intake.storage.blobs import BlobStore, LocalBlobStore, MinioBlobStore
+from intake.settings import Settings
+from intake.store.blobs import BlobStore, LocalBlobStore, MinioBlobStore
+from intake.store.database import make_engine, migrate, session_factory
+from intake.store.tables import File
 
 if TYPE_CHECKING:
     from intake.extract.extractor import Extractor
@@ -195,7 +195,7 @@ def _load_rules() -> None:
     from intake.service.state import use_rules
 
     try:
-        from intake.claims.rules import load_rules
+        from intake.check.claim_rules import load_rules
     except ImportError:
         return
     use_rules(load_rules())

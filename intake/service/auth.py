@@ -17,7 +17,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from intake.db.models import ApiKey
+from intake.store.tables import ApiKey
 
 ROLES = ("portal", "reviewer", "admin")
 KEY_PREFIX = "ik_"

@@ -11,13 +11,13 @@ from fastapi import HTTPException
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import Session
 
-from intake.claims.completeness import Completeness
-from intake.db.models import Claim, Document, File, utcnow
-from intake.db.registry import DbInvoiceRegistry
-from intake.extract.types import Document as ExtractedDocument
-from intake.extract.types import Field as ExtractedField
+from intake.elements.document import Document as ExtractedDocument
+from intake.elements.document import Field as ExtractedField
+from intake.elements.findings import Completeness
 from intake.service.auth import Principal
 from intake.service.schemas import ClaimOut, ClaimSummary, DocumentOut, DocumentSummary
+from intake.store.invoice_table import DbInvoiceRegistry
+from intake.store.tables import Claim, Document, File, utcnow
 from intake.vocabulary import DocType
 
 log = logging.getLogger("intake.service")
@@ -58,11 +58,11 @@ def touch_claim(session: Session, claim_id: str) -> None:
 
 def check_claim_function() -> Callable[..., Completeness] | None:
     try:
-        from intake.claims.checks import check_claim
+        from intake.check.checks import check_claim
     except ImportError:
         if "checks" not in _warned:
             _warned.add("checks")
-            log.warning("intake.claims.checks is not available: claims get no completeness")
+            log.warning("intake.check.checks is not available: claims get no completeness")
         return None
     return check_claim  # type: ignore[no-any-return]
 
@@ -86,7 +86,7 @@ def run_check(session: Session, claim: Claim) -> dict[str, Any] | None:
     registry = DbInvoiceRegistry(session)
     result = check(claim.claim_type, docs, rules=_rules, registry=registry, claim_id=claim.id)
     # The check only asks the registry; this claim's invoices are recorded here, after it.
-    from intake.claims.registry import invoice_keys
+    from intake.check.invoice_registry import invoice_keys
 
     registry.sync([k for d in docs for k in invoice_keys(d)], claim.id)
     return result.to_json()

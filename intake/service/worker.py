@@ -22,16 +22,16 @@ import cv2
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from intake.db.models import Claim, Document, File, utcnow
-from intake.db.session import transaction
-from intake.ocr.loader import InputError, default_limits
-from intake.service.fields import field_json, plain
+from intake.review.values import field_json, plain
 from intake.service.state import refresh_claim, touch_claim
-from intake.storage.blobs import BlobCorrupted, BlobNotFound
+from intake.store.blobs import BlobCorrupted, BlobNotFound
+from intake.store.database import transaction
+from intake.store.tables import Claim, Document, File, utcnow
+from intake.upload.files import InputError, default_limits
 from intake.vocabulary import DocType
 
 if TYPE_CHECKING:
-    from intake.ocr.types import OcrPage
+    from intake.elements.page import OcrPage
     from intake.process import ProcessedFile
     from intake.service.app import ServiceContext
 

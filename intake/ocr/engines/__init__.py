@@ -4,8 +4,8 @@ from typing import Protocol
 
 import numpy as np
 
+from intake.elements.page import OcrLine, Reading
 from intake.ocr.config import OcrConfig
-from intake.ocr.types import OcrLine, Reading
 
 
 class EngineError(RuntimeError):

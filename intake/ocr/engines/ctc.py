@@ -17,7 +17,7 @@ import cv2
 import numpy as np
 import onnxruntime as ort
 
-from intake.ocr.types import Reading
+from intake.elements.page import Reading
 
 HEIGHT = 48
 

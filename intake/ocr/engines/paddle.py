@@ -25,10 +25,10 @@ from typing import Any
 import numpy as np
 import yaml
 
+from intake.elements.page import OcrLine, Reading
 from intake.ocr.config import OcrConfig
 from intake.ocr.engines import EngineError
 from intake.ocr.paddle_models import BUILD_COMMAND, CONFIG_FILE, MODEL_FILE, MODELS, required_files
-from intake.ocr.types import OcrLine, Reading
 
 INSTALL_HINT = "pip install 'intake[paddle]'"
 

@@ -7,11 +7,11 @@ from pathlib import Path
 
 import numpy as np
 
+from intake.elements.page import OcrLine, Reading
 from intake.ocr.config import OcrConfig
 from intake.ocr.crops import crop_line
 from intake.ocr.engines import EngineError
 from intake.ocr.engines.ctc import CtcRecognizer
-from intake.ocr.types import OcrLine, Reading
 
 MODEL_FILES = {
     "det": "PP-OCRv6_det_small.onnx",

@@ -11,14 +11,14 @@ from fastapi import File as FormFile
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
-from intake.db.models import Claim, Document, File, utcnow
-from intake.db.session import transaction
-from intake.ocr.loader import default_limits
 from intake.service.auth import Portal, Reader, Reviewer
 from intake.service.routes import Ctx, errors
 from intake.service.schemas import ClaimCreate, ClaimList, ClaimOut, ClaimStatus, ClaimSummary, UploadAccepted
 from intake.service.state import claim_for, claim_out, claim_summary, refresh_claim, touch_claim
-from intake.service.uploads import UploadRejected, check_upload, clean_filename
+from intake.store.database import transaction
+from intake.store.tables import Claim, Document, File, utcnow
+from intake.upload.check import UploadRejected, check_upload, clean_filename
+from intake.upload.files import default_limits
 
 log = logging.getLogger("intake.service")
 

@@ -8,15 +8,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Response
 from sqlalchemy import select
 
-from intake.db.models import Claim, Correction, utcnow
-from intake.db.session import transaction
+from intake.review.corrections import reextract
+from intake.review.values import CorrectionError, normalize_value
 from intake.service.auth import Reader, Reviewer
-from intake.service.corrections import reextract
-from intake.service.fields import CorrectionError, normalize_value
 from intake.service.routes import Ctx, errors
 from intake.service.schemas import DocumentOut, DocumentPatch, HistoryEntry
 from intake.service.state import document_for, document_out, refresh_claim, touch_claim
-from intake.storage.blobs import BlobCorrupted, BlobNotFound
+from intake.store.blobs import BlobCorrupted, BlobNotFound
+from intake.store.database import transaction
+from intake.store.tables import Claim, Correction, utcnow
 from intake.vocabulary import DocType
 
 log = logging.getLogger("intake.service")

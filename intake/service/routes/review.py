@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
 
-from intake.db.models import Claim
+from intake.review.corrections import export_jsonl
 from intake.service.auth import Staff
-from intake.service.corrections import export_jsonl
 from intake.service.routes import Ctx, errors
 from intake.service.schemas import ClaimList, ClaimStatus
 from intake.service.state import claim_summary
+from intake.store.tables import Claim
 
 router = APIRouter(prefix="/v1/review", tags=["review"], responses=errors(400, 401, 403, 422))
 

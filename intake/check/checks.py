@@ -1,0 +1,647 @@
+"""The completeness check of a claim: one small function per check, each returning Problems.
+
+The checks read only the contract's fields (Document.fields), so that the CLI, the service and a
+reviewer's corrected document are judged the same way. Severity follows rules.yaml's header: an
+error when the claimant must act, a warning when the difference could be our own misreading and a
+reviewer should look; that is why a check that compares values read with low confidence downgrades
+its finding to a warning instead of blaming the claimant for an OCR slip.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from rapidfuzz.distance import Levenshtein
+
+from intake.check.claim_rules import ClaimRule, DiseaseList, Rules, load_rules
+from intake.check.invoice_registry import InvoiceRegistry, invoice_keys
+from intake.elements.document import Document, Field
+from intake.elements.findings import Completeness, Missing, Problem, Severity
+from intake.normalize import idcard
+from intake.normalize.money import MoneyError, parse_upper
+from intake.normalize.text import fold, to_halfwidth
+from intake.reference import diagnoses
+from intake.vocabulary import DocType
+
+CLINICAL = (DocType.DISCHARGE, DocType.DIAGNOSIS)
+BILLS = (DocType.INVOICE, DocType.SETTLEMENT)
+# The extractor lowers the confidence of a value that fails one of its cross-checks and says why
+# (intake/extract/crosschecks.py). Where a check here judges the same inconsistency, that low
+# confidence is the finding itself, not doubt about the reading, and must not soften the verdict.
+DATE_REASONS = frozenset({"discharge_before_admission"})
+STAY_REASONS = frozenset({"stay_days"})
+UPPER_REASONS = frozenset({"upper_mismatch"})
+PARTS_REASONS = frozenset({"parts_sum", "parts_exceed_total", "account_exceeds_own_share"})
+CHECKED_HERE = DATE_REASONS | STAY_REASONS | UPPER_REASONS | PARTS_REASONS
+# A state of the page rather than a failure: a date with its day blanked for privacy.
+BENIGN_REASONS = frozenset({"partial_date"})
+
+
+@dataclass
+class Claim:
+    """What every check sees: the rules of this claim type and the claim's documents."""
+
+    rules: Rules
+    rule: ClaimRule
+    documents: list[Document]
+    registry: InvoiceRegistry | None
+    claim_id: str
+
+    @property
+    def threshold(self) -> float:
+        return self.rule.review_threshold
+
+    def of(self, *types: DocType) -> list[Document]:
+        return [d for d in self.documents if d.doc_type in types]
+
+    def confident(self, *fields: Field | None, explained: frozenset[str] = frozenset()) -> bool:
+        """Every field read well enough to blame the claimant rather than our reading.
+
+        A field whose confidence is low only for reasons in `explained` (the very inconsistency the
+        caller is judging) or for benign ones counts as confident.
+        """
+        ok = explained | BENIGN_REASONS
+        return all(
+            f is not None and (f.confidence >= self.threshold or (bool(f.reasons) and set(f.reasons) <= ok))
+            for f in fields
+        )
+
+    def problem(
+        self, code: str, severity: Severity, doc: Document | None, field: str | None, **values: object
+    ) -> Problem:
+        doc_name = self.rules.doc_name(doc.doc_type.value) if doc is not None else ""
+        field_name = self.rules.field_name(field, doc.doc_type.value if doc else None) if field else ""
+        message = self.rules.message(code, doc=doc_name, field=field_name, **values)
+        return Problem(code, severity, message, doc.id if doc is not None and doc.id else None, field)
+
+
+# -- missing documents and unreadable fields -----------------------------------------------------
+
+
+def check_documents(claim: Claim) -> list[Missing]:
+    missing = []
+    present = {d.doc_type for d in claim.documents}
+    for group in claim.rule.required_documents:
+        if not present.intersection(group.any_of):
+            missing.append(Missing(group.any_of[0].value, group.message))
+    return missing
+
+
+def _empty(value: Any) -> bool:
+    return value is None or value == "" or value == [] or value == {}
+
+
+def check_required_fields(claim: Claim) -> list[Problem]:
+    out = []
+    for doc in claim.documents:
+        for name in claim.rule.required_fields.get(doc.doc_type, ()):
+            f = doc.fields.get(name)
+            if f is None or _empty(f.value):
+                out.append(claim.problem("field_missing", "error", doc, name))
+            elif f.confidence < claim.threshold and not (f.reasons and set(f.reasons) <= CHECKED_HERE | BENIGN_REASONS):
+                out.append(claim.problem("field_low_confidence", "warning", doc, name))
+    return out
+
+
+def check_field_validations(claim: Claim) -> list[Problem]:
+    """A value the extractor kept as read although it failed a validation: the reviewer looks at it."""
+    out = []
+    for doc in claim.documents:
+        for name, f in doc.fields.items():
+            if set(f.reasons) - CHECKED_HERE - BENIGN_REASONS:
+                out.append(claim.problem("field_invalid", "warning", doc, name))
+    return out
+
+
+# -- the member's name --------------------------------------------------------------------------
+
+
+def normalize_name(s: str) -> str:
+    """Exact comparison after what never distinguishes two people: spaces and full-width forms."""
+    return re.sub(r"\s+", "", to_halfwidth(str(s))).replace("•", "·").replace("・", "·")
+
+
+def edit_distance(a: str, b: str) -> int:
+    return int(Levenshtein.distance(a, b))
+
+
+def check_names(claim: Claim) -> list[Problem]:
+    read: list[tuple[Document, str, Field, str]] = []
+    for doc in claim.documents:
+        for name in claim.rules.checks.name_fields:
+            f = doc.fields.get(name)
+            if f is not None and isinstance(f.value, str) and normalize_name(f.value):
+                read.append((doc, name, f, normalize_name(f.value)))
+    if len(read) < 2:
+        return []
+    # The name most documents agree on is the member's; a tie goes to the surer reading, then to
+    # the first document.
+    counts = Counter(n for *_, n in read)
+    best = {n: max(f.confidence for _, _, f, m in read if m == n) for n in counts}
+    first = {n: next(i for i, r in enumerate(read) if r[3] == n) for n in counts}
+    reference = max(counts, key=lambda n: (counts[n], best[n], -first[n]))
+    ref_fields = [f for _, _, f, n in read if n == reference]
+    ref_conf = max(f.confidence for f in ref_fields)
+    out = []
+    for doc, name, f, value in read:
+        if value == reference:
+            continue
+        near = edit_distance(value, reference) <= 1
+        sure = f.confidence >= claim.threshold and ref_conf >= claim.threshold
+        if near or not sure:
+            out.append(claim.problem("name_near_mismatch", "warning", doc, name, value=f.value, other=reference))
+        else:
+            out.append(claim.problem("name_mismatch", "error", doc, name, value=f.value, other=reference))
+    return out
+
+
+# -- dates ---------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Span:
+    """A date as read: a day, or a whole month when the day was blanked ('2019-12')."""
+
+    first: date
+    last: date
+    text: str
+
+    @property
+    def exact(self) -> bool:
+        return self.first == self.last
+
+
+def parse_span(value: Any) -> Span | None:
+    if not isinstance(value, str):
+        return None
+    m = re.fullmatch(r"(\d{4})-(\d{2})(?:-(\d{2}))?", value.strip())
+    if not m:
+        return None
+    try:
+        y, mo = int(m[1]), int(m[2])
+        if m[3]:
+            d = date(y, mo, int(m[3]))
+            return Span(d, d, value)
+        first = date(y, mo, 1)
+    except ValueError:
+        return None
+    nxt = date(y + (mo == 12), mo % 12 + 1, 1)
+    return Span(first, nxt - timedelta(days=1), value)
+
+
+def _span(doc: Document, name: str) -> Span | None:
+    return parse_span(doc.value(name))
+
+
+def _stay_of(claim: Claim) -> tuple[Span, Span, Document] | None:
+    """The stay the claim is about: from the clinical documents first, else from a bill."""
+    for doc in [*claim.of(*CLINICAL), *claim.of(*BILLS)]:
+        adm, dis = _span(doc, "admission_date"), _span(doc, "discharge_date")
+        if adm and dis and dis.last >= adm.first:
+            return adm, dis, doc
+    return None
+
+
+def check_stay_order(claim: Claim) -> list[Problem]:
+    out = []
+    for doc in claim.documents:
+        adm, dis = _span(doc, "admission_date"), _span(doc, "discharge_date")
+        if adm and dis and dis.last < adm.first:
+            sure = claim.confident(doc.fields["admission_date"], doc.fields["discharge_date"], explained=DATE_REASONS)
+            severity: Severity = "error" if sure else "warning"
+            problem = claim.problem(
+                "discharge_before_admission", severity, doc, "discharge_date", value=dis.text, other=adm.text
+            )
+            out.append(problem)
+    return out
+
+
+def check_dates_agree(claim: Claim) -> list[Problem]:
+    """The admission and discharge dates of every document are those of the claim's stay.
+
+    Only ever a warning: documents of one stay legitimately differ by a day (an emergency-room night
+    before admission, a settlement run after midnight), and a misread date looks the same. What is
+    certainly wrong (discharge before admission, a bill outside the stay) has its own error.
+    """
+    stay = _stay_of(claim)
+    if stay is None:
+        return []
+    ref_doc = stay[2]
+    out = []
+    for name, ref in (("admission_date", stay[0]), ("discharge_date", stay[1])):
+        for doc in claim.documents:
+            if doc is ref_doc:
+                continue
+            mine = _span(doc, name)
+            if mine is None or (mine.first <= ref.last and ref.first <= mine.last):
+                continue  # a month-only date agrees with any day of that month
+            out.append(claim.problem("dates_disagree", "warning", doc, name, value=mine.text, other=ref.text))
+    return out
+
+
+def check_stay_days(claim: Claim) -> list[Problem]:
+    stay = _stay_of(claim)
+    slack = claim.rules.checks.stay_days_slack
+    out = []
+    for doc in claim.documents:
+        los = doc.fields.get("length_of_stay")
+        if los is None or isinstance(los.value, bool) or not isinstance(los.value, int):
+            continue
+        adm, dis = _span(doc, "admission_date"), _span(doc, "discharge_date")
+        date_fields = [doc.fields.get("admission_date"), doc.fields.get("discharge_date")]
+        if not (adm and dis) and stay is not None:
+            adm, dis = stay[0], stay[1]
+            date_fields = [stay[2].fields["admission_date"], stay[2].fields["discharge_date"]]
+        if not (adm and dis and adm.exact and dis.exact) or dis.first < adm.first:
+            continue  # partial dates cannot count days; reversed dates are their own problem
+        days = (dis.first - adm.first).days
+        if not days <= los.value <= days + slack:
+            sure = claim.confident(los, *date_fields, explained=STAY_REASONS)
+            out.append(
+                claim.problem(
+                    "stay_days_mismatch",
+                    "error" if sure else "warning",
+                    doc,
+                    "length_of_stay",
+                    value=los.value,
+                    other=f"{adm.text}至{dis.text}，{days}天",
+                    days=days,
+                )
+            )
+    return out
+
+
+def check_invoice_in_stay(claim: Claim) -> list[Problem]:
+    if not claim.rule.invoice_within_stay:
+        return []
+    stay = _stay_of(claim)
+    if stay is None:
+        return []
+    adm, dis, _ = stay
+    grace = timedelta(days=claim.rules.checks.invoice_days_after_discharge)
+    out = []
+    for doc in claim.of(DocType.INVOICE):
+        if doc.value("visit_type") == "outpatient":
+            continue  # outpatient bills around a stay (tests before admission) are not this check's
+        issued = _span(doc, "issue_date")
+        if issued is None or (issued.last >= adm.first and issued.first <= dis.last + grace):
+            continue
+        sure = claim.confident(doc.fields["issue_date"])
+        out.append(
+            claim.problem(
+                "invoice_outside_stay",
+                "error" if sure else "warning",
+                doc,
+                "issue_date",
+                value=issued.text,
+                other=f"{adm.text}至{dis.text}",
+            )
+        )
+    return out
+
+
+# -- money ---------------------------------------------------------------------------------------
+
+
+def _money(f: Field | None) -> Decimal | None:
+    if f is None or not isinstance(f.value, str | int | float) or isinstance(f.value, bool):
+        return None
+    try:
+        return Decimal(str(f.value).replace(",", ""))
+    except InvalidOperation:
+        return None
+
+
+_UPPER_UNIT = re.compile(r"[元圆圓角分]")
+
+
+def check_upper_amount(claim: Claim) -> list[Problem]:
+    out = []
+    for doc in claim.of(*BILLS):
+        total_f, upper_f = doc.fields.get("total_amount"), doc.fields.get("total_amount_upper")
+        total = _money(total_f)
+        flagged = any("upper_mismatch" in f.reasons for f in (total_f, upper_f) if f is not None)
+        if total is None or upper_f is None or not isinstance(upper_f.value, str):
+            if flagged:
+                # The extractor saw both and they differ, but kept only one: trust its finding.
+                shown = f"{total:.2f}" if total is not None else ""
+                out.append(claim.problem("amount_upper_mismatch", "error", doc, "total_amount_upper", other=shown))
+            continue
+        try:
+            # A fragment (零叁) parses too; only a whole amount, which names its unit, is compared.
+            if not _UPPER_UNIT.search(upper_f.value):
+                raise MoneyError(upper_f.value)
+            upper = parse_upper(upper_f.value)
+        except MoneyError:
+            out.append(claim.problem("amount_upper_unreadable", "warning", doc, "total_amount_upper"))
+            continue
+        if abs(upper - total) > claim.rules.checks.money_tolerance:
+            sure = claim.confident(total_f, upper_f, explained=UPPER_REASONS)
+            out.append(
+                claim.problem(
+                    "amount_upper_mismatch",
+                    "error" if sure else "warning",
+                    doc,
+                    "total_amount_upper",
+                    value=upper_f.value,
+                    other=f"{total:.2f}",
+                )
+            )
+    return out
+
+
+def check_amount_parts(claim: Claim) -> list[Problem]:
+    """Parts of the bill cannot exceed what they are parts of.
+
+    The contract carries no 其他支付 or 个人现金支付, so the identities that hold on the page
+    (total = 统筹 + 其他 + 自付 + 自费; 个人账户 + 现金 = 自付 + 自费) become inequalities here; the
+    extractor, which sees every line, reports an exact failure as the reason "parts_sum".
+    """
+    tol = claim.rules.checks.money_tolerance
+    out = []
+    for doc in claim.of(*BILLS):
+        f = doc.fields
+        total = _money(f.get("total_amount"))
+        ins, copay, selfpay, account = (
+            _money(f.get(n)) for n in ("insurance_paid", "personal_copay", "personal_selfpay", "personal_account_paid")
+        )
+        broken: tuple[str, Decimal, Decimal, list[str]] | None = None
+        if total is not None and None not in (ins, copay, selfpay):
+            parts = ins + copay + selfpay  # type: ignore[operator]
+            if parts > total + tol:
+                names = ["total_amount", "insurance_paid", "personal_copay", "personal_selfpay"]
+                broken = ("insurance_paid", parts, total, names)
+        if (
+            broken is None
+            and account is not None
+            and copay is not None
+            and selfpay is not None
+            and account > copay + selfpay + tol
+        ):
+            names = ["personal_account_paid", "personal_copay", "personal_selfpay"]
+            broken = ("personal_account_paid", account, copay + selfpay, names)
+        if broken is None and total is not None:
+            for name in ("insurance_paid", "personal_account_paid", "personal_copay", "personal_selfpay"):
+                part = _money(f.get(name))
+                if part is not None and part > total + tol:
+                    broken = (name, part, total, ["total_amount", name])
+                    break
+        if broken is not None:
+            field, value, other, names = broken
+            sure = claim.confident(*(f.get(n) for n in names), explained=PARTS_REASONS)
+            out.append(
+                claim.problem(
+                    "amount_parts_mismatch",
+                    "error" if sure else "warning",
+                    doc,
+                    field,
+                    value=f"{value:.2f}",
+                    other=f"{other:.2f}",
+                )
+            )
+        elif any("parts_sum" in fld.reasons for fld in f.values()):
+            name = next(n for n, fld in f.items() if "parts_sum" in fld.reasons)
+            out.append(claim.problem("amount_parts_flagged", "warning", doc, name))
+    return out
+
+
+# -- seals ---------------------------------------------------------------------------------------
+
+
+def substring_distance(needle: str, hay: str) -> int:
+    """Edits to make needle appear somewhere in hay: a seal ring adds words (专用章, a code) around the name."""
+    prev = [0] * (len(hay) + 1)
+    for i, cn in enumerate(needle, 1):
+        cur = [i]
+        for j, ch in enumerate(hay, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (cn != ch)))
+        prev = cur
+    return min(prev)
+
+
+def check_seals(claim: Claim) -> list[Problem]:
+    out = []
+    for rule in claim.rule.seals:
+        for doc in claim.of(rule.doc_type):
+            seal = doc.fields.get("seal")
+            value = seal.value if seal is not None and isinstance(seal.value, dict) else {}
+            if not value.get("present"):
+                # On a grey or black-and-white copy a red seal cannot be told from print: ask for a
+                # colour copy instead of telling the member the certificate is unsealed.
+                grey = seal is not None and "greyscale" in seal.reasons
+                out.append(claim.problem("seal_unverifiable" if grey else "seal_missing", "error", doc, "seal"))
+                continue
+            if not rule.match_field:
+                continue
+            expected_f = doc.fields.get(rule.match_field)
+            if expected_f is None or not isinstance(expected_f.value, str) or not expected_f.value.strip():
+                continue  # the name itself was not read: field_missing says so when it is required
+            text = normalize_name(value.get("text") or "")
+            expected = normalize_name(expected_f.value)
+            if not text:
+                out.append(claim.problem("seal_text_unreadable", "warning", doc, "seal"))
+                continue
+            edits = substring_distance(expected, text)
+            if edits == 0:
+                continue
+            allowed = max(1, round(len(expected) * claim.rules.checks.seal_text_max_edit_share))
+            # The seal's own confidence is not asked: the extractor lowers it precisely when the ring
+            # does not match the printed name, which is what is being judged here.
+            if edits <= allowed or not claim.confident(expected_f):
+                code, severity = "seal_near_mismatch", "warning"
+            else:
+                code, severity = "seal_mismatch", "error"
+            out.append(claim.problem(code, severity, doc, "seal", value=value.get("text"), other=expected_f.value))  # type: ignore[arg-type]
+    return out
+
+
+# -- invoices claimed twice ----------------------------------------------------------------------
+
+
+def _invoice_label(doc: Document) -> str:
+    number = doc.value("invoice_number") or doc.value("check_code") or ""
+    code = doc.value("invoice_code")
+    return f"票据号码{number}" if not code else f"票据代码{code}，票据号码{number}"
+
+
+def check_duplicate_invoices(claim: Claim) -> list[Problem]:
+    out = []
+    seen: dict[str, Document] = {}
+    keyed: list[tuple[Document, list[str]]] = []
+    for doc in claim.of(DocType.INVOICE):
+        keys = invoice_keys(doc)
+        if not keys:
+            out.append(claim.problem("invoice_unidentified", "warning", doc, "invoice_number"))
+        keyed.append((doc, keys))
+        if any(k in seen for k in keys):
+            out.append(claim.problem("invoice_duplicate", "error", doc, "invoice_number", value=_invoice_label(doc)))
+        for k in keys:
+            seen.setdefault(k, doc)
+    if claim.registry is not None and seen:
+        earlier = claim.registry.earlier_claims(list(seen), claim.claim_id)
+        for doc, keys in keyed:
+            hit = next((earlier[k] for k in keys if k in earlier), None)
+            if hit is not None:
+                out.append(
+                    claim.problem(
+                        "invoice_claimed_before", "error", doc, "invoice_number", value=_invoice_label(doc), claim=hit
+                    )
+                )
+    return out
+
+
+# -- diagnosis and sex ---------------------------------------------------------------------------
+
+
+def _code(s: Any) -> str:
+    return re.sub(r"\s", "", to_halfwidth(str(s or ""))).upper()
+
+
+def _codes_match(read: str, table: str) -> bool:
+    """C50.900x005 is a C50.900; a code printed short (C50.9) is the table's C50.900."""
+    return len(read) >= 3 and (read.startswith(table) or table.startswith(read))
+
+
+def diagnosis_match(diagnosis: Any, diseases: DiseaseList) -> str:
+    """'listed' (by code or exact name), 'loose' (a listed name inside the text), or 'no'."""
+    if not isinstance(diagnosis, dict):
+        return "no"
+    text = fold(diagnosis.get("text") or "")
+    code = _code(diagnosis.get("icd10"))
+    wanted = set(diseases.groups)
+    if code and any(code.startswith(p) for p in diseases.icd10_prefixes):
+        return "listed"
+    table = diagnoses.curated()
+    if code:
+        by_code = [e for e in table if _codes_match(code, _code(e.icd10))]
+        if by_code:
+            return "listed" if any(e.groups & wanted for e in by_code) else "no"
+    by_name = diagnoses.by_name(text)
+    if by_name:
+        return "listed" if any(e.groups & wanted for e in by_name) else "no"
+    if text and any(e.key in text for e in table if e.groups & wanted and len(e.key) >= 2):
+        return "loose"
+    return "no"
+
+
+def _diagnoses(claim: Claim) -> Iterator[tuple[Document, Field, list[Any]]]:
+    for doc in claim.of(*CLINICAL):
+        f = doc.fields.get("diagnoses")
+        if f is not None and isinstance(f.value, list) and f.value:
+            yield doc, f, f.value
+
+
+def check_diagnosis_listed(claim: Claim) -> list[Problem]:
+    diseases = claim.rule.diseases
+    if diseases is None:
+        return []
+    read = list(_diagnoses(claim))
+    if not read:
+        return []  # nothing read: field_missing reports it where diagnoses are required
+    verdicts = [(doc, f, d, diagnosis_match(d, diseases)) for doc, f, ds in read for d in ds]
+    if any(v == "listed" for *_, v in verdicts):
+        return []
+
+    def texts(items: Iterable[tuple[Document, Field, Any, str]]) -> str:
+        return "、".join(str(d.get("text", "")) if isinstance(d, dict) else str(d) for _, _, d, _ in items)
+
+    loose = [v for v in verdicts if v[3] == "loose"]
+    if loose:
+        return [claim.problem("diagnosis_loose_match", "warning", loose[0][0], "diagnoses", value=texts(loose))]
+    doc = read[0][0]
+    # A list is read line by line, so its confidence is its worst line's. When every diagnosis was
+    # recognized (it carries an ICD-10 code, or is a name of the table) a low line confidence does
+    # not make "not listed" doubtful; an unrecognized one might be a listed disease misread.
+    recognized = all(_recognized(d) for _, _, d, _ in verdicts)
+    sure = recognized or all(claim.confident(fld) for _, fld, _ in read)
+    severity: Severity = "error" if sure else "warning"
+    return [claim.problem("diagnosis_not_listed", severity, doc, "diagnoses", value=texts(verdicts))]
+
+
+def _recognized(diagnosis: Any) -> bool:
+    if not isinstance(diagnosis, dict):
+        return False
+    if _code(diagnosis.get("icd10")):
+        return True
+    return bool(diagnoses.by_name(str(diagnosis.get("text") or "")))
+
+
+def check_sex(claim: Claim) -> list[Problem]:
+    allowed = claim.rule.allowed_sex
+    if not allowed:
+        return []
+    readings: list[tuple[Document, str, str, bool]] = []
+    for doc in claim.documents:
+        f = doc.fields.get("sex")
+        if f is not None and f.value in ("男", "女"):
+            readings.append((doc, "sex", f.value, claim.confident(f)))
+        idf = doc.fields.get("id_number")
+        # The 17th digit of a valid 身份证号 states the sex; an invalid number states nothing.
+        if idf is not None and isinstance(idf.value, str) and idcard.is_valid(idf.value):
+            readings.append((doc, "id_number", idcard.sex_of(idf.value), claim.confident(idf)))
+    if not readings:
+        return [claim.problem("sex_unknown", "warning", None, "sex")]
+    wrong = [r for r in readings if r[2] not in allowed]
+    if not wrong:
+        return []
+    doc, field, sex, sure = next((r for r in wrong if r[3]), wrong[0])
+    return [
+        claim.problem(
+            "sex_not_eligible", "error" if sure else "warning", doc, field, value=sex, other="、".join(allowed)
+        )
+    ]
+
+
+# -- the claim -----------------------------------------------------------------------------------
+
+CHECKS: tuple[Callable[[Claim], list[Problem]], ...] = (
+    check_required_fields,
+    check_names,
+    check_stay_order,
+    check_dates_agree,
+    check_stay_days,
+    check_invoice_in_stay,
+    check_upper_amount,
+    check_amount_parts,
+    check_seals,
+    check_duplicate_invoices,
+    check_diagnosis_listed,
+    check_sex,
+    check_field_validations,
+)
+# Generic field warnings that a specific problem on the same field makes redundant.
+_GENERIC = frozenset({"field_low_confidence", "field_invalid"})
+
+
+def _tidy(problems: list[Problem]) -> list[Problem]:
+    specific = {(p.document_id, p.field) for p in problems if p.code not in _GENERIC}
+    out: list[Problem] = []
+    seen = set()
+    for p in problems:
+        key = (p.code, p.document_id, p.field)
+        if key in seen or (p.code in _GENERIC and (p.document_id, p.field) in specific):
+            continue
+        seen.add(key)
+        out.append(p)
+    # Errors first: they are what the claimant has to act on.
+    return sorted(out, key=lambda p: p.severity != "error")
+
+
+def check_claim(
+    claim_type: str,
+    documents: list[Document],
+    rules: Rules | None = None,
+    registry: InvoiceRegistry | None = None,
+    claim_id: str = "",
+) -> Completeness:
+    """The completeness of one claim. Raises KeyError for a claim type the rules do not know."""
+    rules = rules or load_rules()
+    claim = Claim(rules, rules.claim(claim_type), list(documents), registry, claim_id)
+    problems = [p for check in CHECKS for p in check(claim)]
+    return Completeness(check_documents(claim), _tidy(problems))

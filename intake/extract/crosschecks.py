@@ -1,0 +1,131 @@
+"""Cross-checks between the fields of one document, which set their confidence.
+
+A value that another printed value confirms (大写 = 小写, the parts add up to the total, the ID
+check digit holds, the stay's days match its dates) is trusted; one that fails a check is kept
+as read, with a low confidence and the reason, so that a reviewer sees it. Nothing is corrected.
+Fields named with a leading underscore are read only to complete a check (其他支付, 现金支付) and
+are dropped before the document leaves extraction.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any
+
+from intake.elements.document import Field
+from intake.normalize.dates import stay_days
+from intake.normalize.idcard import is_valid
+from intake.normalize.money import MoneyError, parse_upper
+
+CENT = Decimal("0.01")
+
+
+def _money(fields: dict[str, Field], name: str) -> Decimal | None:
+    f = fields.get(name)
+    return Decimal(f.value) if f is not None else None
+
+
+def _day(fields: dict[str, Field], name: str) -> date | None:
+    f = fields.get(name)
+    if f is None or len(str(f.value)) != 10:
+        return None
+    return date.fromisoformat(f.value)
+
+
+class Validator:
+    def __init__(self, confidence: dict[str, Any]) -> None:
+        self.c = confidence
+        self.confirmed: set[str] = set()
+
+    def confirm(self, fields: dict[str, Field], *names: str) -> None:
+        for n in names:
+            f = fields.get(n)
+            if f is not None and not f.reasons:
+                f.confidence = max(f.confidence, self.c["confirmed"])
+                self.confirmed.add(n)
+
+    def fail(self, fields: dict[str, Field], reason: str, *names: str) -> None:
+        for n in names:
+            f = fields.get(n)
+            if f is not None and reason not in f.reasons:
+                f.reasons.append(reason)
+
+    def run(self, fields: dict[str, Field]) -> None:
+        self.money(fields)
+        self.dates(fields)
+        self.identity(fields)
+        self.seal(fields)
+        caps = self.c["unconfirmed_cap"]
+        for name, f in fields.items():
+            if f.reasons:
+                f.confidence = min(f.confidence, self.c["failed"])
+            elif name not in self.confirmed:
+                f.confidence = min(f.confidence, caps.get(name, caps["default"]))
+
+    def money(self, fields: dict[str, Field]) -> None:
+        total = _money(fields, "total_amount")
+        upper = fields.get("total_amount_upper")
+        if total is not None and upper is not None:
+            try:
+                same = parse_upper(upper.value) == total
+            except (MoneyError, ValueError):
+                same = False
+            if same:
+                self.confirm(fields, "total_amount", "total_amount_upper")
+            else:
+                self.fail(fields, "upper_mismatch", "total_amount", "total_amount_upper")
+
+        parts = [_money(fields, n) for n in ("insurance_paid", "_other_paid", "personal_copay", "personal_selfpay")]
+        named = ["insurance_paid", "_other_paid", "personal_copay", "personal_selfpay"]
+        if total is not None:
+            known = [p for p in parts if p is not None]
+            if sum(known, Decimal(0)) > total + CENT:
+                read = [n for n, p in zip(named, parts, strict=True) if p is not None]
+                self.fail(fields, "parts_exceed_total", *read)
+            elif all(p is not None for p in parts) or (parts[1] is None and None not in (parts[0], parts[2], parts[3])):
+                # With 其他支付 read, or none printed, the parts must make the total exactly.
+                if sum(known, Decimal(0)) == total:
+                    self.confirm(fields, *named)
+                elif parts[1] is not None:
+                    self.fail(fields, "parts_sum", *named)
+        account, cash = _money(fields, "personal_account_paid"), _money(fields, "_cash_paid")
+        copay, selfpay = _money(fields, "personal_copay"), _money(fields, "personal_selfpay")
+        if None not in (account, copay, selfpay):
+            own = copay + selfpay  # type: ignore[operator]
+            if account > own + CENT:  # type: ignore[operator]
+                self.fail(fields, "account_exceeds_own_share", "personal_account_paid")
+            elif cash is not None and account + cash == own:  # type: ignore[operator]
+                self.confirm(fields, "personal_account_paid", "_cash_paid")
+
+    def dates(self, fields: dict[str, Field]) -> None:
+        adm, dis = _day(fields, "admission_date"), _day(fields, "discharge_date")
+        if adm and dis:
+            if dis < adm:
+                self.fail(fields, "discharge_before_admission", "admission_date", "discharge_date")
+                return
+            los = fields.get("length_of_stay")
+            if los is not None:
+                if los.value == stay_days(adm, dis):
+                    self.confirm(fields, "admission_date", "discharge_date", "length_of_stay")
+                else:
+                    self.fail(fields, "stay_days", "length_of_stay")
+
+    def seal(self, fields: dict[str, Field]) -> None:
+        """Ring text is read off a curve and often garbled: trust it when it matches the printed name."""
+        f = fields.get("seal")
+        if f is None or not f.value.get("text"):
+            return
+        names = {fields[n].value for n in ("hospital_name", "employer_name") if n in fields}
+        if f.value["text"] in names:
+            self.confirm(fields, "seal")
+        else:
+            f.confidence = min(f.confidence, self.c["seal_text_unconfirmed"])
+
+    def identity(self, fields: dict[str, Field]) -> None:
+        f = fields.get("id_number")
+        if f is not None:
+            if is_valid(f.value):
+                self.confirm(fields, "id_number")
+            else:
+                self.fail(fields, "check_digit", "id_number")

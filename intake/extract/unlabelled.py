@@ -1,0 +1,149 @@
+"""Fields that no label introduces: read from where the page puts them.
+
+The hospital of a discharge record is its title; an invoice says 住院 or 门诊 in its title; an
+employer signs its letter at the bottom right above the date; the seal is what the OCR stage found.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from intake.elements.document import Field
+from intake.elements.page import OcrPage
+from intake.extract.layout import Row
+from intake.extract.parsers import date as parse_date_value
+from intake.normalize.text import fold
+
+Rule = Callable[[list[Row], list[OcrPage], dict[str, Any]], dict[str, Field]]
+
+_TOP = 0.22  # titles sit in the top fifth of the first page
+
+
+def _top_rows(rows: list[Row], pages: list[OcrPage]) -> list[Row]:
+    first = pages[0]
+    return [r for r in rows if r.page == first.page and r.bottom <= first.height * _TOP + 40]
+
+
+def visit_type_from_title(rows: list[Row], pages: list[OcrPage], s: dict[str, Any]) -> dict[str, Field]:
+    for r in _top_rows(rows, pages):
+        if not re.search("票据|发票|收据", r.text):
+            continue
+        kind = "inpatient" if "住院" in r.text else "outpatient" if re.search("门诊|门急诊", r.text) else None
+        if kind:
+            conf = r.confidence(0, len(r.text)) * s["confidence"]["rule"]
+            return {"visit_type": Field(kind, conf, r.page, r.box(0, len(r.text)), r.source(0, len(r.text)))}
+    return {}
+
+
+def _institution(text: str, suffixes: list[str]) -> tuple[int, int] | None:
+    """Span of the longest institution name in text: up to the last of its name endings."""
+    ends = [m.end() for suf in suffixes for m in re.finditer(re.escape(suf), text)]
+    if not ends:
+        return None
+    end = max(ends)
+    start = 0
+    m = re.search(r"[^\u3400-\u9fff()（）]+", text[:end][::-1])
+    if m:  # start after the last non-CJK character before the name (a colon, a label's bracket)
+        start = end - m.start()
+    return (start, end) if end - start >= 4 else None
+
+
+def hospital_from_title(rows: list[Row], pages: list[OcrPage], s: dict[str, Any]) -> dict[str, Field]:
+    for r in _top_rows(rows, pages):
+        for i, p in enumerate(r.pieces):
+            text = p.text
+            for suffix in s["title_suffixes"]:
+                text = text.removesuffix(fold(suffix))
+            span = _institution(text, s["hospital_suffixes"])
+            if span is None:
+                continue
+            base = r.owner.index(i)
+            a, b = base + span[0], base + span[1]
+            conf = r.confidence(a, b) * s["confidence"]["rule"]
+            return {"hospital_name": Field(r.text[a:b], conf, r.page, r.box(a, b), r.source(a, b))}
+    return {}
+
+
+def _last_date_row(rows: list[Row]) -> tuple[int, Field] | None:
+    """The last date on the page; a full one first, since a partial date further up is more
+    likely a start of employment than the letter's own date."""
+    partial: tuple[int, Field] | None = None
+    for ri in range(len(rows) - 1, -1, -1):
+        r = rows[ri]
+        parsed = parse_date_value(r.text, {"within": 10**6})
+        if not parsed:
+            continue
+        conf = r.confidence(parsed.start, parsed.end)
+        f = Field(parsed.value, conf, r.page, r.box(parsed.start, parsed.end), r.source(parsed.start, parsed.end))
+        f.reasons = list(parsed.reasons)
+        if not f.reasons:
+            return ri, f
+        partial = partial or (ri, f)
+    return partial
+
+
+def issue_date_last(rows: list[Row], pages: list[OcrPage], s: dict[str, Any]) -> dict[str, Field]:
+    """A letter is dated under its signature: the last date on the page."""
+    found = _last_date_row(rows)
+    if not found:
+        return {}
+    found[1].confidence *= s["confidence"]["rule"]
+    return {"issue_date": found[1]}
+
+
+_LABEL_PREFIX = re.compile(r"^.*?(?:(?:盖章|公章|证明单位|单位名称)\)?[:：]?|单位\)?[:：])")
+
+
+def employer_from_signature(rows: list[Row], pages: list[OcrPage], s: dict[str, Any]) -> dict[str, Field]:
+    """The employer signs above the date, at the bottom right of the letter."""
+    found = _last_date_row(rows)
+    last = found[0] if found else len(rows)
+    for ri in range(last, max(-1, last - 4), -1):
+        if ri >= len(rows):
+            continue
+        r = rows[ri]
+        if "兹证明" in r.text or "我单位" in r.text:
+            continue
+        m = _LABEL_PREFIX.match(r.text)
+        start = m.end() if m else 0
+        text = r.text[start:]
+        if not any(text.endswith(fold(x)) for x in s["employer_suffixes"]) or len(text) < 4:
+            continue
+        a, b = start, len(r.text)
+        conf = r.confidence(a, b) * s["confidence"]["rule"]
+        return {"employer_name": Field(r.text[a:b], conf, r.page, r.box(a, b), r.source(a, b))}
+    return {}
+
+
+def seal(pages: list[OcrPage], s: dict[str, Any]) -> Field:
+    """The official seal: a round stamp (or an oval that is not the 财政部监制 print) on any page."""
+    c = s["confidence"]
+    found = [
+        (p.page, x)
+        for p in pages
+        for x in p.seals
+        # The 财政部监制 oval is printed on every invoice form: only a ring that reads as something
+        # else is an official seal.
+        if x.shape == "round" or (x.shape == "oval" and x.text and not re.search("监制|财政|税务", x.text))
+    ]
+    if not found:
+        # A grey scan's seal is looked for by its shape (OCR stage); a page with no colour at all
+        # cannot be told from a colour scan of a black-and-white letter, so absence is not flagged
+        # as unverifiable here: its moderate confidence sends it to review.
+        return Field({"present": False}, c["seal_absent"], pages[0].page if pages else 1)
+    page, best = max(found, key=lambda ps: (len(ps[1].text), ps[1].confidence))
+    text = fold(best.text)
+    if text:
+        conf = c["seal_with_text"] * max(best.confidence, 0.5)
+        return Field({"present": True, "text": text}, conf, page, best.box, best.text)
+    return Field({"present": True}, c["seal_without_text"], page, best.box, "")
+
+
+RULES: dict[str, Rule] = {
+    "visit_type_from_title": visit_type_from_title,
+    "hospital_from_title": hospital_from_title,
+    "issue_date_last": issue_date_last,
+    "employer_from_signature": employer_from_signature,
+}

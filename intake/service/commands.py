@@ -1,0 +1,107 @@
+"""`intake serve` and `intake keys …` (registered in intake/cli.py)."""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+keys_app = typer.Typer(help="API keys of the HTTP service.", no_args_is_help=True)
+
+
+def _settings(data_dir: Path | None) -> object:
+    from intake.settings import Settings
+
+    try:
+        return Settings.from_env(**({"data_dir": data_dir} if data_dir else {}))
+    except ValueError as exc:
+        raise typer.BadParameter(str(exc)) from exc
+
+
+DataDir = Annotated[
+    Path | None, typer.Option(help="Overrides INTAKE_DATA_DIR (the embedded database and blobs live there).")
+]
+
+
+def serve(
+    host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(min=1, max=65535, help="Port to listen on.")] = 8000,
+    data_dir: DataDir = None,
+) -> None:
+    """Run the HTTP service (configuration from INTAKE_* environment variables; see README, Service)."""
+    import uvicorn
+
+    from intake.service.app import create_app
+    from intake.settings import Settings
+
+    settings = _settings(data_dir)
+    assert isinstance(settings, Settings)
+    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # its plugin chatter on every start
+    app = create_app(settings)
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), proxy_headers=True)
+
+
+def _sessions(data_dir: Path | None) -> object:
+    from intake.settings import Settings
+    from intake.store.database import make_engine, migrate, session_factory
+
+    settings = _settings(data_dir)
+    assert isinstance(settings, Settings)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.db_url)
+    migrate(engine)
+    return session_factory(engine)
+
+
+@keys_app.command("create")
+def keys_create(
+    role: Annotated[str, typer.Option(help="portal, reviewer or admin.")],
+    name: Annotated[str, typer.Option(help="Who holds it: a portal's name (its claims are its own) or a reviewer's.")],
+    data_dir: DataDir = None,
+) -> None:
+    """Create an API key and print it. It is stored hashed: this is the only time it is shown."""
+    from intake.service.auth import ROLES, create_key
+    from intake.store.database import transaction
+
+    if role not in ROLES:
+        raise typer.BadParameter(f"role must be one of {', '.join(ROLES)}", param_hint="--role")
+    if not name.strip():
+        raise typer.BadParameter("give the key a name", param_hint="--name")
+    with transaction(_sessions(data_dir)) as s:  # type: ignore[arg-type]
+        row, key = create_key(s, role, name)
+        key_id = row.id
+    typer.echo(key)
+    typer.echo(f"(key {key_id}, role {role}; store it now, it cannot be shown again)", err=True)
+
+
+@keys_app.command("list")
+def keys_list(data_dir: DataDir = None) -> None:
+    """List keys (never the keys themselves)."""
+    from sqlalchemy import select
+
+    from intake.store.tables import ApiKey
+
+    with _sessions(data_dir)() as s:  # type: ignore[operator]
+        for k in s.scalars(select(ApiKey).order_by(ApiKey.created_at)):
+            state = f"revoked {k.revoked_at:%Y-%m-%d}" if k.revoked_at else "active"
+            typer.echo(f"{k.id}  {k.role:8}  {state:18}  {k.name}")
+
+
+@keys_app.command("revoke")
+def keys_revoke(
+    key_id: Annotated[str, typer.Argument(help="The key's id (from `intake keys list`).")], data_dir: DataDir = None
+) -> None:
+    """Revoke a key: requests with it are refused from now on."""
+    from intake.store.database import transaction
+    from intake.store.tables import ApiKey, utcnow
+
+    with transaction(_sessions(data_dir)) as s:  # type: ignore[arg-type]
+        row = s.get(ApiKey, key_id)
+        if row is None:
+            typer.echo(f"intake: no key {key_id}", err=True)
+            raise typer.Exit(2)
+        row.revoked_at = row.revoked_at or utcnow()
+    typer.echo(f"revoked {key_id}")

@@ -1,1 +1,0 @@
-"""Alembic migrations of the service's schema, applied at start-up (see intake.db.session.migrate)."""

@@ -1,0 +1,1 @@
+"""Where claims live: blobs (uploads, page images) and the service's tables."""

@@ -1,0 +1,171 @@
+"""Tables of the service. The schema is owned by the Alembic migrations in intake/store/migrations;
+these models must match them (tests compare the two).
+
+A claim holds uploaded files; processing a file yields one or more documents (a PDF bundle holds
+several). The upload answers with the id of the file's first document, which exists from the
+moment of the upload (status queued); documents found after the first in the same file are added
+when the file is processed, with the same filename. A document's status is its file's.
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy.types import TypeDecorator
+
+
+def new_id() -> str:
+    return str(uuid.uuid4())
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UtcDateTime(TypeDecorator[datetime]):
+    """Timezone-aware UTC on the way out, whatever the database (SQLite drops the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value.astimezone(UTC) if value is not None else None
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            value = value.replace(tzinfo=UTC)
+        return value
+
+
+JsonValue = JSON(none_as_null=True)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class ApiKey(Base):
+    __tablename__ = "api_keys"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    # sha256 of the key: keys are 256 random bits, so a fast hash is as good as a slow one.
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+
+
+class Claim(Base):
+    __tablename__ = "claims"
+    __table_args__ = (
+        UniqueConstraint("owner", "idempotency_key", name="uq_claims_owner_idempotency_key"),
+        Index("ix_claims_status_updated", "status", "updated_at"),
+        Index("ix_claims_owner_created", "owner", "created_at"),
+    )
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    claim_type: Mapped[str] = mapped_column(String(40))
+    external_ref: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    owner: Mapped[str] = mapped_column(String(200))  # the portal's key name: a portal may rotate keys
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    webhook_url: Mapped[str | None] = mapped_column(Text, nullable=True)
+    status: Mapped[str] = mapped_column(String(20))
+    completeness: Mapped[dict[str, Any] | None] = mapped_column(JsonValue, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    reviewed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+
+    files: Mapped[list[File]] = relationship(back_populates="claim", order_by="File.created_at")
+    documents: Mapped[list[Document]] = relationship(
+        back_populates="claim", order_by="(Document.created_at, Document.position)"
+    )
+
+
+class File(Base):
+    """One upload: the original bytes (by blob key), its processing state and what OCR read."""
+
+    __tablename__ = "files"
+    __table_args__ = (Index("ix_files_status_created", "status", "created_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"), index=True)
+    filename: Mapped[str] = mapped_column(String(500))
+    blob_key: Mapped[str] = mapped_column(String(64))
+    size: Mapped[int] = mapped_column(Integer)
+    media_type: Mapped[str] = mapped_column(String(100))
+    status: Mapped[str] = mapped_column(String(20))  # queued | processing | done | failed
+    reason: Mapped[str | None] = mapped_column(Text, nullable=True)
+    reason_code: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    started_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # {"pages": [{page, width, height, rotation, lines, seals, image, features}]}
+    ocr: Mapped[dict[str, Any] | None] = mapped_column(JsonValue, nullable=True)
+
+    claim: Mapped[Claim] = relationship(back_populates="files")
+    documents: Mapped[list[Document]] = relationship(back_populates="file", order_by="Document.position")
+
+
+class Document(Base):
+    __tablename__ = "documents"
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"), index=True)
+    file_id: Mapped[str] = mapped_column(ForeignKey("files.id"), index=True)
+    position: Mapped[int] = mapped_column(Integer, default=0)  # its order within the file
+    filename: Mapped[str] = mapped_column(String(500))
+    doc_type: Mapped[str | None] = mapped_column(String(40), nullable=True)
+    doc_type_confidence: Mapped[float | None] = mapped_column(Float, nullable=True)
+    pages: Mapped[list[int]] = mapped_column(JSON, default=list)
+    fields: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+    claim: Mapped[Claim] = relationship(back_populates="documents")
+    file: Mapped[File] = relationship(back_populates="documents")
+
+
+class Correction(Base):
+    """One reviewer change: who, when, which field (or "doc_type"), the value before and after."""
+
+    __tablename__ = "corrections"
+    __table_args__ = (Index("ix_corrections_document_at", "document_id", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id"))
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"), index=True)
+    at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    by: Mapped[str] = mapped_column(String(200))
+    by_key_id: Mapped[str] = mapped_column(String(36))
+    field: Mapped[str] = mapped_column(String(100))
+    old: Mapped[Any] = mapped_column(JSON, nullable=True)
+    new: Mapped[Any] = mapped_column(JSON, nullable=True)
+
+
+class InvoiceKey(Base):
+    """Invoice keys (票据代码+号码, 校验码) held by each claim: the duplicate-invoice registry."""
+
+    __tablename__ = "invoice_keys"
+
+    key: Mapped[str] = mapped_column(String(200), primary_key=True)
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"), primary_key=True, index=True)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)

@@ -1,0 +1,169 @@
+"""How well the claim check judges whole claims read from page images.
+
+Generates claims with intake_lab.synth.claims (complete ones on every claim type, and ones with exactly
+one defect of each kind of issue #6), runs each through the pipeline the CLI runs (OCR → classify →
+extract → check_claim), and prints per defect kind: how often the verdict (complete or not) was
+right, how often the problem code meant for that defect was among the findings, and the seconds a
+claim took (reading and checking; generating it is not counted).
+
+    nice .venv/bin/python intake_lab/bench/claims.py                 # 3 claims per defect kind
+    nice .venv/bin/python intake_lab/bench/claims.py --oracle        # perfect reading: the checks alone
+    nice .venv/bin/python intake_lab/bench/claims.py --per-kind 5 --details var/claims-bench.jsonl
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tqdm import tqdm
+
+from intake.check.checks import check_claim
+from intake.check.claim_rules import load_rules
+from intake.check.invoice_registry import LocalInvoiceRegistry
+from intake.elements.document import Document
+from intake.elements.page import OcrPage
+from intake.vocabulary import DocType
+from intake_lab.synth.claims import DEFECTS, SINGLE_PAGE, claim_plan, make_claim
+
+DEFAULT_RECIPES = "clean,clean_jpeg,photo,scan,skew"
+
+
+@dataclass
+class _Prediction:
+    doc_type: DocType
+    confidence: float
+    pages: list[int]
+
+
+class _TrueTypes:
+    """Stands in for the classifier: every generated file is one document of a known type."""
+
+    doc_type: DocType = DocType.OTHER
+
+    def classify(self, pages: list[OcrPage]) -> list[_Prediction]:
+        return [_Prediction(self.doc_type, 1.0, [p.page for p in pages])]
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--per-kind", type=int, default=3, help="claims per defect kind (complete: per claim type)")
+    ap.add_argument("--seed", default="bench")
+    ap.add_argument("--recipes", default=DEFAULT_RECIPES, help="degradations the uploads are dealt (corpus.RECIPES)")
+    ap.add_argument("--single-page", action="store_true", help="only layouts of one page (faster)")
+    ap.add_argument("--defects", help="comma-separated defect kinds (default: all)")
+    ap.add_argument("--oracle", action="store_true", help="skip OCR and extraction: check the true fields")
+    ap.add_argument(
+        "--true-types", action="store_true", help="skip the classifier: each file is read as its true document type"
+    )
+    ap.add_argument("--details", type=Path, help="write one JSON line per claim here")
+    args = ap.parse_args(argv)
+
+    rules = load_rules()
+    recipes = tuple(r for r in args.recipes.split(",") if r)
+    defects = [d for d in args.defects.split(",") if d] if args.defects else list(DEFECTS)
+    plan = claim_plan(args.per_kind, defects)
+    processor = None
+    true_types = _TrueTypes()
+    if not args.oracle:
+        from intake.process import Processor
+
+        processor = Processor(classifier=true_types) if args.true_types else Processor()  # type: ignore[arg-type]
+
+    rows: dict[str, dict[str, Any]] = defaultdict(lambda: {"n": 0, "verdict": 0, "caught": 0, "seconds": 0.0})
+    details = args.details.open("w", encoding="utf-8") if args.details else None
+    pages_total = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        for k, (defect, claim_type, i) in enumerate(tqdm(plan, unit="claim", file=sys.stderr)):
+            claim = make_claim(
+                defect,
+                claim_type,
+                f"{args.seed}:{i}",
+                rules=rules,
+                recipes=recipes,
+                layouts=SINGLE_PAGE if args.single_page else None,
+            )
+            registry = LocalInvoiceRegistry(Path(tmp) / f"registry-{k}.json")
+            if claim.prior_keys:
+                registry.record(claim.prior_keys, "earlier-claim")
+            start = time.perf_counter()
+            if processor is None:
+                documents = [Document.from_json(d.to_json()) for d in claim.documents]
+            else:
+                documents = []
+                for (name, data), truth in zip(claim.files, claim.documents, strict=True):
+                    true_types.doc_type = truth.doc_type
+                    read = processor.process_file(data, name)
+                    pages_total += len(read.ocr.pages)
+                    documents.extend(read.documents)
+            for n, doc in enumerate(documents, 1):
+                doc.id = str(n)
+            result = check_claim(claim_type, documents, rules, registry, claim_id=f"bench-{k}")
+            seconds = time.perf_counter() - start
+
+            codes = [p.code for p in result.problems if p.severity == "error"] + ["missing"] * len(result.missing)
+            verdict_ok = result.complete == claim.expect_complete
+            caught = claim.expect_complete or claim.expect_code in codes
+            for key in (defect, "all"):
+                row = rows[key]
+                row["n"] += 1
+                row["verdict"] += verdict_ok
+                row["caught"] += caught
+                row["seconds"] += seconds
+            if details:
+                record = {
+                    "defect": defect,
+                    "claim_type": claim_type,
+                    "files": [n for n, _ in claim.files],
+                    "verdict_ok": verdict_ok,
+                    "caught": caught,
+                    "seconds": round(seconds, 2),
+                    "read": [
+                        {
+                            "doc_type": d.doc_type.value,
+                            "fields": {n: [f.value, round(f.confidence, 2), f.reasons] for n, f in d.fields.items()},
+                        }
+                        for d in documents
+                    ],
+                    "truth": [
+                        {"doc_type": d.doc_type.value, "fields": {n: f.value for n, f in d.fields.items()}}
+                        for d in claim.documents
+                    ],
+                    "completeness": result.to_json(),
+                }
+                details.write(json.dumps(record, ensure_ascii=False, default=str) + "\n")
+    if details:
+        details.close()
+
+    mode = (
+        "oracle (true fields)"
+        if args.oracle
+        else f"page images → OCR → {'true type' if args.true_types else 'classify'} → extract → check"
+    )
+    print(f"\nclaims benchmark: {mode}; recipes {','.join(recipes)}; {len(plan)} claims")
+    print(f"{'defect kind':28} {'claims':>6} {'verdict':>8} {'caught':>7} {'s/claim':>8}")
+    for key in [*defects, "all"]:
+        r = rows[key]
+        if not r["n"]:
+            continue
+        if key == "all":
+            print("-" * 61)
+        print(
+            f"{key:28} {r['n']:6d} {r['verdict'] / r['n']:8.0%} {r['caught'] / r['n']:7.0%} "
+            f"{r['seconds'] / r['n']:8.2f}"
+        )
+    if pages_total:
+        print(f"pages read: {pages_total}, {rows['all']['seconds'] / pages_total:.2f} s/page")
+    print("verdict: complete-or-not right; caught: the defect's own error code among the findings")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

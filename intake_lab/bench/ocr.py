@@ -1,0 +1,264 @@
+"""OCR benchmark over a labelled corpus: accuracy, verbatim values, speed and memory.
+
+    .venv/bin/python intake_lab/bench/ocr.py [--corpus fixtures/sample] [--limit N] [--peers paddle,tesseract]
+
+Prints one table: for each configuration (the full pipeline, each preprocessing step switched
+off, and the peers on the same pages), clean and degraded pages separately:
+  chars  character accuracy, 1 - CER against the truth text (whitespace ignored)
+  values share of the truth field values found verbatim in the page's OCR text
+  s/page median seconds per page; peak RSS of the process that ran the configuration.
+Each configuration runs in its own process so that its memory peak is its own.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing as mp
+import os
+import re
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import cv2
+from rapidfuzz.distance import Levenshtein
+
+REPO = Path(__file__).resolve().parents[2]
+WS = re.compile(r"\s+")
+
+VARIANTS: dict[str, dict[str, Any]] = {
+    "intake (all steps)": {},
+    "  without red suppression": {"red_suppression": False},
+    "  without orientation": {"orientation": False},
+    "  without deskew": {"deskew": False},
+    "  without perspective": {"perspective": False},
+    "  det at 1280 px": {"det_max_side": 1280},
+    "  line crops padded to 320": {"rec_min_width": 320},
+    "  one recognition session": {"rec_workers": 1},
+}
+
+
+@dataclass
+class PageJob:
+    file: str
+    page: int
+    degraded: bool
+    kinds: tuple[str, ...]
+    text: str
+    values: list[str]
+
+
+def jobs(corpus: Path, limit: int | None) -> list[PageJob]:
+    truth = json.loads((corpus / "truth.json").read_text(encoding="utf-8"))
+    out = []
+    for f in truth["files"][:limit]:
+        for p in f["pages"]:
+            values = []
+            for d in f["documents"]:
+                for name, fld in d["fields"].items():
+                    if fld["page"] != p["page"] or name == "seal":
+                        continue
+                    if name == "diagnoses":
+                        values += [dx["text"] for dx in fld["value"]]
+                    else:
+                        values.append(fld["source_text"])
+            kinds = tuple(k.split(":")[0] for k in p["degradations"])
+            out.append(PageJob(f["file"], p["page"], bool(kinds), kinds, p["text"], values))
+    return out
+
+
+def score(job: PageJob, text: str) -> tuple[float, float]:
+    truth = WS.sub("", job.text)
+    got = WS.sub("", text)
+    cer = Levenshtein.distance(truth, got) / max(len(truth), 1)
+    found = sum(1 for v in job.values if WS.sub("", v) in got)
+    return max(0.0, 1 - cer), found / len(job.values) if job.values else 1.0
+
+
+def _pages(corpus: Path, todo: list[PageJob]) -> Iterator[tuple[PageJob, Any]]:
+    """Each job with its page image, loading one file at a time so the benchmark's own memory
+    does not swamp the peak it reports."""
+    from intake.upload.files import load_pages
+
+    current: tuple[str, list[Any]] | None = None
+    for j in todo:
+        if current is None or current[0] != j.file:
+            current = (j.file, load_pages((corpus / j.file).read_bytes(), j.file)[1])
+        yield j, current[1][j.page - 1]
+
+
+def run_intake(corpus: Path, todo: list[PageJob], overrides: dict[str, Any], q: Any) -> None:
+    from intake.ocr.config import default_config
+    from intake.ocr.pipeline import OcrPipeline
+
+    pipe = OcrPipeline(default_config().with_overrides(**overrides))
+    rows = []
+    steps: dict[str, list[float]] = {}
+    for j, image in _pages(corpus, todo):
+        t = time.perf_counter()
+        page = pipe.read_page(image, j.page)
+        rows.append((j.degraded, *score(j, page.text), time.perf_counter() - t, j.kinds))
+        for k, v in page.timings.items():
+            steps.setdefault(k, []).append(v)
+    q.put((rows, {k: statistics.median(v) for k, v in steps.items()}, _rss_mb()))
+
+
+def run_paddle(corpus: Path, todo: list[PageJob], overrides: dict[str, Any], q: Any) -> None:
+    from intake.ocr.config import default_config
+    from intake.ocr.engines.paddle import PaddleEngine
+    from intake.ocr.order import reading_order
+    from intake.ocr.paddle_models import build_model_dir
+
+    model_dir = build_model_dir(Path(tempfile.mkdtemp(prefix="paddle-models-")))
+    engine = PaddleEngine(default_config().with_overrides(engine="paddleocr", paddle_model_dir=str(model_dir)))
+    rows = []
+    for j, image in _pages(corpus, todo):
+        t = time.perf_counter()
+        lines = reading_order(engine.read(image))
+        rows.append((j.degraded, *score(j, "\n".join(ln.text for ln in lines)), time.perf_counter() - t, j.kinds))
+    q.put((rows, {}, _rss_mb()))
+
+
+def run_tesseract(corpus: Path, todo: list[PageJob], overrides: dict[str, Any], q: Any) -> None:
+    env = {**os.environ, "OMP_THREAD_LIMIT": "1"}  # its default threading is 5x slower on 2 cores
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for j, image in _pages(corpus, todo):
+            path = Path(tmp) / "page.png"
+            cv2.imwrite(str(path), image)
+            t = time.perf_counter()
+            res = subprocess.run(
+                ["tesseract", str(path), "stdout", "-l", "chi_sim", "--psm", "3"],
+                capture_output=True,
+                text=True,
+                env=env,
+                check=False,
+            )
+            rows.append((j.degraded, *score(j, res.stdout), time.perf_counter() - t, j.kinds))
+    q.put((rows, {}, _rss_mb()))
+
+
+def _rss_mb() -> float:
+    self_kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    child_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    return max(self_kb, child_kb) / 1024
+
+
+def in_process(fn: Any, corpus: Path, todo: list[PageJob], overrides: dict[str, Any]) -> Any:
+    ctx = mp.get_context("spawn")
+    q = ctx.Queue()
+    p = ctx.Process(target=fn, args=(corpus, todo, overrides, q))
+    p.start()
+    result = q.get()
+    p.join()
+    return result
+
+
+Row = tuple[bool, float, float, float, tuple[str, ...]]
+
+
+class _Collect:
+    item: Any = None
+
+    def put(self, item: Any) -> None:
+        self.item = item
+
+
+def in_other_python(python: str, args: argparse.Namespace) -> Any:
+    cmd = [python, __file__, "--as-peer", "paddle", "--corpus", str(args.corpus)]
+    if args.limit:
+        cmd += ["--limit", str(args.limit)]
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    res = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
+    rows, steps, rss = json.loads(res.stdout.strip().splitlines()[-1])
+    return [(r[0], r[1], r[2], r[3], tuple(r[4])) for r in rows], steps, rss
+
+
+def summarize(rows: list[Row], degraded: bool | None = None, kind: str | None = None) -> str:
+    sel = [r for r in rows if (degraded is None or r[0] == degraded) and (kind is None or kind in r[4])]
+    if not sel:
+        return f"{'-':>6} {'-':>6} {'-':>6}"
+    chars = statistics.mean(r[1] for r in sel)
+    values = statistics.mean(r[2] for r in sel)
+    secs = statistics.median(r[3] for r in sel)
+    return f"{chars:6.3f} {values:6.3f} {secs:6.2f}"
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--corpus", type=Path, default=REPO / "fixtures" / "sample")
+    ap.add_argument("--limit", type=int, default=None, help="only the first N files")
+    ap.add_argument("--peers", default="paddle,tesseract", help="comma-separated: paddle, tesseract, or none")
+    ap.add_argument(
+        "--paddle-python",
+        default=None,
+        help="python of a venv with paddleocr installed (it cannot share intake's venv); default: this one",
+    )
+    ap.add_argument("--as-peer", default=None, help=argparse.SUPPRESS)
+    ap.add_argument(
+        "--variants",
+        default=",".join(str(i) for i in range(len(VARIANTS))),
+        help="indexes into the variant list (0 = full pipeline)",
+    )
+    args = ap.parse_args()
+    todo = jobs(args.corpus, args.limit)
+    if args.as_peer == "paddle":
+        # Run inside the paddle venv on behalf of the main benchmark: print rows as JSON.
+        q: Any = _Collect()
+        run_paddle(args.corpus, todo, {}, q)
+        print(json.dumps(q.item))
+        return
+    n_clean = sum(1 for j in todo if not j.degraded)
+    print(f"{len(todo)} pages ({n_clean} clean, {len(todo) - n_clean} degraded) from {args.corpus}")
+    print(f"{'configuration':30} | {'clean: chars values s/page':27} | {'degraded: chars values s/page':30} | peak RSS")
+    names = list(VARIANTS)
+    results: dict[str, Any] = {}
+    for idx in (int(i) for i in args.variants.split(",") if i):
+        name = names[idx]
+        rows, steps, rss = in_process(run_intake, args.corpus, todo, VARIANTS[name])
+        results[name] = rows
+        print(f"{name:30} | {summarize(rows, False):27} | {summarize(rows, True):30} | {rss:6.0f} MB", flush=True)
+        if idx == 0:
+            kinds = sorted({k for r in rows for k in r[4]})
+            for k in kinds:
+                n = sum(1 for r in rows if k in r[4])
+                print(f"    pages with {k + ':':14} {summarize(rows, kind=k)}   ({n} pages)", flush=True)
+            print("    median seconds per step: " + ", ".join(f"{k} {v:.3f}" for k, v in steps.items()), flush=True)
+    peers = [p for p in args.peers.split(",") if p and p != "none"]
+    for peer in peers:
+        if peer == "tesseract" and not shutil.which("tesseract"):
+            print("tesseract: not installed (apt-get install tesseract-ocr tesseract-ocr-chi-sim)")
+            continue
+        fn = {"paddle": run_paddle, "tesseract": run_tesseract}[peer]
+        try:
+            if peer == "paddle" and args.paddle_python:
+                rows, _, rss = in_other_python(args.paddle_python, args)
+            else:
+                rows, _, rss = in_process(fn, args.corpus, todo, {})
+        except Exception as exc:  # a peer that cannot run is reported, not fatal
+            print(f"{peer}: could not run ({exc})")
+            continue
+        label = {"paddle": "PaddleOCR pipeline (same ONNX)", "tesseract": "tesseract chi_sim"}[peer]
+        results[label] = rows
+        print(f"{label:30} | {summarize(rows, False):27} | {summarize(rows, True):30} | {rss:6.0f} MB", flush=True)
+    base = results.get("intake (all steps)")
+    if base:
+        base_t = statistics.median(r[3] for r in base)
+        for label, rows in results.items():
+            if label.startswith(("PaddleOCR", "tesseract")):
+                t = statistics.median(r[3] for r in rows)
+                acc = statistics.mean(r[1] for r in rows) / max(statistics.mean(r[1] for r in base), 1e-9)
+                print(f"ratio {label}: time {t / base_t:.2f}x intake, character accuracy {acc:.2f}x intake")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

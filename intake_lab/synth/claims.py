@@ -1,0 +1,384 @@
+"""Whole claims for measuring the completeness check: complete ones, and ones with exactly one defect.
+
+A claim is the documents of one Case (case.py), rendered by the existing layouts and degraded like
+uploads, one file per document. A defect is introduced at the source, the way it happens on real
+paper, so that the pipeline has to read it off the page: a document rendered from a Case that
+prints different facts (another name, swapped dates, a wrong 住院天数), a certificate without its
+seal or with another company's, a page with the 票据号码 blanked out. Nothing here edits the
+generator: the few facts a layout computes itself are changed by rendering it from a Case whose
+properties say otherwise, or, for the 大写 amount, by handing the layout another to_upper.
+"""
+
+from __future__ import annotations
+
+import random
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, field, fields, replace
+from datetime import date, timedelta
+from decimal import Decimal
+from typing import Any
+
+from PIL import Image
+
+from intake.check.checks import edit_distance
+from intake.check.claim_rules import Rules, load_rules
+from intake.check.invoice_registry import invoice_keys
+from intake.elements.document import Document, Field
+from intake.normalize import money
+from intake.vocabulary import ClaimType, DocType
+from intake_lab.synth import degrade, files, fonts, seals, values
+from intake_lab.synth.canvas import SynthDocument
+from intake_lab.synth.case import Case, make_case
+from intake_lab.synth.corpus import RECIPES, SENSITIVE
+from intake_lab.synth.layouts import LAYOUTS, Style, load_all
+
+# The defect kinds of issue #6, each with the problem code that should catch it.
+DEFECTS: dict[str, str] = {
+    "none": "",
+    "missing_document": "missing",
+    "name_mismatch": "name_mismatch",
+    "discharge_before_admission": "discharge_before_admission",
+    "invoice_outside_stay": "invoice_outside_stay",
+    "stay_days_wrong": "stay_days_mismatch",
+    "upper_mismatch": "amount_upper_mismatch",
+    "parts_mismatch": "amount_parts_mismatch",
+    "certificate_no_seal": "seal_missing",
+    "seal_not_employer": "seal_mismatch",
+    "duplicate_invoice": "invoice_duplicate",
+    "invoice_used_before": "invoice_claimed_before",
+    "diagnosis_not_listed": "diagnosis_not_listed",
+    "sex_excluded": "sex_not_eligible",
+    "unreadable_field": "field_missing",
+}
+
+# Claim types a defect can be shown on: those whose rules involve the documents it needs.
+_WITH_INVOICE = ("inpatient", "special_disease", "accident")
+_WITH_DATES = ("inpatient", "accident")
+_WITH_CERT = ("special_disease", "critical_illness")
+DEFECT_CLAIM_TYPES: dict[str, tuple[str, ...]] = {
+    "none": tuple(c.value for c in ClaimType),
+    "missing_document": tuple(c.value for c in ClaimType),
+    "name_mismatch": ("inpatient", "special_disease", "critical_illness", "accident"),
+    "discharge_before_admission": _WITH_DATES,
+    "invoice_outside_stay": _WITH_INVOICE,
+    "stay_days_wrong": _WITH_DATES,
+    "upper_mismatch": _WITH_INVOICE,
+    "parts_mismatch": _WITH_INVOICE,
+    "certificate_no_seal": _WITH_CERT,
+    "seal_not_employer": _WITH_CERT,
+    "duplicate_invoice": _WITH_INVOICE,
+    "invoice_used_before": _WITH_INVOICE,
+    "diagnosis_not_listed": ("critical_illness", "special_disease", "accident"),
+    "sex_excluded": ("female_special",),
+    "unreadable_field": _WITH_INVOICE,
+}
+THEMES = {
+    "inpatient": None,
+    "critical_illness": "critical_illness",
+    "special_disease": "special_disease",
+    "female_special": "female_special",
+    "accident": "accident",
+}
+# Layouts a claim may draw from; e2e tests pass SINGLE_PAGE to keep OCR time down.
+SINGLE_PAGE = (
+    "invoice_electronic",
+    "invoice_paper_zhejiang",
+    "invoice_paper_jiangsu",
+    "invoice_paper_guangdong",
+    "invoice_paper_shanghai",
+    "discharge_certificate",
+    "diagnosis_certificate",
+    "unit_certificate",
+)
+_TRIES = 40
+
+
+@dataclass
+class SynthClaim:
+    claim_type: str
+    defect: str
+    files: list[tuple[str, bytes]]
+    documents: list[Document]  # the truth, as the extractor would report a perfect reading
+    prior_keys: list[str] = field(default_factory=list)  # invoice keys an earlier claim recorded
+    notes: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def expect_complete(self) -> bool:
+        return self.defect == "none"
+
+    @property
+    def expect_code(self) -> str:
+        return DEFECTS[self.defect]
+
+
+@dataclass
+class _Tampered(Case):
+    """A Case whose documents print some facts other than what happened."""
+
+    printed_stay_days: int | None = None
+    printed_issue_date: date | None = None
+
+    @property
+    def stay_days(self) -> int:
+        return self.printed_stay_days if self.printed_stay_days is not None else (self.discharge - self.admission).days
+
+    @property
+    def issue_date(self) -> date:
+        return self.printed_issue_date or self.discharge
+
+
+def _tampered(case: Case, **changes: Any) -> _Tampered:
+    base = {f.name: getattr(case, f.name) for f in fields(Case)}
+    own = {k: changes.pop(k) for k in ("printed_stay_days", "printed_issue_date") if k in changes}
+    base.update(changes)
+    return _Tampered(**base, **own)
+
+
+@contextmanager
+def _upper_printed_as(layout: str, amount: Decimal) -> Iterator[None]:
+    """The layout prints `amount` in 大写 whatever its 小写 says: the one defect a Case cannot carry."""
+    module = sys.modules[LAYOUTS[layout].render.__module__]
+    original = module.to_upper  # type: ignore[attr-defined]
+    module.to_upper = lambda _value: money.to_upper(amount)  # type: ignore[attr-defined]
+    try:
+        yield
+    finally:
+        module.to_upper = original  # type: ignore[attr-defined]
+
+
+def _style(rng: random.Random, *, seal: bool | None = None) -> Style:
+    return Style(
+        family=rng.choice(fonts.BODY_FAMILIES),
+        seal=rng.random() < 0.9 if seal is None else seal,
+        scale=rng.uniform(0.95, 1.1),
+        colon=rng.choice(("：", "：", ":")),
+        date_style=rng.choice(("iso", "cn", "cn_short", "dot")),
+        thousands=rng.random() < 0.3,
+        trim_cents=rng.random() < 0.2,
+        variant=rng.randrange(4),
+    )
+
+
+def _layouts_of(doc_type: DocType, allowed: Sequence[str] | None) -> list[str]:
+    names = sorted(n for n, lay in LAYOUTS.items() if lay.doc_type == doc_type)
+    chosen = [n for n in names if allowed is None or n in allowed]
+    return chosen or names
+
+
+def _render_until(
+    layout: str, case: Case, rng: random.Random, ok: Callable[[SynthDocument], bool], *, seal: bool | None = None
+) -> SynthDocument:
+    """Render until the document prints what the claim needs (layouts leave fields out at random)."""
+    for _ in range(_TRIES):
+        doc = LAYOUTS[layout].render(case, _style(rng, seal=seal), random.Random(rng.getrandbits(64)))
+        if ok(doc):
+            return doc
+    raise RuntimeError(f"{layout}: no rendering in {_TRIES} tries prints what the claim needs")
+
+
+def _full_date(doc: SynthDocument, name: str) -> bool:
+    f = doc.fields.get(name)
+    return f is not None and len(str(f.value)) == 10
+
+
+def _truth_document(doc: SynthDocument, filename: str) -> Document:
+    fields_ = {n: Field(f.value, 1.0, f.page, f.box, f.source_text) for n, f in doc.fields.items()}
+    return Document(filename, doc.doc_type, 1.0, list(range(1, len(doc.pages) + 1)), fields_)
+
+
+def _encode(doc: SynthDocument, recipe: str, rng: random.Random) -> tuple[bytes, str]:
+    kinds, fmt = RECIPES[recipe]
+    images: list[Image.Image] = []
+    for n, page in enumerate(doc.pages, 1):
+        protect = [f.box for f in doc.fields.values() if f.page == n and f.box[2] > f.box[0]]
+        cover = [d.box for d in page.drawn if SENSITIVE.search(d.text) and d.box not in protect]
+        images.append(degrade.apply(page.image, list(kinds), rng, protect=protect, cover=cover).image)
+    if len(images) > 1:
+        return files.encode_pdf(images), ".pdf"
+    return files.encode_image(images[0], fmt, quality=rng.randint(75, 88)), files.FORMATS[fmt][1]
+
+
+def _other_name(rng: random.Random, name: str, sex: str) -> str:
+    # At least two characters apart: one character apart is what OCR noise looks like, and the
+    # check rightly only warns about it.
+    while True:
+        other = values.person_name(rng, sex)
+        if edit_distance(other, name) >= 2:
+            return other
+
+
+def _other_employer(rng: random.Random, employer: str) -> str:
+    # Clearly another company: more edits than the check forgives an OCR'd seal ring.
+    while True:
+        other = values.employer_name(rng)
+        if edit_distance(other, employer) >= max(4, len(employer) // 2):
+            return other
+
+
+def make_claim(
+    defect: str,
+    claim_type: str,
+    seed: int | str,
+    *,
+    rules: Rules | None = None,
+    recipes: Sequence[str] = ("clean",),
+    layouts: Sequence[str] | None = None,
+) -> SynthClaim:
+    """One claim of this type carrying this defect ("none": a complete claim). Same seed, same bytes."""
+    if defect not in DEFECTS:
+        raise ValueError(f"unknown defect {defect!r} (known: {', '.join(DEFECTS)})")
+    if claim_type not in DEFECT_CLAIM_TYPES[defect]:
+        raise ValueError(f"defect {defect} is not shown on a {claim_type} claim")
+    load_all()
+    rules = rules or load_rules()
+    rule = rules.claim(claim_type)
+    rng = random.Random(f"claim:{seed}:{claim_type}:{defect}")
+    theme = THEMES[claim_type]
+    if defect == "diagnosis_not_listed":
+        theme = "common"
+    case = make_case(rng, theme=theme, inpatient=True)
+    if defect == "sex_excluded":
+        case = replace(case, person=values.person(rng, sex="男", region=case.region))
+
+    # One document type for each required group; the unit certificate rides along for name checks.
+    doc_types = [rng.choice(g.any_of) for g in rule.required_documents]
+    if defect in ("discharge_before_admission", "stay_days_wrong"):
+        doc_types = [DocType.DISCHARGE if t in (DocType.DISCHARGE, DocType.DIAGNOSIS) else t for t in doc_types]
+    dropped: DocType | None = None
+    if defect == "missing_document":
+        dropped = rng.choice(doc_types)
+        if len(doc_types) == 1:
+            # The member sent something, only not what this claim type needs.
+            doc_types.append(DocType.INVOICE if dropped != DocType.INVOICE else DocType.DISCHARGE)
+    if defect == "name_mismatch" and len(doc_types) < 2:
+        raise ValueError("name_mismatch needs two documents")
+
+    def needs(doc_type: DocType) -> Callable[[SynthDocument], bool]:
+        required = rule.required_fields.get(doc_type, ())
+
+        def ok(doc: SynthDocument) -> bool:
+            if not all(n in doc.fields for n in required):
+                return False
+            if doc_type in (DocType.DISCHARGE, DocType.DIAGNOSIS):
+                if defect in ("discharge_before_admission", "invoice_outside_stay", "stay_days_wrong") and not (
+                    _full_date(doc, "admission_date") and _full_date(doc, "discharge_date")
+                ):
+                    return False
+                if defect == "stay_days_wrong" and "length_of_stay" not in doc.fields:
+                    return False
+                if defect in ("sex_excluded", "diagnosis_not_listed") and not {"sex", "diagnoses"} <= set(doc.fields):
+                    return False
+            if doc_type == DocType.INVOICE:
+                wanted = {"issue_date", "total_amount", "invoice_number"}
+                if defect == "upper_mismatch":
+                    wanted |= {"total_amount_upper"}
+                if defect == "parts_mismatch":
+                    wanted |= {"insurance_paid", "personal_copay", "personal_selfpay"}
+                if not wanted <= set(doc.fields):
+                    return False
+            return True
+
+        return ok
+
+    # The document that carries the defect, and how its Case differs.
+    target = {
+        "name_mismatch": rng.choice([t for t in doc_types if t != DocType.OTHER]),
+        "discharge_before_admission": DocType.DISCHARGE,
+        "stay_days_wrong": DocType.DISCHARGE,
+        "invoice_outside_stay": DocType.INVOICE,
+        "upper_mismatch": DocType.INVOICE,
+        "parts_mismatch": DocType.INVOICE,
+        "unreadable_field": DocType.INVOICE,
+    }.get(defect)
+    if target is not None and target not in doc_types:
+        raise ValueError(f"{defect} needs a {target.value} on a {claim_type} claim")
+    odd = case
+    if defect == "name_mismatch":
+        odd = replace(case, person=replace(case.person, name=_other_name(rng, case.person.name, case.person.sex)))
+    elif defect == "discharge_before_admission":
+        odd = _tampered(case, admission=case.discharge, discharge=case.admission, printed_stay_days=case.stay_days)
+    elif defect == "stay_days_wrong":
+        wrong = case.stay_days + rng.choice([d for d in (-2, -1, 2, 3, 5, 7, 10) if case.stay_days + d >= 1])
+        odd = _tampered(case, printed_stay_days=wrong)
+    elif defect == "invoice_outside_stay":
+        if rng.random() < 0.5:
+            when = case.admission - timedelta(days=rng.randint(20, 120))
+        else:
+            when = case.discharge + timedelta(days=rng.randint(45, 200))
+        odd = _tampered(case, printed_issue_date=when)
+    elif defect == "parts_mismatch":
+        bill = case.bill
+        extra = (bill.total * Decimal(str(round(rng.uniform(0.2, 0.4), 2)))).quantize(Decimal("0.01"))
+        odd = replace(case, bill=replace(bill, insurance_paid=bill.insurance_paid + extra))
+
+    recipe_rng = random.Random(rng.getrandbits(64))
+    out_files: list[tuple[str, bytes]] = []
+    truth: list[Document] = []
+    notes: dict[str, Any] = {"patient": case.person.name}
+
+    def add(doc: SynthDocument, stem: str) -> None:
+        recipe = recipe_rng.choice(list(recipes))
+        data, ext = _encode(doc, recipe, recipe_rng)
+        name = f"{len(out_files) + 1:02d}-{stem}-{recipe}{ext}"
+        out_files.append((name, data))
+        truth.append(_truth_document(doc, name))
+
+    for doc_type in doc_types:
+        if doc_type == dropped:
+            continue
+        layout = rng.choice(_layouts_of(doc_type, layouts))
+        use = odd if doc_type == target else case
+        seal = True if doc_type == DocType.UNIT_CERTIFICATE else None
+        if doc_type == DocType.UNIT_CERTIFICATE and defect in ("certificate_no_seal", "seal_not_employer"):
+            seal = False
+        if defect == "upper_mismatch" and doc_type == DocType.INVOICE:
+            shift = Decimal(rng.choice((100, 1000, 10, 500))) + Decimal(rng.randint(1, 9))
+            with _upper_printed_as(layout, case.bill.total + shift):
+                doc = _render_until(layout, use, rng, needs(doc_type), seal=seal)
+        else:
+            doc = _render_until(layout, use, rng, needs(doc_type), seal=seal)
+        if defect == "seal_not_employer" and doc_type == DocType.UNIT_CERTIFICATE:
+            _stamp_foreign_seal(doc, _other_employer(rng, case.employer), rng)
+        if defect == "unreadable_field" and doc_type == DocType.INVOICE:
+            _blank_field(doc, "invoice_number")
+        add(doc, layout)
+        if defect == "duplicate_invoice" and doc_type == DocType.INVOICE:
+            add(doc, layout + "-again")  # the same paper photographed a second time
+    prior: list[str] = []
+    if defect == "invoice_used_before":
+        prior = sorted({k for d in truth for k in invoice_keys(d)})
+    if dropped is not None:
+        notes["dropped"] = dropped.value
+    return SynthClaim(claim_type, defect, out_files, truth, prior, notes)
+
+
+def _stamp_foreign_seal(doc: SynthDocument, employer: str, rng: random.Random) -> None:
+    """Another company's round seal over the signature block: a borrowed or forged certificate."""
+    page = doc.pages[0]
+    name, when = doc.fields["employer_name"].box, doc.fields["issue_date"].box
+    ink = seals.round_seal(employer, int(rng.uniform(215, 245)), rng)
+    cx = int((name[0] + name[2]) / 2 + rng.randint(-40, 40))
+    cy = int((name[1] + when[3]) / 2 + rng.randint(-20, 20))
+    sbox = page.stamp(ink, cx, cy, employer, "round")
+    doc.seal_field(page, sbox, employer)
+
+
+def _blank_field(doc: SynthDocument, name: str) -> None:
+    """A white privacy box over the field, as members blank what they think is private."""
+    f = doc.fields.pop(name)
+    page = doc.pages[f.page - 1]
+    x0, y0, x1, y1 = f.box
+    page.rect((x0 - 6, y0 - 6, x1 + 6, y1 + 6), outline=(255, 255, 255), fill=(255, 255, 255))
+
+
+def claim_plan(per_kind: int, defects: Sequence[str] | None = None) -> list[tuple[str, str, int]]:
+    """(defect, claim_type, index): each defect on its claim types in turn; complete ones on every type."""
+    plan = []
+    for defect in defects or list(DEFECTS):
+        types = DEFECT_CLAIM_TYPES[defect]
+        count = per_kind * (len(types) if defect == "none" else 1)
+        for i in range(count):
+            plan.append((defect, types[i % len(types)], i))
+    return plan
