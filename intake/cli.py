@@ -12,45 +12,6 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
-fixtures_app = typer.Typer(help="Synthetic claim documents with ground truth.", no_args_is_help=True)
-app.add_typer(fixtures_app, name="fixtures")
-
-
-def _split(value: str | None) -> list[str] | None:
-    return [v.strip() for v in value.split(",") if v.strip()] if value else None
-
-
-@fixtures_app.command("generate")
-def fixtures_generate(
-    out: Annotated[Path, typer.Option(help="Folder to write the files and truth.json into.")],
-    count: Annotated[int, typer.Option(min=1, help="How many files to write.")] = 72,
-    seed: Annotated[int, typer.Option(help="Same seed, same files, byte for byte.")] = 2026,
-    layouts: Annotated[str | None, typer.Option(help="Comma-separated layout names (default: all).")] = None,
-    families: Annotated[str | None, typer.Option(help="Comma-separated font families (default: all).")] = None,
-) -> None:
-    """Render claim documents as members upload them, with their truth in truth.json."""
-    from tqdm import tqdm
-
-    from intake_lab.synth import corpus
-
-    with tqdm(total=count, unit="file", disable=None) as bar:
-        try:
-            truth = corpus.generate(
-                out, count, seed, layouts=_split(layouts), families=_split(families), progress=bar.update
-            )
-        except ValueError as exc:
-            raise typer.BadParameter(str(exc)) from exc
-    pages = sum(len(f["pages"]) for f in truth["files"])
-    typer.echo(f"wrote {len(truth['files'])} files ({pages} pages) and {corpus.TRUTH_FILE} to {out}")
-
-
-@fixtures_app.command("layouts")
-def fixtures_layouts() -> None:
-    """List the document layouts the generator renders."""
-    from intake_lab.synth.layouts import load_all
-
-    for name, lay in sorted(load_all().items()):
-        typer.echo(f"{name:32} {lay.doc_type:18} {lay.description}")
 
 
 def _fail(message: str) -> None:
@@ -113,43 +74,6 @@ classify_app = typer.Typer(help="Document types: classify files, rebuild the mod
 app.add_typer(classify_app, name="classify")
 
 
-@classify_app.command("train")
-def classify_train(
-    out: Annotated[Path, typer.Option(help="Folder to write the model and its card into.")] = Path("models"),
-    workdir: Annotated[Path, typer.Option(help="Where generated corpora and their OCR cache live.")] = Path(
-        "var/classify"
-    ),
-    count: Annotated[int, typer.Option(min=20, help="Training files to generate.")] = 400,
-    test_count: Annotated[int, typer.Option(min=10, help="Files in each held-out test corpus.")] = 120,
-    seed: Annotated[int, typer.Option()] = 7,
-    corrections: Annotated[
-        Path | None, typer.Option(help="Reviewer corrections exported by the service (JSON lines).")
-    ] = None,
-) -> None:
-    """Rebuild models/doc_type.skops from generated pages (and corrections); print its figures."""
-    from tqdm import tqdm
-
-    from intake_lab.train.doc_types import summary, train
-
-    bars: dict[str, tqdm] = {}
-
-    def progress(name: str, done: int, total: int) -> None:
-        bar = bars.get(name) or bars.setdefault(name, tqdm(total=total, desc=f"OCR {name}", unit="file"))
-        bar.update(done - bar.n)
-
-    try:
-        card = train(
-            out, workdir, count=count, test_count=test_count, seed=seed, corrections=corrections, progress=progress
-        )
-    except ValueError as exc:
-        _fail(str(exc))
-        return
-    for bar in bars.values():
-        bar.close()
-    typer.echo(summary(card))
-    typer.echo(f"wrote {out}")
-
-
 @classify_app.command("file")
 def classify_file(
     file: Annotated[Path, typer.Argument(help="An image or PDF.")],
@@ -178,7 +102,7 @@ def classify_file(
         typer.echo(f"{r['doc_type']:17} {r['confidence']:.2f}  pages {', '.join(map(str, r['pages']))}")
 
 
-from intake.service.commands import keys_app, serve  # noqa: E402  (the HTTP service, issue #7)
+from intake.service.commands import keys_app, serve  # noqa: E402  (the HTTP service)
 
 app.add_typer(keys_app, name="keys")
 app.command("serve")(serve)
@@ -196,10 +120,11 @@ def process_command(
     ] = None,
     registry: Annotated[
         Path | None,
-        typer.Option(help="Invoices already claimed (default: $INTAKE_DATA_DIR/invoices.json, ~/.local/share/intake)."),
+        typer.Option(help="Invoices already claimed (default: INTAKE_REGISTRY; see the README's settings table)."),
     ] = None,
     record: Annotated[
-        bool, typer.Option("--record/--no-record", help="Remember this claim's invoices when it is complete.")
+        bool,
+        typer.Option("--record/--no-record", help="Remember this claim's invoices, so that their reuse is caught."),
     ] = True,
     claim_id: Annotated[
         str | None, typer.Option(help="Names the claim in the registry (default: derived from the files' bytes).")
@@ -211,59 +136,59 @@ def process_command(
 
     from tqdm import tqdm
 
-    from intake.check.checks import check_claim
     from intake.check.claim_rules import RulesError, load_rules
-    from intake.check.invoice_registry import LocalInvoiceRegistry, RegistryError, invoice_keys
+    from intake.check.invoice_registry import LocalInvoiceRegistry, RegistryError
     from intake.check.report import render_text
-    from intake.process import Processor
+    from intake.claim_reader import ClaimReader
+    from intake.settings import Settings, SettingsError
     from intake.upload.files import InputError
 
     try:
-        rules = load_rules(rules_file)
-    except RulesError as exc:
+        settings = Settings.load()
+        reader = ClaimReader(settings, load_rules(rules_file) if rules_file else None)
+    except (RulesError, SettingsError) as exc:
         _fail(str(exc))
         return
-    chosen = claim_type or rules.default_claim_type
-    if chosen not in rules.claim_types:
-        _fail(f"--claim-type {chosen}: unknown claim type (known: {', '.join(rules.claim_types)})")
-    inputs = [(path, _read_input(path)) for path in files]
+    chosen = claim_type or reader.rules.default_claim_type
+    if chosen not in reader.rules.claim_types:
+        _fail(f"--claim-type {chosen}: unknown claim type (known: {', '.join(reader.rules.claim_types)})")
+    inputs = [(str(path), _read_input(path)) for path in files]
+    for name, data in inputs:
+        try:
+            reader.open(data, name)  # a bad file is refused before any model loads
+        except InputError as exc:
+            _fail(str(exc))
     # The same files make the same claim, in any order: re-running a claim never finds its own
     # invoices "already claimed", while the same invoice in another set of files is a duplicate.
     digest = hashlib.sha256("".join(sorted(hashlib.sha256(d).hexdigest() for _, d in inputs)).encode())
     cid = claim_id or f"cli-{digest.hexdigest()[:16]}"
-    try:
-        processor = Processor()
-    except (FileNotFoundError, ValueError) as exc:
-        _fail(f"cannot load the models: {exc}")
-        return
-    documents = []
+    reg = LocalInvoiceRegistry(registry or settings.registry_path)
     with tqdm(total=len(inputs), unit="file", desc="reading", disable=None) as bar:
-        for path, data in inputs:
-            bar.set_postfix_str(path.name)
-            try:
-                documents.extend(processor.process_file(data, str(path)).documents)
-            except InputError as exc:
-                _fail(str(exc))
-            bar.update(1)
-    for n, doc in enumerate(documents, 1):
-        doc.id = str(n)
-    reg = LocalInvoiceRegistry(registry)
-    try:
-        completeness = check_claim(chosen, documents, rules, reg, cid)
-        if record and completeness.complete:
-            reg.record([k for d in documents for k in invoice_keys(d)], cid)
-    except RegistryError as exc:
-        _fail(str(exc))
-        return
-    out = {
-        "claim_type": chosen,
-        "documents": [d.to_json() for d in documents],
-        "completeness": completeness.to_json(),
-    }
+        started: list[str] = []
+
+        def progress(name: str) -> None:
+            if started:
+                bar.update(1)
+            started.append(name)
+            bar.set_postfix_str(Path(name).name)
+
+        try:
+            result = reader.read_claim(inputs, chosen, reg, cid, record=record, progress=progress)
+        except InputError as exc:
+            _fail(str(exc))
+            return
+        except RegistryError as exc:
+            _fail(str(exc))
+            return
+        except (FileNotFoundError, ValueError) as exc:
+            _fail(f"cannot load the models: {exc}")
+            return
+        bar.update(bar.total - bar.n)
+    out = result.to_json()
     if as_json:
         typer.echo(json.dumps(out, ensure_ascii=False))
         return
-    typer.echo(render_text(out, rules, cid))
+    typer.echo(render_text(out, reader.rules, cid))
 
 
 ocr_models_app = typer.Typer(help="Local model folders for the OCR engines.", no_args_is_help=True)
@@ -284,6 +209,22 @@ def ocr_models_paddle(
         _fail(f"cannot build the paddleocr model folders: {exc}")
         return
     typer.echo(f"wrote {folder}; use it with engine: paddleocr and paddle_model_dir: {folder.resolve()}")
+
+
+def _lab_commands() -> None:
+    """Commands other installed packages add (intake_lab's `fixtures` and `classify train`), found
+    through the `intake.commands` entry point so that the runtime never imports them."""
+    from importlib.metadata import entry_points
+
+    for ep in entry_points(group="intake.commands"):
+        try:
+            register = ep.load()
+        except ImportError:  # a plugin whose own dependencies are not installed
+            continue
+        register(app)
+
+
+_lab_commands()
 
 
 def main() -> None:  # pragma: no cover - console script entry

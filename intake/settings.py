@@ -1,77 +1,113 @@
-"""Service configuration, read from INTAKE_* environment variables.
+"""Every setting intake reads from its environment: one object, from INTAKE_* variables.
 
-Everything has an embedded default (SQLite and a blob folder under INTAKE_DATA_DIR), so that
-`intake serve` runs on a laptop with no configuration; production points DATABASE_URL at
-PostgreSQL and S3_ENDPOINT at MinIO.
+Everything has an embedded default (SQLite and a blob folder under INTAKE_DATA_DIR, the packaged
+rules and models), so that `intake process` and `intake serve` run on a laptop with no
+configuration; production points INTAKE_DATABASE_URL at PostgreSQL and INTAKE_S3_ENDPOINT at MinIO.
+The README's settings table lists these fields; a test keeps the two in step.
+
+What is tuned rather than deployed (OCR thresholds, label synonyms, claim rules) lives in YAML data
+files validated at start (intake/datafile.py); the variables here only say where to find them.
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
-from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from intake.upload.files import default_limits
 
-PREFIX = "INTAKE_"
+ENV_PREFIX = "INTAKE_"
 
 
-def _bool(value: str) -> bool:
-    v = value.strip().lower()
-    if v in ("1", "true", "yes", "on"):
-        return True
-    if v in ("0", "false", "no", "off", ""):
-        return False
-    raise ValueError(f"not a yes/no value: {value!r}")
+class SettingsError(ValueError):
+    """An INTAKE_* variable that cannot be used; the message names the variable."""
 
 
-@dataclass(frozen=True)
-class Settings:
-    data_dir: Path = Path("var/intake")
-    database_url: str | None = None  # default: sqlite under data_dir
-    s3_endpoint: str | None = None  # host:port; unset means blobs live under data_dir/blobs
-    s3_access_key: str = ""
-    s3_secret_key: str = ""
-    s3_bucket: str = "intake"
-    s3_secure: bool = True
-    s3_region: str | None = None
-    max_upload_bytes: int = field(default_factory=lambda: default_limits().max_file_bytes)
-    workers: int = 1  # OCR threads; each already uses the cores through ONNX Runtime
-    max_attempts: int = 3  # a file that brought the worker down this often is failed, not retried forever
-    webhook_secret: str | None = None
-    webhook_attempts: int = 5
-    webhook_timeout: float = 10.0
-    webhook_backoff: float = 1.0  # seconds before the first retry; doubles each time
-    poll_seconds: float = 2.0  # how often an idle worker looks for work other processes queued
-    log_level: str = "INFO"
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix=ENV_PREFIX, frozen=True, extra="ignore")
+
+    # -- where things are kept ------------------------------------------------------------------
+    data_dir: Path = Field(
+        Path("var/intake"), description="The embedded SQLite database and blob folder of the service."
+    )
+    database_url: str | None = Field(
+        None, description="SQLAlchemy URL, e.g. postgresql+psycopg://intake:PW@db:5432/intake (default: SQLite)."
+    )
+    s3_endpoint: str | None = Field(None, description="host:port of MinIO or another S3 store (default: a folder).")
+    s3_access_key: str = Field("", description="The S3 store's access key.")
+    s3_secret_key: str = Field("", description="The S3 store's secret key.")
+    s3_bucket: str = Field("intake", description="The bucket, created if absent.")
+    s3_secure: bool = Field(True, description="false for plain HTTP.")
+    s3_region: str | None = Field(None, description="If the store wants one.")
+    registry: Path | None = Field(
+        None,
+        description="The CLI's invoice registry file (default: $INTAKE_DATA_DIR/invoices.json, else "
+        "$XDG_DATA_HOME/intake/invoices.json, else ~/.local/share/intake/invoices.json).",
+    )
+
+    # -- what is read ---------------------------------------------------------------------------
+    claim_rules: Path | None = Field(None, description="The claim rules YAML (default: the packaged rules.yaml).")
+    model_dir: Path | None = Field(None, description="The folder of trained models (default: the packaged models).")
+    icd10_table: Path | None = Field(
+        None, description="A full official ICD-10 table, CSV with code,name (default: only the curated table)."
+    )
+    ocr_engine: str | None = Field(None, description="rapidocr (default) or paddleocr.")
+    ocr_threads: int | None = Field(None, ge=1, le=64, description="ONNX Runtime threads (default: ocr.yaml).")
+    ocr_paddle_model_dir: Path | None = Field(None, description="For ocr_engine paddleocr: `intake ocr-models paddle`.")
+    max_upload_bytes: int = Field(
+        default_factory=lambda: default_limits().max_file_bytes,
+        ge=1,
+        description="Larger uploads are refused with 413 (default: upload/limits.yaml, 30 MiB).",
+    )
+
+    # -- the service's work ---------------------------------------------------------------------
+    workers: int = Field(1, ge=1, le=64, description="Worker threads reading uploads in the service process.")
+    max_attempts: int = Field(3, ge=1, le=100, description="A file interrupted this often is failed, not retried.")
+    poll_seconds: float = Field(2.0, gt=0, le=3600, description="How often an idle worker looks for queued files.")
+    webhook_secret: str | None = Field(None, description="HMAC-SHA256 key for webhook signatures.")
+    webhook_attempts: int = Field(5, ge=1, le=100, description="Deliveries tried per webhook event.")
+    webhook_timeout: float = Field(10.0, gt=0, le=300, description="Seconds a receiver has to answer.")
+    webhook_backoff: float = Field(1.0, ge=0, le=3600, description="Seconds before the first retry; doubles.")
+    log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
+
+    @field_validator("log_level")
+    @classmethod
+    def _level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
+            raise ValueError("expected DEBUG, INFO, WARNING or ERROR")
+        return level
+
+    @field_validator("ocr_engine")
+    @classmethod
+    def _engine(cls, value: str | None) -> str | None:
+        if value is not None and value not in ("rapidocr", "paddleocr"):
+            raise ValueError("expected rapidocr or paddleocr")
+        return value
 
     @property
     def db_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'intake.db').resolve()}"
 
+    @property
+    def registry_path(self) -> Path:
+        if self.registry is not None:
+            return self.registry
+        if "data_dir" in self.model_fields_set:  # given, by INTAKE_DATA_DIR or by the caller
+            return self.data_dir / "invoices.json"
+        if os.environ.get("XDG_DATA_HOME"):
+            return Path(os.environ["XDG_DATA_HOME"]) / "intake" / "invoices.json"
+        return Path.home() / ".local" / "share" / "intake" / "invoices.json"
+
     @classmethod
-    def from_env(cls, environ: Mapping[str, str] | None = None, **overrides: Any) -> Settings:
-        env = os.environ if environ is None else environ
-        values: dict[str, Any] = {}
-        for name, f in cls.__dataclass_fields__.items():
-            raw = env.get(PREFIX + name.upper())
-            if raw is None:
-                continue
-            kind = str(f.type)
-            try:
-                if "Path" in kind:
-                    values[name] = Path(raw)
-                elif "bool" in kind:
-                    values[name] = _bool(raw)
-                elif kind.startswith("int"):
-                    values[name] = int(raw)
-                elif kind.startswith("float"):
-                    values[name] = float(raw)
-                else:
-                    values[name] = raw or None if "None" in kind else raw
-            except ValueError as exc:
-                raise ValueError(f"{PREFIX}{name.upper()}: {exc}") from exc
-        settings = cls(**values)
-        return replace(settings, **overrides) if overrides else settings
+    def load(cls, **overrides: object) -> Settings:
+        """The settings of this environment; SettingsError names the variable that is wrong."""
+        try:
+            return cls(**overrides)  # type: ignore[arg-type]
+        except ValidationError as exc:
+            err = exc.errors()[0]
+            name = str(err["loc"][0]) if err.get("loc") else ""
+            raise SettingsError(f"{ENV_PREFIX}{name.upper()}: {err['msg']}") from None

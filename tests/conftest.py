@@ -8,6 +8,9 @@ from typing import Any
 
 import pytest
 
+from intake.claim_reader import ClaimReader, ReadFile
+from intake.settings import Settings
+
 REPO = Path(__file__).resolve().parents[1]
 SAMPLE = REPO / "fixtures" / "sample"
 SHARED_DATA = Path(os.environ.get("INTAKE_SHARED_DATA", REPO.parent / "shared" / "data"))
@@ -32,27 +35,31 @@ def fresh_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
 # -- the HTTP service (tests/test_service_*.py) ------------------------------------------------
 
 
-class FakeProcessor:
-    """Stands in for intake.process.Processor in the API-shape, auth and schemathesis tests only.
+class FakeReader(ClaimReader):
+    """Stands in for the reading pipeline in the API-shape, auth and schemathesis tests only.
 
     It decodes the upload for real (so bad files fail as they would), reads no text, and calls a
     file's documents by its name: "invoice", "discharge", "bundle" (an invoice then a discharge).
+    The claim rules and the checks are the real ones.
     """
 
     def __init__(self) -> None:
+        super().__init__(Settings.load())
         self.calls = 0
 
-    def process_file(self, data: bytes, filename: str, limits: Any = None) -> Any:
+    def load(self) -> None:
+        pass
+
+    def read_file(self, data: bytes, filename: str) -> ReadFile:
         from intake.elements.document import Document, Field
         from intake.elements.page import OcrLine, OcrPage, OcrResult
-        from intake.process import ProcessedFile
-        from intake.upload.files import load_pages
+        from intake.upload.files import open_file
         from intake.vocabulary import DocType
 
         self.calls += 1
-        media, images = load_pages(data, filename, limits)
+        opened = open_file(data, filename, self.limits)
         pages = [
-            OcrPage(i + 1, img, [OcrLine("医疗住院收费票据", (10, 10, 200, 40), 0.99)]) for i, img in enumerate(images)
+            OcrPage(p.number, p.image, [OcrLine("医疗住院收费票据", (10, 10, 200, 40), 0.99)]) for p in opened.pages()
         ]
         invoice = {
             "invoice_code": Field("33060125", 0.97, 1, (10, 50, 120, 70), "票据代码 33060125"),
@@ -72,20 +79,22 @@ class FakeProcessor:
             docs = [Document(filename, DocType.DISCHARGE, 0.85, [p.page for p in pages], discharge)]
         else:
             docs = [Document(filename, DocType.OTHER, 0.6, [p.page for p in pages], {})]
-        return ProcessedFile(OcrResult(filename, media, pages), docs)
+        return ReadFile(OcrResult(filename, opened.media_type, pages), docs)
 
 
 @pytest.fixture
-def fake_processor() -> FakeProcessor:
-    return FakeProcessor()
+def fake_reader() -> FakeReader:
+    return FakeReader()
 
 
 @pytest.fixture(scope="session")
-def real_processor() -> Any:
+def real_reader() -> Any:
     """The real pipeline, loaded once for every end-to-end service test."""
-    from intake.process import Processor
+    from intake.claim_reader import ClaimReader
 
-    return Processor()
+    reader = ClaimReader()
+    reader.load()
+    return reader
 
 
 def _free_port() -> int:
@@ -154,11 +163,11 @@ def service(tmp_path: Path) -> Any:
 
     stack = ExitStack()
 
-    def make(processor: Any = None, **overrides: Any) -> Any:
+    def make(reader: Any = None, **overrides: Any) -> Any:
         overrides.setdefault("data_dir", tmp_path / "data")
         overrides.setdefault("poll_seconds", 0.2)
         settings = Settings(**overrides)
-        app = create_app(settings, processor=processor)
+        app = create_app(settings, reader=reader)
         ctx = app.state.ctx
         keys = {}
         with transaction(ctx.sessions) as s:

@@ -11,13 +11,13 @@ import pytest
 from intake.check.checks import check_claim, diagnosis_match, edit_distance, parse_span, substring_distance
 from intake.check.claim_rules import DiseaseList, load_rules
 from intake.check.invoice_registry import (
-    ENV_DATA_DIR,
     LocalInvoiceRegistry,
     RegistryError,
     default_registry_path,
     invoice_keys,
 )
-from intake.elements.document import Document, Field
+from intake.codes import Reason
+from intake.elements.document import Diagnosis, Document, Field, value_from_json
 from intake.elements.findings import Completeness
 from intake.vocabulary import DocType
 
@@ -26,7 +26,10 @@ SURE = 0.95
 
 
 def doc(doc_type: DocType, id: str, *, conf: float = SURE, reasons: dict[str, list[str]] | None = None, **values: Any):
-    fields = {k: Field(v, conf, 1, None, str(v), list((reasons or {}).get(k, []))) for k, v in values.items()}
+    fields = {
+        k: Field(value_from_json(v), conf, 1, None, str(v), [Reason(r) for r in (reasons or {}).get(k, [])])
+        for k, v in values.items()
+    }
     return Document(f"{id}.png", doc_type, 0.97, [1], fields, id=id)
 
 
@@ -305,7 +308,7 @@ def test_certificate_without_seal() -> None:
 
 def test_certificate_copied_in_black_and_white() -> None:
     cert = certificate(seal={"present": False})
-    cert.fields["seal"].reasons.append("greyscale")
+    cert.fields["seal"].reasons.append(Reason.GREY_COPY)
     p = only(check_claim("special_disease", [invoice(), discharge(), cert], RULES), "seal_unverifiable")
     assert p["severity"] == "error" and "彩色" in p["message"]
 
@@ -365,7 +368,7 @@ def test_invoice_without_readable_numbers_cannot_be_checked_for_reuse() -> None:
 
 def test_invoice_claimed_by_an_earlier_claim(tmp_path: Path) -> None:
     registry = LocalInvoiceRegistry(tmp_path / "reg.json")
-    registry.record(invoice_keys(invoice()), "claim-A")
+    registry.hold(invoice_keys(invoice()), "claim-A")
     c = check_claim("inpatient", [invoice(), discharge()], RULES, registry, claim_id="claim-B")
     p = only(c, "invoice_claimed_before")
     assert p["severity"] == "error" and p["document_id"] == "1"
@@ -377,9 +380,9 @@ def test_local_registry_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     path = tmp_path / "sub" / "invoices.json"
     registry = LocalInvoiceRegistry(path)
     assert registry.earlier_claims(["k1"], "x") == {}
-    registry.record(["k1", "k2"], "A")
-    registry.record(["k1"], "A")  # idempotent
-    registry.record(["k1"], "B")
+    registry.hold(["k1", "k2"], "A")
+    registry.hold(["k1", "k2"], "A")  # idempotent
+    registry.hold(["k1"], "B")
     assert json.loads(path.read_text())["keys"] == {"k1": ["A", "B"], "k2": ["A"]}
     assert registry.earlier_claims(["k1", "k2", "k3"], "A") == {"k1": "B"}
     assert registry.earlier_claims(["k1", "k2"], "C") == {"k1": "A", "k2": "A"}
@@ -387,8 +390,13 @@ def test_local_registry_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     path.write_text("{broken", encoding="utf-8")
     with pytest.raises(RegistryError, match="cannot read it"):
         registry.earlier_claims(["k1"], "A")
-    monkeypatch.setenv(ENV_DATA_DIR, str(tmp_path / "data"))
+    path.write_text('{"version": 1, "keys": {"k1": ["A", "B"], "k2": ["A"]}}', encoding="utf-8")
+    registry.hold([], "A")  # a claim that is no longer complete holds nothing
+    assert json.loads(path.read_text())["keys"] == {"k1": ["B"]}
+    monkeypatch.setenv("INTAKE_DATA_DIR", str(tmp_path / "data"))
     assert default_registry_path() == tmp_path / "data" / "invoices.json"
+    monkeypatch.setenv("INTAKE_REGISTRY", str(tmp_path / "elsewhere.json"))
+    assert default_registry_path() == tmp_path / "elsewhere.json"
 
 
 # -- diagnoses and sex ---------------------------------------------------------------------------
@@ -407,15 +415,17 @@ def test_local_registry_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) ->
     ],
 )
 def test_diagnosis_matching_for_female_special(diagnosis: dict[str, str], expected: str) -> None:
-    assert diagnosis_match(diagnosis, RULES.claim("female_special").diseases) == expected  # type: ignore[arg-type]
+    diseases = RULES.claim("female_special").diseases
+    assert diseases is not None
+    assert diagnosis_match(Diagnosis.from_json(diagnosis), diseases) == expected
 
 
 def test_table_groups_decide_within_one_category() -> None:
     # 脑梗死 (I63.900) is a critical illness; 腔隙性脑梗死 (I63.801) is not.
-    critical = DiseaseList(("critical_illness",))
-    assert diagnosis_match({"text": "脑梗死", "icd10": "I63.900"}, critical) == "listed"
-    assert diagnosis_match({"text": "腔隙性脑梗死", "icd10": "I63.801"}, critical) == "no"
-    assert diagnosis_match({"text": "腔隙性脑梗死"}, critical) == "no"
+    critical = DiseaseList(groups=("critical_illness",))
+    assert diagnosis_match(Diagnosis.from_json({"text": "脑梗死", "icd10": "I63.900"}), critical) == "listed"
+    assert diagnosis_match(Diagnosis.from_json({"text": "腔隙性脑梗死", "icd10": "I63.801"}), critical) == "no"
+    assert diagnosis_match(Diagnosis.from_json({"text": "腔隙性脑梗死"}), critical) == "no"
 
 
 def test_diagnosis_outside_the_list_is_an_error() -> None:

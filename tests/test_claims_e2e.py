@@ -1,7 +1,7 @@
 """Whole claims from page images to verdict: complete ones and one defect of every kind.
 
 Each claim is generated (intake_lab/synth/claims.py), rendered to image files, read by the same
-Processor the CLI and the service use, and judged by check_claim. One Processor serves the module:
+ClaimReader the CLI and the service use, and judged by check_claim. One reader serves the module:
 loading the models costs more than a page. Single-page layouts keep the OCR to about 2–3 pages a
 claim.
 """
@@ -18,10 +18,10 @@ from typer.testing import CliRunner
 from intake.check.checks import check_claim
 from intake.check.claim_rules import load_rules
 from intake.check.invoice_registry import LocalInvoiceRegistry
+from intake.claim_reader import ClaimReader
 from intake.cli import app
 from intake.elements.document import Document
 from intake.elements.findings import Completeness
-from intake.process import Processor
 from intake_lab.synth.claims import DEFECT_CLAIM_TYPES, DEFECTS, SINGLE_PAGE, SynthClaim, make_claim
 
 from .conftest import SAMPLE
@@ -33,23 +33,23 @@ SEED = "e2e"
 
 
 @pytest.fixture(scope="module")
-def processor() -> Processor:
-    return Processor()
+def processor() -> ClaimReader:
+    return ClaimReader()
 
 
-def judge(processor: Processor | None, claim: SynthClaim, tmp_path: Path) -> Completeness:
+def judge(processor: ClaimReader | None, claim: SynthClaim, tmp_path: Path) -> Completeness:
     """The claim's verdict as read from its files, or on its true fields when processor is None."""
     if processor is None:
         documents = [Document.from_json(d.to_json()) for d in claim.documents]
     else:
         documents = []
         for name, data in claim.files:
-            documents.extend(processor.process_file(data, name).documents)
+            documents.extend(processor.read_file(data, name).documents)
     for n, doc in enumerate(documents, 1):
         doc.id = str(n)
     registry = LocalInvoiceRegistry(tmp_path / f"invoices-{processor is None}.json")
     if claim.prior_keys:
-        registry.record(claim.prior_keys, "an-earlier-claim")
+        registry.hold(claim.prior_keys, "an-earlier-claim")
     return check_claim(claim.claim_type, documents, RULES, registry, claim_id="this-claim")
 
 
@@ -58,7 +58,7 @@ DEFECTIVE = [(d, types[0]) for d, types in DEFECT_CLAIM_TYPES.items() if d != "n
 
 
 @pytest.mark.parametrize(("defect", "claim_type"), COMPLETE + DEFECTIVE)
-def test_verdict_from_page_images(processor: Processor, tmp_path: Path, defect: str, claim_type: str) -> None:
+def test_verdict_from_page_images(processor: ClaimReader, tmp_path: Path, defect: str, claim_type: str) -> None:
     claim = make_claim(defect, claim_type, SEED, rules=RULES, layouts=SINGLE_PAGE)
     # First the generator: on a perfect reading the claim carries exactly its defect.
     for reader in (None, processor):
@@ -92,7 +92,7 @@ def test_generated_claims_are_deterministic() -> None:
 
 # -- the command line ----------------------------------------------------------------------------
 
-BUNDLE = SAMPLE / "0071-bundle-pdf_bundle.pdf"  # invoice + discharge record + unsealed certificate
+BUNDLE = SAMPLE / "0071-bundle-pdf_bundle.pdf"  # invoice + discharge record + unsealed certificate, grey scan
 
 
 def invoke(*args: str) -> tuple[int, str, str]:
@@ -112,8 +112,12 @@ def test_process_json_follows_the_contract(tmp_path: Path) -> None:
         assert d["filename"].endswith(BUNDLE.name) and set(d) >= {"doc_type_confidence", "fields", "pages"}
     completeness = data["completeness"]
     assert completeness["complete"] is False
-    seal = [p for p in completeness["problems"] if p["code"] == "seal_missing"]
+    # A grey scan cannot show a red seal, so the certificate's missing seal cannot be verified:
+    # the member is asked for a colour copy rather than told that the letter is unsealed.
+    seal = [p for p in completeness["problems"] if p["code"] == "seal_unverifiable"]
     assert seal and seal[0]["document_id"] == "3" and seal[0]["severity"] == "error"
+    assert "彩色" in seal[0]["message"]
+    assert not [p for p in completeness["problems"] if p["code"] == "seal_missing"]
 
 
 def test_process_records_complete_claims_and_finds_reuse(tmp_path: Path) -> None:
@@ -136,7 +140,7 @@ def test_process_readable_output_and_bad_input(tmp_path: Path) -> None:
     registry = str(tmp_path / "invoices.json")
     code, out, _ = invoke("process", str(BUNDLE), "--claim-type", "special_disease", "--registry", registry)
     assert code == 0
-    assert "[3]" in out and "verdict: incomplete" in out and "seal_missing" in out and "未加盖单位公章" in out
+    assert "[3]" in out and "verdict: incomplete" in out and "seal_unverifiable" in out and "彩色" in out
 
     junk = tmp_path / "notes.txt"
     junk.write_text("not a page", encoding="utf-8")

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 import yaml
 
-from intake.check.claim_rules import ENV_VAR, PROBLEM_CODES, RulesError, default_path, load_rules, parse_rules
+from intake.check.claim_rules import PROBLEM_CODES, RulesError, default_path, load_rules, parse_rules
 from intake.vocabulary import ClaimType, DocType
 
 
@@ -64,7 +64,7 @@ def test_env_var_points_at_an_operator_file(tmp_path: Path, monkeypatch: pytest.
     data["claim_types"]["inpatient"].pop("review_threshold", None)
     path = tmp_path / "rules.yaml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
-    monkeypatch.setenv(ENV_VAR, str(path))
+    monkeypatch.setenv("INTAKE_CLAIM_RULES", str(path))
     assert load_rules().claim("inpatient").review_threshold == 0.5
     assert load_rules().source == str(path)
 
@@ -74,7 +74,7 @@ def test_env_var_points_at_an_operator_file(tmp_path: Path, monkeypatch: pytest.
     [
         (
             lambda d: d["claim_types"]["inpatient"]["required_documents"].append(["dischage"]),
-            "claim_types.inpatient.required_documents[2][0]",
+            "claim_types.inpatient.required_documents[2].any_of[0]",
             "unknown document type 'dischage'",
         ),
         (

@@ -10,8 +10,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from intake.elements.document import Field
+from intake.elements.document import Field, SealValue, value_from_json, value_to_json
 from intake.elements.page import OcrLine, OcrPage, Seal
+from intake.extract.config import settings
 from intake.extract.crosschecks import Validator
 from intake.extract.diagnoses import split_items
 from intake.extract.extractor import Extractor
@@ -155,7 +156,7 @@ def test_discharge_certificate_prose() -> None:
         ("出院诊断：1.右肺癌；2.2型糖尿病", (50, 300, 950, 330)),
         ("出院医嘱：定期复查", (50, 350, 950, 380)),
     )
-    got = {k: v.value for k, v in f.items() if k != "seal"}
+    got = {k: value_to_json(v.value) for k, v in f.items() if k != "seal"}
     assert got == {
         "hospital_name": "浙江省人民医院",
         "patient_name": "王小明",
@@ -186,35 +187,32 @@ def test_employer_certificate_signature_and_seal() -> None:
     assert f["id_number"].value == "370102196308156853" and f["id_number"].confidence >= 0.99
     assert f["employer_name"].value == "宁波市海曙区某某贸易有限公司"
     assert f["issue_date"].value == "2025-08-19"
-    assert f["seal"].value == {"present": True, "text": "宁波市海曙区某某贸易有限公司"}
+    assert value_to_json(f["seal"].value) == {"present": True, "text": "宁波市海曙区某某贸易有限公司"}
     assert f["seal"].confidence >= 0.99  # the ring says the name printed above it
 
 
 def test_seal_absent_and_ring_text_not_matching_the_name() -> None:
     f = extract(DocType.UNIT_CERTIFICATE, ("证明", (450, 100, 550, 150)))
-    assert f["seal"].value == {"present": False}
+    assert value_to_json(f["seal"].value) == {"present": False}
     odd = Seal((600, 900, 850, 1150), "round", "某某公司", 0.95)
     f = extract(DocType.UNIT_CERTIFICATE, ("宁波市某某有限公司", (550, 950, 950, 980)), seals=[odd])
-    assert f["seal"].value["text"] == "某某公司" and f["seal"].confidence < 0.85
+    assert f["seal"].value == SealValue(True, "某某公司") and f["seal"].confidence < 0.85
 
 
 def test_finance_oval_on_every_invoice_is_not_the_hospital_seal() -> None:
     oval = Seal((400, 0, 600, 100), "oval", "财政部监制", 0.9)
     f = extract(DocType.INVOICE, ("票据代码：33060121", (50, 100, 300, 120)), seals=[oval])
-    assert f["seal"].value == {"present": False}
+    assert value_to_json(f["seal"].value) == {"present": False}
 
 
 # -- validation ---------------------------------------------------------------------------------
 def _fields(**values: object) -> dict[str, Field]:
-    return {k: Field(v, 0.95, 1, (0, 0, 1, 1), str(v)) for k, v in values.items()}
+    return {k: Field(value_from_json(v), 0.95, 1, (0, 0, 1, 1), str(v)) for k, v in values.items()}
 
 
-VALIDATOR = {
-    "confirmed": 0.99,
-    "failed": 0.3,
-    "unconfirmed_cap": {"default": 0.9},
-    "seal_text_unconfirmed": 0.6,
-}
+VALIDATOR = settings().confidence.model_copy(
+    update={"confirmed": 0.99, "failed": 0.3, "unconfirmed_cap": {"default": 0.9}, "seal_text_unconfirmed": 0.6}
+)
 
 
 def test_upper_equal_to_lower_confirms_both() -> None:
@@ -281,7 +279,7 @@ def test_diagnosis_lists_split(printed: str, items: list) -> None:
 
 def test_printed_code_wins_over_the_table() -> None:
     f = extract(DocType.DIAGNOSIS, ("临床诊断：（C50.801）乳腺恶性肿瘤", (50, 300, 900, 330)))
-    assert f["diagnoses"].value == [{"text": "乳腺恶性肿瘤", "icd10": "C50.801"}]
+    assert value_to_json(f["diagnoses"].value) == [{"text": "乳腺恶性肿瘤", "icd10": "C50.801"}]
 
 
 def test_colloquial_names_map_through_the_curated_table() -> None:
@@ -292,7 +290,7 @@ def test_colloquial_names_map_through_the_curated_table() -> None:
 
 def test_unknown_name_kept_without_code_and_flagged() -> None:
     f = extract(DocType.DIAGNOSIS, ("诊断：某某罕见综合征", (50, 300, 900, 330)))
-    assert f["diagnoses"].value == [{"text": "某某罕见综合征"}] and f["diagnoses"].confidence < 0.85
+    assert value_to_json(f["diagnoses"].value) == [{"text": "某某罕见综合征"}] and f["diagnoses"].confidence < 0.85
 
 
 def test_full_official_table_from_a_configured_path() -> None:
@@ -319,7 +317,7 @@ def test_letter_style_diagnosis_certificate() -> None:
         ("建议休息。", (50, 260, 300, 290)),
     )
     assert f["patient_name"].value == "彭悦"
-    assert f["diagnoses"].value == [
+    assert value_to_json(f["diagnoses"].value) == [
         {"text": "膝关节骨性关节炎", "icd10": "M17.900"},
         {"text": "腔隙性脑梗死", "icd10": "I63.801"},
     ]

@@ -11,7 +11,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from intake.upload.files import InputError, Limits, default_limits, load_pages, sniff
+from intake.upload.files import InputError, default_limits, load_pages, sniff
 from intake_lab.synth.files import encode_image, encode_pdf
 
 
@@ -120,11 +120,11 @@ def test_encrypted_pdf_asks_for_it_without_a_password() -> None:
 
 
 def test_too_many_pages_and_too_large_are_refused() -> None:
-    limits = Limits(**{**vars(default_limits()), "max_pages": 2})
+    limits = default_limits().model_copy(update={"max_pages": 2})
     with pytest.raises(InputError) as err:
         load_pages(encode_pdf([page()] * 3), "long.pdf", limits)
     assert err.value.code == "too_many_pages"
-    small = Limits(**{**vars(default_limits()), "max_file_bytes": 1000})
+    small = default_limits().with_max_bytes(1000)
     with pytest.raises(InputError) as err:
         load_pages(encode_image(page(600, 400), "png"), "big.png", small)
     assert err.value.code == "too_large"

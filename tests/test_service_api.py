@@ -19,7 +19,7 @@ import pytest
 from PIL import Image
 from sqlalchemy import select, update
 
-from intake.store.tables import File
+from intake.store.tables import FileRow
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -64,8 +64,8 @@ def wait(client: Any, claim_id: str, timeout: float = 30) -> dict[str, Any]:
 
 
 @pytest.fixture
-def client(service: Any, fake_processor: Any) -> Any:
-    return service(processor=fake_processor)
+def client(service: Any, fake_reader: Any) -> Any:
+    return service(reader=fake_reader)
 
 
 # -- auth ----------------------------------------------------------------------------------------
@@ -186,8 +186,8 @@ def test_unknown_ids_are_404(client: Any) -> None:
 # -- uploads -------------------------------------------------------------------------------------
 
 
-def test_bad_uploads_get_4xx_with_a_reason(service: Any, fake_processor: Any) -> None:
-    client = service(processor=fake_processor, max_upload_bytes=50_000)
+def test_bad_uploads_get_4xx_with_a_reason(service: Any, fake_reader: Any) -> None:
+    client = service(reader=fake_reader, max_upload_bytes=50_000)
     claim = create(client)
     cases: list[tuple[bytes, int, str]] = [
         (b"", 422, "empty"),
@@ -362,7 +362,7 @@ def test_the_same_invoice_on_two_claims_is_flagged_on_the_later_one(client: Any)
 # -- webhooks ----------------------------------------------------------------------------------------
 
 
-def test_webhook_is_signed_and_retried(service: Any, fake_processor: Any) -> None:
+def test_webhook_is_signed_and_retried(service: Any, fake_reader: Any) -> None:
     from intake.service.webhooks import DELIVERY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, verify
 
     got: list[tuple[dict[str, str], bytes]] = []
@@ -380,7 +380,7 @@ def test_webhook_is_signed_and_retried(service: Any, fake_processor: Any) -> Non
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        client = service(processor=fake_processor, webhook_secret="s3cret", webhook_backoff=0.05)
+        client = service(reader=fake_reader, webhook_secret="s3cret", webhook_backoff=0.05)
         url = f"http://127.0.0.1:{server.server_address[1]}/hook"
         claim = create(client, webhook_url=url, external_ref="W-1")
         upload(client, claim["id"], "invoice.png", png())
@@ -433,7 +433,7 @@ def test_webhook_is_not_retried_when_the_receiver_refuses_it() -> None:
 
 
 def test_files_left_processing_by_a_crash_are_processed_at_restart(
-    service: Any, fake_processor: Any, tmp_path: Path
+    service: Any, fake_reader: Any, tmp_path: Path
 ) -> None:
     from fastapi.testclient import TestClient
 
@@ -441,18 +441,18 @@ def test_files_left_processing_by_a_crash_are_processed_at_restart(
     from intake.settings import Settings
     from intake.store.database import transaction
 
-    first = service(processor=fake_processor, data_dir=tmp_path / "crash")
+    first = service(reader=fake_reader, data_dir=tmp_path / "crash")
     first.ctx.worker.stop()  # nothing gets processed by this "process"
     claim = create(first)
     a = upload(first, claim["id"], "invoice.png", png()).json()
     b = upload(first, claim["id"], "discharge.png", png()).json()
     # As a crash leaves them: one taken by a worker, one taken and crashed on too often.
     with transaction(first.ctx.sessions) as s:
-        s.execute(update(File).where(File.id == a["file_id"]).values(status="processing", attempts=1))
-        s.execute(update(File).where(File.id == b["file_id"]).values(status="processing", attempts=3))
-    assert fake_processor.calls == 0
+        s.execute(update(FileRow).where(FileRow.id == a["file_id"]).values(status="processing", attempts=1))
+        s.execute(update(FileRow).where(FileRow.id == b["file_id"]).values(status="processing", attempts=3))
+    assert fake_reader.calls == 0
 
-    app = create_app(Settings(data_dir=tmp_path / "crash", poll_seconds=0.2), processor=fake_processor)
+    app = create_app(Settings(data_dir=tmp_path / "crash", poll_seconds=0.2), reader=fake_reader)
     with TestClient(app) as second:
         second.keys = first.keys  # type: ignore[attr-defined]
         done = wait(second, claim["id"])
@@ -460,46 +460,46 @@ def test_files_left_processing_by_a_crash_are_processed_at_restart(
     by_id = {d["id"]: d for d in done["documents"]}
     assert by_id[a["id"]]["status"] == "done" and by_id[a["id"]]["doc_type"] == "invoice"
     assert by_id[b["id"]]["status"] == "failed" and by_id[b["id"]]["reason_code"] == "interrupted"
-    assert fake_processor.calls == 1
+    assert fake_reader.calls == 1
 
 
-def test_results_are_all_or_nothing(service: Any, fake_processor: Any) -> None:
+def test_results_are_all_or_nothing(service: Any, fake_reader: Any) -> None:
     """A failure while writing results leaves no half-written document behind."""
 
-    class Broken(type(fake_processor)):  # type: ignore[misc]
-        def process_file(self, data: bytes, filename: str, limits: Any = None) -> Any:
-            result = super().process_file(data, filename, limits)
+    class Broken(type(fake_reader)):  # type: ignore[misc]
+        def read_file(self, data: bytes, filename: str) -> Any:
+            result = super().read_file(data, filename)
             result.documents.append(result.documents[0])
             result.documents[1] = type(result.documents[0])(filename, "not-a-doc-type", 0.5, [1], {})  # type: ignore[arg-type]
             return result
 
-    client = service(processor=Broken())
+    client = service(reader=Broken())
     claim = create(client)
     doc = upload(client, claim["id"], "invoice.png", png()).json()
     done = wait(client, claim["id"])
     assert [d["id"] for d in done["documents"]] == [doc["id"]]
     assert done["documents"][0]["status"] == "failed" and done["documents"][0]["fields"] == {}
     with client.ctx.sessions() as s:
-        assert s.scalars(select(File.ocr)).one() is None
+        assert s.scalars(select(FileRow.ocr)).one() is None
 
 
 # -- configuration, keys, logs -------------------------------------------------------------------
 
 
-def test_settings_from_environment(tmp_path: Path) -> None:
-    from intake.settings import Settings
+def test_settings_from_environment(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from intake.settings import Settings, SettingsError
 
-    s = Settings.from_env(
-        {
-            "INTAKE_DATA_DIR": str(tmp_path),
-            "INTAKE_DATABASE_URL": "postgresql+psycopg://u@db/intake",
-            "INTAKE_S3_ENDPOINT": "minio:9000",
-            "INTAKE_S3_SECURE": "false",
-            "INTAKE_MAX_UPLOAD_BYTES": "1000",
-            "INTAKE_WORKERS": "2",
-            "INTAKE_WEBHOOK_SECRET": "x",
-        }
-    )
+    for name, value in {
+        "INTAKE_DATA_DIR": str(tmp_path),
+        "INTAKE_DATABASE_URL": "postgresql+psycopg://u@db/intake",
+        "INTAKE_S3_ENDPOINT": "minio:9000",
+        "INTAKE_S3_SECURE": "false",
+        "INTAKE_MAX_UPLOAD_BYTES": "1000",
+        "INTAKE_WORKERS": "2",
+        "INTAKE_WEBHOOK_SECRET": "x",
+    }.items():
+        monkeypatch.setenv(name, value)
+    s = Settings.load()
     assert (s.data_dir, s.db_url, s.s3_endpoint, s.s3_secure) == (
         tmp_path,
         "postgresql+psycopg://u@db/intake",
@@ -507,12 +507,14 @@ def test_settings_from_environment(tmp_path: Path) -> None:
         False,
     )
     assert (s.max_upload_bytes, s.workers, s.webhook_secret) == (1000, 2, "x")
-    assert Settings.from_env({"INTAKE_DATA_DIR": str(tmp_path)}).db_url.startswith("sqlite:///")
-    with pytest.raises(ValueError, match="INTAKE_WORKERS"):
-        Settings.from_env({"INTAKE_WORKERS": "many"})
+    monkeypatch.delenv("INTAKE_DATABASE_URL")
+    assert Settings.load().db_url.startswith("sqlite:///")
+    monkeypatch.setenv("INTAKE_WORKERS", "many")
+    with pytest.raises(SettingsError, match="INTAKE_WORKERS"):
+        Settings.load()
 
 
-def test_keys_command(tmp_path: Path, fake_processor: Any) -> None:
+def test_keys_command(tmp_path: Path, fake_reader: Any) -> None:
     from fastapi.testclient import TestClient
     from typer.testing import CliRunner
 
@@ -529,7 +531,7 @@ def test_keys_command(tmp_path: Path, fake_processor: Any) -> None:
     assert runner.invoke(cli, ["keys", "create", "--role", "root", "--name", "x", "--data-dir", data]).exit_code == 2
     listed = runner.invoke(cli, ["keys", "list", "--data-dir", data])
     assert "portal-x" in listed.stdout and key not in listed.stdout
-    app = create_app(Settings(data_dir=Path(data)), processor=fake_processor)
+    app = create_app(Settings(data_dir=Path(data)), reader=fake_reader)
     with TestClient(app) as c:
         assert c.get("/v1/claims", headers={"Authorization": f"Bearer {key}"}).status_code == 200
         key_id = listed.stdout.split()[0]
@@ -597,12 +599,12 @@ def test_migrations_match_the_models(tmp_path: Path) -> None:
     engine.dispose()
 
 
-def test_postgresql_and_s3_backends(service: Any, fake_processor: Any, postgres_url: str, s3_server: Any) -> None:
+def test_postgresql_and_s3_backends(service: Any, fake_reader: Any, postgres_url: str, s3_server: Any) -> None:
     """The production pair: metadata in PostgreSQL (migrated at start), blobs in an S3 bucket."""
     from intake.store.blobs import MinioBlobStore
 
     client = service(
-        processor=fake_processor,
+        reader=fake_reader,
         database_url=postgres_url,
         s3_endpoint=s3_server["endpoint"],
         s3_access_key=s3_server["access_key"],

@@ -34,8 +34,8 @@ def backend(request: pytest.FixtureRequest) -> dict[str, Any]:
     }
 
 
-def test_portal_and_reviewer(service: Any, real_processor: Any, backend: dict[str, Any]) -> None:
-    api = service(processor=real_processor, **backend)
+def test_portal_and_reviewer(service: Any, real_reader: Any, backend: dict[str, Any]) -> None:
+    api = service(reader=real_reader, **backend)
     portal, reviewer = api.keys["portal"], api.keys["reviewer"]
     if backend:
         from intake.store.blobs import MinioBlobStore

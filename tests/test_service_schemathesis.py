@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, settings
 from PIL import Image
 from schemathesis.config import SchemathesisConfig
 
-from .conftest import FakeProcessor
+from .conftest import FakeReader
 
 pytestmark = pytest.mark.filterwarnings("ignore::DeprecationWarning")
 
@@ -36,7 +36,7 @@ def _build() -> tuple[Any, str, str]:
 
     data_dir = Path(tempfile.mkdtemp(prefix="intake-schemathesis-"))
     atexit.register(shutil.rmtree, data_dir, ignore_errors=True)
-    app = create_app(Settings(data_dir=data_dir, max_upload_bytes=200_000), processor=FakeProcessor())
+    app = create_app(Settings(data_dir=data_dir, max_upload_bytes=200_000), reader=FakeReader())
     with transaction(app.state.ctx.sessions) as s:
         portal = create_key(s, "portal", "portal-st")[1]
         reviewer = create_key(s, "reviewer", "reviewer-st")[1]

@@ -14,15 +14,16 @@ from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
 from intake.check.claim_rules import ClaimRule, DiseaseList, Rules, load_rules
 from intake.check.invoice_registry import InvoiceRegistry, invoice_keys
-from intake.elements.document import Document, Field
-from intake.elements.findings import Completeness, Missing, Problem, Severity
+from intake.codes import ProblemCode, Reason, Severity
+from intake.elements.document import Diagnosis, Document, Field
+from intake.elements.findings import Completeness, Missing, Problem
 from intake.normalize import idcard
 from intake.normalize.money import MoneyError, parse_upper
 from intake.normalize.text import fold, to_halfwidth
@@ -34,17 +35,18 @@ BILLS = (DocType.INVOICE, DocType.SETTLEMENT)
 # The extractor lowers the confidence of a value that fails one of its cross-checks and says why
 # (intake/extract/crosschecks.py). Where a check here judges the same inconsistency, that low
 # confidence is the finding itself, not doubt about the reading, and must not soften the verdict.
-DATE_REASONS = frozenset({"discharge_before_admission"})
-STAY_REASONS = frozenset({"stay_days"})
-UPPER_REASONS = frozenset({"upper_mismatch"})
-PARTS_REASONS = frozenset({"parts_sum", "parts_exceed_total", "account_exceeds_own_share"})
-CHECKED_HERE = DATE_REASONS | STAY_REASONS | UPPER_REASONS | PARTS_REASONS
+DATE_REASONS = frozenset({Reason.DISCHARGE_BEFORE_ADMISSION})
+STAY_REASONS = frozenset({Reason.STAY_DAYS})
+UPPER_REASONS = frozenset({Reason.UPPER_MISMATCH})
+PARTS_REASONS = frozenset({Reason.PARTS_SUM, Reason.PARTS_EXCEED_TOTAL, Reason.ACCOUNT_EXCEEDS_OWN_SHARE})
+SEAL_REASONS = frozenset({Reason.GREY_COPY})
+CHECKED_HERE = DATE_REASONS | STAY_REASONS | UPPER_REASONS | PARTS_REASONS | SEAL_REASONS
 # A state of the page rather than a failure: a date with its day blanked for privacy.
-BENIGN_REASONS = frozenset({"partial_date"})
+BENIGN_REASONS = frozenset({Reason.PARTIAL_DATE})
 
 
 @dataclass
-class Claim:
+class ClaimUnderCheck:
     """What every check sees: the rules of this claim type and the claim's documents."""
 
     rules: Rules
@@ -60,7 +62,7 @@ class Claim:
     def of(self, *types: DocType) -> list[Document]:
         return [d for d in self.documents if d.doc_type in types]
 
-    def confident(self, *fields: Field | None, explained: frozenset[str] = frozenset()) -> bool:
+    def confident(self, *fields: Field | None, explained: frozenset[Reason] = frozenset()) -> bool:
         """Every field read well enough to blame the claimant rather than our reading.
 
         A field whose confidence is low only for reasons in `explained` (the very inconsistency the
@@ -73,7 +75,7 @@ class Claim:
         )
 
     def problem(
-        self, code: str, severity: Severity, doc: Document | None, field: str | None, **values: object
+        self, code: ProblemCode, severity: Severity, doc: Document | None, field: str | None, **values: object
     ) -> Problem:
         doc_name = self.rules.doc_name(doc.doc_type.value) if doc is not None else ""
         field_name = self.rules.field_name(field, doc.doc_type.value if doc else None) if field else ""
@@ -84,12 +86,12 @@ class Claim:
 # -- missing documents and unreadable fields -----------------------------------------------------
 
 
-def check_documents(claim: Claim) -> list[Missing]:
+def check_documents(claim: ClaimUnderCheck) -> list[Missing]:
     missing = []
     present = {d.doc_type for d in claim.documents}
     for group in claim.rule.required_documents:
         if not present.intersection(group.any_of):
-            missing.append(Missing(group.any_of[0].value, group.message))
+            missing.append(Missing(group.any_of[0].value, group.message or ""))
     return missing
 
 
@@ -97,25 +99,25 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
-def check_required_fields(claim: Claim) -> list[Problem]:
+def check_required_fields(claim: ClaimUnderCheck) -> list[Problem]:
     out = []
     for doc in claim.documents:
         for name in claim.rule.required_fields.get(doc.doc_type, ()):
             f = doc.fields.get(name)
             if f is None or _empty(f.value):
-                out.append(claim.problem("field_missing", "error", doc, name))
+                out.append(claim.problem(ProblemCode.FIELD_MISSING, Severity.ERROR, doc, name))
             elif f.confidence < claim.threshold and not (f.reasons and set(f.reasons) <= CHECKED_HERE | BENIGN_REASONS):
-                out.append(claim.problem("field_low_confidence", "warning", doc, name))
+                out.append(claim.problem(ProblemCode.FIELD_LOW_CONFIDENCE, Severity.WARNING, doc, name))
     return out
 
 
-def check_field_validations(claim: Claim) -> list[Problem]:
+def check_field_validations(claim: ClaimUnderCheck) -> list[Problem]:
     """A value the extractor kept as read although it failed a validation: the reviewer looks at it."""
     out = []
     for doc in claim.documents:
         for name, f in doc.fields.items():
             if set(f.reasons) - CHECKED_HERE - BENIGN_REASONS:
-                out.append(claim.problem("field_invalid", "warning", doc, name))
+                out.append(claim.problem(ProblemCode.FIELD_INVALID, Severity.WARNING, doc, name))
     return out
 
 
@@ -131,7 +133,7 @@ def edit_distance(a: str, b: str) -> int:
     return int(Levenshtein.distance(a, b))
 
 
-def check_names(claim: Claim) -> list[Problem]:
+def check_names(claim: ClaimUnderCheck) -> list[Problem]:
     read: list[tuple[Document, str, Field, str]] = []
     for doc in claim.documents:
         for name in claim.rules.checks.name_fields:
@@ -155,9 +157,15 @@ def check_names(claim: Claim) -> list[Problem]:
         near = edit_distance(value, reference) <= 1
         sure = f.confidence >= claim.threshold and ref_conf >= claim.threshold
         if near or not sure:
-            out.append(claim.problem("name_near_mismatch", "warning", doc, name, value=f.value, other=reference))
+            out.append(
+                claim.problem(
+                    ProblemCode.NAME_NEAR_MISMATCH, Severity.WARNING, doc, name, value=f.value, other=reference
+                )
+            )
         else:
-            out.append(claim.problem("name_mismatch", "error", doc, name, value=f.value, other=reference))
+            out.append(
+                claim.problem(ProblemCode.NAME_MISMATCH, Severity.ERROR, doc, name, value=f.value, other=reference)
+            )
     return out
 
 
@@ -199,7 +207,7 @@ def _span(doc: Document, name: str) -> Span | None:
     return parse_span(doc.value(name))
 
 
-def _stay_of(claim: Claim) -> tuple[Span, Span, Document] | None:
+def _stay_of(claim: ClaimUnderCheck) -> tuple[Span, Span, Document] | None:
     """The stay the claim is about: from the clinical documents first, else from a bill."""
     for doc in [*claim.of(*CLINICAL), *claim.of(*BILLS)]:
         adm, dis = _span(doc, "admission_date"), _span(doc, "discharge_date")
@@ -208,21 +216,21 @@ def _stay_of(claim: Claim) -> tuple[Span, Span, Document] | None:
     return None
 
 
-def check_stay_order(claim: Claim) -> list[Problem]:
+def check_stay_order(claim: ClaimUnderCheck) -> list[Problem]:
     out = []
     for doc in claim.documents:
         adm, dis = _span(doc, "admission_date"), _span(doc, "discharge_date")
         if adm and dis and dis.last < adm.first:
             sure = claim.confident(doc.fields["admission_date"], doc.fields["discharge_date"], explained=DATE_REASONS)
-            severity: Severity = "error" if sure else "warning"
+            severity: Severity = Severity.ERROR if sure else Severity.WARNING
             problem = claim.problem(
-                "discharge_before_admission", severity, doc, "discharge_date", value=dis.text, other=adm.text
+                ProblemCode.DISCHARGE_BEFORE_ADMISSION, severity, doc, "discharge_date", value=dis.text, other=adm.text
             )
             out.append(problem)
     return out
 
 
-def check_dates_agree(claim: Claim) -> list[Problem]:
+def check_dates_agree(claim: ClaimUnderCheck) -> list[Problem]:
     """The admission and discharge dates of every document are those of the claim's stay.
 
     Only ever a warning: documents of one stay legitimately differ by a day (an emergency-room night
@@ -241,11 +249,13 @@ def check_dates_agree(claim: Claim) -> list[Problem]:
             mine = _span(doc, name)
             if mine is None or (mine.first <= ref.last and ref.first <= mine.last):
                 continue  # a month-only date agrees with any day of that month
-            out.append(claim.problem("dates_disagree", "warning", doc, name, value=mine.text, other=ref.text))
+            out.append(
+                claim.problem(ProblemCode.DATES_DISAGREE, Severity.WARNING, doc, name, value=mine.text, other=ref.text)
+            )
     return out
 
 
-def check_stay_days(claim: Claim) -> list[Problem]:
+def check_stay_days(claim: ClaimUnderCheck) -> list[Problem]:
     stay = _stay_of(claim)
     slack = claim.rules.checks.stay_days_slack
     out = []
@@ -265,8 +275,8 @@ def check_stay_days(claim: Claim) -> list[Problem]:
             sure = claim.confident(los, *date_fields, explained=STAY_REASONS)
             out.append(
                 claim.problem(
-                    "stay_days_mismatch",
-                    "error" if sure else "warning",
+                    ProblemCode.STAY_DAYS_MISMATCH,
+                    Severity.ERROR if sure else Severity.WARNING,
                     doc,
                     "length_of_stay",
                     value=los.value,
@@ -277,7 +287,7 @@ def check_stay_days(claim: Claim) -> list[Problem]:
     return out
 
 
-def check_invoice_in_stay(claim: Claim) -> list[Problem]:
+def check_invoice_in_stay(claim: ClaimUnderCheck) -> list[Problem]:
     if not claim.rule.invoice_within_stay:
         return []
     stay = _stay_of(claim)
@@ -295,8 +305,8 @@ def check_invoice_in_stay(claim: Claim) -> list[Problem]:
         sure = claim.confident(doc.fields["issue_date"])
         out.append(
             claim.problem(
-                "invoice_outside_stay",
-                "error" if sure else "warning",
+                ProblemCode.INVOICE_OUTSIDE_STAY,
+                Severity.ERROR if sure else Severity.WARNING,
                 doc,
                 "issue_date",
                 value=issued.text,
@@ -310,28 +320,27 @@ def check_invoice_in_stay(claim: Claim) -> list[Problem]:
 
 
 def _money(f: Field | None) -> Decimal | None:
-    if f is None or not isinstance(f.value, str | int | float) or isinstance(f.value, bool):
-        return None
-    try:
-        return Decimal(str(f.value).replace(",", ""))
-    except InvalidOperation:
-        return None
+    return f.money if f is not None else None
 
 
 _UPPER_UNIT = re.compile(r"[元圆圓角分]")
 
 
-def check_upper_amount(claim: Claim) -> list[Problem]:
+def check_upper_amount(claim: ClaimUnderCheck) -> list[Problem]:
     out = []
     for doc in claim.of(*BILLS):
         total_f, upper_f = doc.fields.get("total_amount"), doc.fields.get("total_amount_upper")
         total = _money(total_f)
-        flagged = any("upper_mismatch" in f.reasons for f in (total_f, upper_f) if f is not None)
+        flagged = any(Reason.UPPER_MISMATCH in f.reasons for f in (total_f, upper_f) if f is not None)
         if total is None or upper_f is None or not isinstance(upper_f.value, str):
             if flagged:
                 # The extractor saw both and they differ, but kept only one: trust its finding.
                 shown = f"{total:.2f}" if total is not None else ""
-                out.append(claim.problem("amount_upper_mismatch", "error", doc, "total_amount_upper", other=shown))
+                out.append(
+                    claim.problem(
+                        ProblemCode.AMOUNT_UPPER_MISMATCH, Severity.ERROR, doc, "total_amount_upper", other=shown
+                    )
+                )
             continue
         try:
             # A fragment (零叁) parses too; only a whole amount, which names its unit, is compared.
@@ -339,14 +348,14 @@ def check_upper_amount(claim: Claim) -> list[Problem]:
                 raise MoneyError(upper_f.value)
             upper = parse_upper(upper_f.value)
         except MoneyError:
-            out.append(claim.problem("amount_upper_unreadable", "warning", doc, "total_amount_upper"))
+            out.append(claim.problem(ProblemCode.AMOUNT_UPPER_UNREADABLE, Severity.WARNING, doc, "total_amount_upper"))
             continue
         if abs(upper - total) > claim.rules.checks.money_tolerance:
             sure = claim.confident(total_f, upper_f, explained=UPPER_REASONS)
             out.append(
                 claim.problem(
-                    "amount_upper_mismatch",
-                    "error" if sure else "warning",
+                    ProblemCode.AMOUNT_UPPER_MISMATCH,
+                    Severity.ERROR if sure else Severity.WARNING,
                     doc,
                     "total_amount_upper",
                     value=upper_f.value,
@@ -356,7 +365,7 @@ def check_upper_amount(claim: Claim) -> list[Problem]:
     return out
 
 
-def check_amount_parts(claim: Claim) -> list[Problem]:
+def check_amount_parts(claim: ClaimUnderCheck) -> list[Problem]:
     """Parts of the bill cannot exceed what they are parts of.
 
     The contract carries no 其他支付 or 个人现金支付, so the identities that hold on the page
@@ -397,17 +406,17 @@ def check_amount_parts(claim: Claim) -> list[Problem]:
             sure = claim.confident(*(f.get(n) for n in names), explained=PARTS_REASONS)
             out.append(
                 claim.problem(
-                    "amount_parts_mismatch",
-                    "error" if sure else "warning",
+                    ProblemCode.AMOUNT_PARTS_MISMATCH,
+                    Severity.ERROR if sure else Severity.WARNING,
                     doc,
                     field,
                     value=f"{value:.2f}",
                     other=f"{other:.2f}",
                 )
             )
-        elif any("parts_sum" in fld.reasons for fld in f.values()):
-            name = next(n for n, fld in f.items() if "parts_sum" in fld.reasons)
-            out.append(claim.problem("amount_parts_flagged", "warning", doc, name))
+        elif any(Reason.PARTS_SUM in fld.reasons for fld in f.values()):
+            name = next(n for n, fld in f.items() if Reason.PARTS_SUM in fld.reasons)
+            out.append(claim.problem(ProblemCode.AMOUNT_PARTS_FLAGGED, Severity.WARNING, doc, name))
     return out
 
 
@@ -425,27 +434,28 @@ def substring_distance(needle: str, hay: str) -> int:
     return min(prev)
 
 
-def check_seals(claim: Claim) -> list[Problem]:
+def check_seals(claim: ClaimUnderCheck) -> list[Problem]:
     out = []
     for rule in claim.rule.seals:
         for doc in claim.of(rule.doc_type):
-            seal = doc.fields.get("seal")
-            value = seal.value if seal is not None and isinstance(seal.value, dict) else {}
-            if not value.get("present"):
+            seal_f = doc.fields.get("seal")
+            seal = seal_f.seal if seal_f is not None else None
+            if seal is None or not seal.present:
                 # On a grey or black-and-white copy a red seal cannot be told from print: ask for a
                 # colour copy instead of telling the member the certificate is unsealed.
-                grey = seal is not None and "greyscale" in seal.reasons
-                out.append(claim.problem("seal_unverifiable" if grey else "seal_missing", "error", doc, "seal"))
+                grey = seal_f is not None and Reason.GREY_COPY in seal_f.reasons
+                code = ProblemCode.SEAL_UNVERIFIABLE if grey else ProblemCode.SEAL_MISSING
+                out.append(claim.problem(code, Severity.ERROR, doc, "seal"))
                 continue
             if not rule.match_field:
                 continue
             expected_f = doc.fields.get(rule.match_field)
-            if expected_f is None or not isinstance(expected_f.value, str) or not expected_f.value.strip():
+            if expected_f is None or not expected_f.text or not expected_f.text.strip():
                 continue  # the name itself was not read: field_missing says so when it is required
-            text = normalize_name(value.get("text") or "")
-            expected = normalize_name(expected_f.value)
+            text = normalize_name(seal.text or "")
+            expected = normalize_name(expected_f.text)
             if not text:
-                out.append(claim.problem("seal_text_unreadable", "warning", doc, "seal"))
+                out.append(claim.problem(ProblemCode.SEAL_TEXT_UNREADABLE, Severity.WARNING, doc, "seal"))
                 continue
             edits = substring_distance(expected, text)
             if edits == 0:
@@ -454,10 +464,10 @@ def check_seals(claim: Claim) -> list[Problem]:
             # The seal's own confidence is not asked: the extractor lowers it precisely when the ring
             # does not match the printed name, which is what is being judged here.
             if edits <= allowed or not claim.confident(expected_f):
-                code, severity = "seal_near_mismatch", "warning"
+                code, severity = ProblemCode.SEAL_NEAR_MISMATCH, Severity.WARNING
             else:
-                code, severity = "seal_mismatch", "error"
-            out.append(claim.problem(code, severity, doc, "seal", value=value.get("text"), other=expected_f.value))  # type: ignore[arg-type]
+                code, severity = ProblemCode.SEAL_MISMATCH, Severity.ERROR
+            out.append(claim.problem(code, severity, doc, "seal", value=seal.text, other=expected_f.text))
     return out
 
 
@@ -470,17 +480,21 @@ def _invoice_label(doc: Document) -> str:
     return f"票据号码{number}" if not code else f"票据代码{code}，票据号码{number}"
 
 
-def check_duplicate_invoices(claim: Claim) -> list[Problem]:
+def check_duplicate_invoices(claim: ClaimUnderCheck) -> list[Problem]:
     out = []
     seen: dict[str, Document] = {}
     keyed: list[tuple[Document, list[str]]] = []
     for doc in claim.of(DocType.INVOICE):
         keys = invoice_keys(doc)
         if not keys:
-            out.append(claim.problem("invoice_unidentified", "warning", doc, "invoice_number"))
+            out.append(claim.problem(ProblemCode.INVOICE_UNIDENTIFIED, Severity.WARNING, doc, "invoice_number"))
         keyed.append((doc, keys))
         if any(k in seen for k in keys):
-            out.append(claim.problem("invoice_duplicate", "error", doc, "invoice_number", value=_invoice_label(doc)))
+            out.append(
+                claim.problem(
+                    ProblemCode.INVOICE_DUPLICATE, Severity.ERROR, doc, "invoice_number", value=_invoice_label(doc)
+                )
+            )
         for k in keys:
             seen.setdefault(k, doc)
     if claim.registry is not None and seen:
@@ -490,7 +504,12 @@ def check_duplicate_invoices(claim: Claim) -> list[Problem]:
             if hit is not None:
                 out.append(
                     claim.problem(
-                        "invoice_claimed_before", "error", doc, "invoice_number", value=_invoice_label(doc), claim=hit
+                        ProblemCode.INVOICE_CLAIMED_BEFORE,
+                        Severity.ERROR,
+                        doc,
+                        "invoice_number",
+                        value=_invoice_label(doc),
+                        claim=hit,
                     )
                 )
     return out
@@ -508,12 +527,10 @@ def _codes_match(read: str, table: str) -> bool:
     return len(read) >= 3 and (read.startswith(table) or table.startswith(read))
 
 
-def diagnosis_match(diagnosis: Any, diseases: DiseaseList) -> str:
+def diagnosis_match(diagnosis: Diagnosis, diseases: DiseaseList) -> str:
     """'listed' (by code or exact name), 'loose' (a listed name inside the text), or 'no'."""
-    if not isinstance(diagnosis, dict):
-        return "no"
-    text = fold(diagnosis.get("text") or "")
-    code = _code(diagnosis.get("icd10"))
+    text = fold(diagnosis.text)
+    code = _code(diagnosis.icd10)
     wanted = set(diseases.groups)
     if code and any(code.startswith(p) for p in diseases.icd10_prefixes):
         return "listed"
@@ -530,14 +547,14 @@ def diagnosis_match(diagnosis: Any, diseases: DiseaseList) -> str:
     return "no"
 
 
-def _diagnoses(claim: Claim) -> Iterator[tuple[Document, Field, list[Any]]]:
+def _diagnoses(claim: ClaimUnderCheck) -> Iterator[tuple[Document, Field, list[Diagnosis]]]:
     for doc in claim.of(*CLINICAL):
         f = doc.fields.get("diagnoses")
-        if f is not None and isinstance(f.value, list) and f.value:
-            yield doc, f, f.value
+        if f is not None and f.diagnoses:
+            yield doc, f, f.diagnoses
 
 
-def check_diagnosis_listed(claim: Claim) -> list[Problem]:
+def check_diagnosis_listed(claim: ClaimUnderCheck) -> list[Problem]:
     diseases = claim.rule.diseases
     if diseases is None:
         return []
@@ -548,59 +565,64 @@ def check_diagnosis_listed(claim: Claim) -> list[Problem]:
     if any(v == "listed" for *_, v in verdicts):
         return []
 
-    def texts(items: Iterable[tuple[Document, Field, Any, str]]) -> str:
-        return "、".join(str(d.get("text", "")) if isinstance(d, dict) else str(d) for _, _, d, _ in items)
+    def texts(items: Iterable[tuple[Document, Field, Diagnosis, str]]) -> str:
+        return "、".join(d.text for _, _, d, _ in items)
 
     loose = [v for v in verdicts if v[3] == "loose"]
     if loose:
-        return [claim.problem("diagnosis_loose_match", "warning", loose[0][0], "diagnoses", value=texts(loose))]
+        return [
+            claim.problem(
+                ProblemCode.DIAGNOSIS_LOOSE_MATCH, Severity.WARNING, loose[0][0], "diagnoses", value=texts(loose)
+            )
+        ]
     doc = read[0][0]
     # A list is read line by line, so its confidence is its worst line's. When every diagnosis was
     # recognized (it carries an ICD-10 code, or is a name of the table) a low line confidence does
     # not make "not listed" doubtful; an unrecognized one might be a listed disease misread.
     recognized = all(_recognized(d) for _, _, d, _ in verdicts)
     sure = recognized or all(claim.confident(fld) for _, fld, _ in read)
-    severity: Severity = "error" if sure else "warning"
-    return [claim.problem("diagnosis_not_listed", severity, doc, "diagnoses", value=texts(verdicts))]
+    severity = Severity.ERROR if sure else Severity.WARNING
+    return [claim.problem(ProblemCode.DIAGNOSIS_NOT_LISTED, severity, doc, "diagnoses", value=texts(verdicts))]
 
 
-def _recognized(diagnosis: Any) -> bool:
-    if not isinstance(diagnosis, dict):
-        return False
-    if _code(diagnosis.get("icd10")):
-        return True
-    return bool(diagnoses.by_name(str(diagnosis.get("text") or "")))
+def _recognized(diagnosis: Diagnosis) -> bool:
+    return bool(_code(diagnosis.icd10)) or bool(diagnoses.by_name(diagnosis.text))
 
 
-def check_sex(claim: Claim) -> list[Problem]:
+def check_sex(claim: ClaimUnderCheck) -> list[Problem]:
     allowed = claim.rule.allowed_sex
     if not allowed:
         return []
     readings: list[tuple[Document, str, str, bool]] = []
     for doc in claim.documents:
         f = doc.fields.get("sex")
-        if f is not None and f.value in ("男", "女"):
-            readings.append((doc, "sex", f.value, claim.confident(f)))
+        if f is not None and f.text in ("男", "女"):
+            readings.append((doc, "sex", str(f.text), claim.confident(f)))
         idf = doc.fields.get("id_number")
         # The 17th digit of a valid 身份证号 states the sex; an invalid number states nothing.
-        if idf is not None and isinstance(idf.value, str) and idcard.is_valid(idf.value):
-            readings.append((doc, "id_number", idcard.sex_of(idf.value), claim.confident(idf)))
+        if idf is not None and idf.text and idcard.is_valid(idf.text):
+            readings.append((doc, "id_number", idcard.sex_of(idf.text), claim.confident(idf)))
     if not readings:
-        return [claim.problem("sex_unknown", "warning", None, "sex")]
+        return [claim.problem(ProblemCode.SEX_UNKNOWN, Severity.WARNING, None, "sex")]
     wrong = [r for r in readings if r[2] not in allowed]
     if not wrong:
         return []
     doc, field, sex, sure = next((r for r in wrong if r[3]), wrong[0])
     return [
         claim.problem(
-            "sex_not_eligible", "error" if sure else "warning", doc, field, value=sex, other="、".join(allowed)
+            ProblemCode.SEX_NOT_ELIGIBLE,
+            Severity.ERROR if sure else Severity.WARNING,
+            doc,
+            field,
+            value=sex,
+            other="、".join(allowed),
         )
     ]
 
 
 # -- the claim -----------------------------------------------------------------------------------
 
-CHECKS: tuple[Callable[[Claim], list[Problem]], ...] = (
+CHECKS: tuple[Callable[[ClaimUnderCheck], list[Problem]], ...] = (
     check_required_fields,
     check_names,
     check_stay_order,
@@ -630,7 +652,7 @@ def _tidy(problems: list[Problem]) -> list[Problem]:
         seen.add(key)
         out.append(p)
     # Errors first: they are what the claimant has to act on.
-    return sorted(out, key=lambda p: p.severity != "error")
+    return sorted(out, key=lambda p: p.severity != Severity.ERROR)
 
 
 def check_claim(
@@ -642,6 +664,6 @@ def check_claim(
 ) -> Completeness:
     """The completeness of one claim. Raises KeyError for a claim type the rules do not know."""
     rules = rules or load_rules()
-    claim = Claim(rules, rules.claim(claim_type), list(documents), registry, claim_id)
+    claim = ClaimUnderCheck(rules, rules.claim(claim_type), list(documents), registry, claim_id)
     problems = [p for check in CHECKS for p in check(claim)]
     return Completeness(check_documents(claim), _tidy(problems))

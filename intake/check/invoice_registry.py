@@ -26,15 +26,12 @@ class InvoiceRegistry(Protocol):
         """For each key already recorded by a claim other than claim_id: key -> that claim's id."""
         ...
 
-    def record(self, keys: Iterable[str], claim_id: str) -> None:
-        """Remember that claim_id holds these invoice keys (idempotent)."""
+    def hold(self, keys: Iterable[str], claim_id: str) -> None:
+        """Make claim_id hold exactly these invoice keys (idempotent; an empty list releases them)."""
         ...
 
 
 # -- keys and the local registry (below the Protocol, which the service's table also implements) --
-
-ENV_DATA_DIR = "INTAKE_DATA_DIR"
-REGISTRY_FILE = "invoices.json"
 
 
 def _clean_key_part(value: object) -> str:
@@ -60,14 +57,10 @@ def invoice_keys(document: Document) -> list[str]:
 
 
 def default_registry_path() -> Path:
-    """$INTAKE_DATA_DIR, else $XDG_DATA_HOME/intake, else ~/.local/share/intake; then invoices.json."""
-    if os.environ.get(ENV_DATA_DIR):
-        base = Path(os.environ[ENV_DATA_DIR])
-    elif os.environ.get("XDG_DATA_HOME"):
-        base = Path(os.environ["XDG_DATA_HOME"]) / "intake"
-    else:
-        base = Path.home() / ".local" / "share" / "intake"
-    return base / REGISTRY_FILE
+    """INTAKE_REGISTRY, else $INTAKE_DATA_DIR, else $XDG_DATA_HOME/intake, else ~/.local/share/intake."""
+    from intake.settings import Settings
+
+    return Settings.load().registry_path
 
 
 class RegistryError(OSError):
@@ -105,21 +98,26 @@ class LocalInvoiceRegistry:
                 out[key] = others[0]
         return out
 
-    def record(self, keys: Iterable[str], claim_id: str) -> None:
-        keys = list(keys)
-        if not keys:
-            return
+    def hold(self, keys: Iterable[str], claim_id: str) -> None:
+        wanted = set(keys)
         try:
+            if not wanted and not self.path.exists():
+                return
             self.path.parent.mkdir(parents=True, exist_ok=True)
             with open(self.path.with_name(self.path.name + ".lock"), "a+") as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX)
                 known = self._load()
                 changed = False
-                for key in keys:
+                for key in wanted:
                     claims = known.setdefault(key, [])
                     if claim_id not in claims:
                         claims.append(claim_id)
                         changed = True
+                for key in [k for k, claims in known.items() if claim_id in claims and k not in wanted]:
+                    known[key].remove(claim_id)
+                    if not known[key]:
+                        del known[key]
+                    changed = True
                 if changed:
                     self._write({"version": 1, "keys": known})
         except RegistryError:

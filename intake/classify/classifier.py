@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from pathlib import Path
-from typing import Any
 
-import yaml
+from pydantic import Field
 
 from intake.classify.features import PageFeatures, nothing_to_read, page_features
 from intake.classify.model import DocTypeModel
 from intake.classify.split import DocumentPrediction, PagePrediction, group_pages
+from intake.datafile import Strict, load, packaged
 from intake.elements.page import OcrPage
 from intake.vocabulary import DocType
 
@@ -21,12 +19,21 @@ REPO_MODELS = Path(__file__).resolve().parents[2] / "models"
 
 
 def default_model_dir() -> Path:
-    return Path(os.environ.get("INTAKE_MODEL_DIR", REPO_MODELS))
+    from intake.settings import Settings
+
+    return Settings.load().model_dir or REPO_MODELS
+
+
+class ClassifierSettings(Strict):
+    """classify/settings.yaml: thresholds on the calibrated model's probabilities."""
+
+    other_below: float = Field(ge=0, le=1)
+    continue_min: float = Field(ge=0, le=1)
 
 
 @cache
-def settings() -> dict[str, Any]:
-    return yaml.safe_load(resources.files("intake.classify").joinpath("settings.yaml").read_text())
+def settings() -> ClassifierSettings:
+    return load(ClassifierSettings, packaged("intake.classify", "settings.yaml"), "classifier settings")
 
 
 @dataclass
@@ -38,7 +45,7 @@ class Classifier:
     @classmethod
     def load(cls, folder: Path | None = None) -> Classifier:
         s = settings()
-        return cls(DocTypeModel.load(folder or default_model_dir()), s["other_below"], s["continue_min"])
+        return cls(DocTypeModel.load(folder or default_model_dir()), s.other_below, s.continue_min)
 
     def predict_pages(self, features: list[PageFeatures], first_page: int = 1) -> list[PagePrediction]:
         probs = self.model.predict_proba(features)

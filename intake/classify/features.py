@@ -76,7 +76,8 @@ class PageFeatures:
         return [squeeze(self.text), squeeze(self.head or self.title), *(getattr(self, n) for n in self.NUMERIC)]
 
     def to_json(self) -> dict[str, Any]:
-        return asdict(self)
+        # Plain floats: the layout facts come out of numpy, and JSON (and the database) want Python's.
+        return {k: v if isinstance(v, str) else float(v) for k, v in asdict(self).items()}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> PageFeatures:

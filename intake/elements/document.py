@@ -1,53 +1,159 @@
-"""Plain data passed out of the extraction stage: one field, one document."""
+"""A document of a claim (a file may hold several) with its type and fields, and the typed values
+its fields carry.
+
+`Field.to_json` is the contract's field object: `{"value", "confidence", "page", "box",
+"source_text"}` plus `reasons` and `corrected` where they apply. Values are normalized: dates
+YYYY-MM-DD (or YYYY-MM where the day is blanked), money a decimal string with two places, ages and
+days ints, diagnoses a list of Diagnosis, the seal a SealValue; names and free text as printed.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from intake.elements.page import Box
+from intake.codes import Reason
+from intake.elements.page import Box, box_of
 from intake.vocabulary import DocType
+
+
+@dataclass(frozen=True)
+class Diagnosis:
+    """One diagnosis as printed, with its ICD-10 code where it is known."""
+
+    text: str
+    icd10: str | None = None
+
+    def to_json(self) -> dict[str, str]:
+        return {"text": self.text, "icd10": self.icd10} if self.icd10 else {"text": self.text}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Diagnosis:
+        code = data.get("icd10")
+        return cls(str(data.get("text", "")), str(code) if code else None)
+
+
+@dataclass(frozen=True)
+class SealValue:
+    """Whether an official seal was found, and its ring text where it was read."""
+
+    present: bool
+    text: str | None = None
+
+    def to_json(self) -> dict[str, Any]:
+        return {"present": self.present, "text": self.text} if self.text else {"present": self.present}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> SealValue:
+        text = data.get("text")
+        return cls(bool(data.get("present")), str(text) if text else None)
+
+
+FieldValue = str | int | list[Diagnosis] | SealValue
+
+
+def value_to_json(value: FieldValue) -> Any:
+    if isinstance(value, SealValue):
+        return value.to_json()
+    if isinstance(value, list):
+        return [d.to_json() for d in value]
+    return value
+
+
+def value_from_json(data: Any) -> FieldValue:
+    """The typed value of a field's JSON: the shape says the kind (a seal is the only object, the
+    diagnoses the only list)."""
+    if isinstance(data, dict):
+        return SealValue.from_json(data)
+    if isinstance(data, list):
+        return [Diagnosis.from_json(d if isinstance(d, dict) else {"text": str(d)}) for d in data]
+    if isinstance(data, bool):
+        return str(data)
+    if isinstance(data, int | str):
+        return data
+    return str(data)
+
+
+def _reasons(raw: Any) -> list[Reason]:
+    # Rows written by an older intake may carry a reason this one no longer knows: it says nothing
+    # this version can act on, so it is dropped rather than failing the whole document.
+    known = {r.value for r in Reason}
+    return [Reason(r) for r in raw or () if r in known]
 
 
 @dataclass
 class Field:
-    """One value read from a document, as ../shared/CONTRACT.md spells it.
+    """One value read from a document (or set by a reviewer), with its evidence."""
 
-    `value` is normalized (dates YYYY-MM-DD or a partial YYYY-MM, money "12345.67", length_of_stay and
-    age ints, diagnoses a list of {"text", "icd10"?}, seal {"present", "text"?}). A value that failed
-    a validation is kept as read, with a low confidence and the reasons, never silently corrected.
-    """
-
-    value: Any
+    value: FieldValue
     confidence: float
     page: int
     box: Box | None = None
     source_text: str = ""
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
+    corrected: bool = False  # set by a reviewer
+
+    # -- the value as the kind a check needs; None when it is not one -----------------------------
+    @property
+    def text(self) -> str | None:
+        return self.value if isinstance(self.value, str) else None
+
+    @property
+    def number(self) -> int | None:
+        return self.value if isinstance(self.value, int) and not isinstance(self.value, bool) else None
+
+    @property
+    def money(self) -> Decimal | None:
+        if not isinstance(self.value, str):
+            return None
+        try:
+            return Decimal(self.value.replace(",", ""))
+        except InvalidOperation:
+            return None
+
+    @property
+    def diagnoses(self) -> list[Diagnosis]:
+        return self.value if isinstance(self.value, list) else []
+
+    @property
+    def seal(self) -> SealValue | None:
+        return self.value if isinstance(self.value, SealValue) else None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
-            "value": self.value,
-            "confidence": round(float(self.confidence), 4),
-            "page": self.page,
-            "box": list(self.box) if self.box else None,
+            "value": value_to_json(self.value),
+            "confidence": round(min(max(float(self.confidence), 0.0), 1.0), 4),
+            "page": max(int(self.page), 1),
+            "box": [int(v) for v in self.box] if self.box else None,
             "source_text": self.source_text,
         }
         if self.reasons:
-            out["reasons"] = list(self.reasons)
+            out["reasons"] = [r.value for r in self.reasons]
+        if self.corrected:
+            out["corrected"] = True
         return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Field:
         box = data.get("box")
         return cls(
-            value=data["value"],
+            value=value_from_json(data["value"]),
             confidence=float(data.get("confidence", 1.0)),
-            page=int(data.get("page", 1)),
-            box=tuple(box) if box else None,  # type: ignore[arg-type]
-            source_text=str(data.get("source_text", "")),
-            reasons=list(data.get("reasons", [])),
+            page=int(data.get("page") or 1),
+            box=box_of(box) if box else None,
+            source_text=str(data.get("source_text") or ""),
+            reasons=_reasons(data.get("reasons")),
+            corrected=bool(data.get("corrected", False)),
         )
+
+
+def fields_to_json(fields: dict[str, Field]) -> dict[str, dict[str, Any]]:
+    return {name: f.to_json() for name, f in fields.items()}
+
+
+def fields_from_json(data: dict[str, Any] | None) -> dict[str, Field]:
+    return {name: Field.from_json(f) for name, f in (data or {}).items()}
 
 
 @dataclass
@@ -61,9 +167,13 @@ class Document:
     fields: dict[str, Field] = field(default_factory=dict)
     id: str = ""
 
-    def value(self, name: str) -> Any:
+    def value(self, name: str) -> FieldValue | None:
         f = self.fields.get(name)
         return f.value if f is not None else None
+
+    def text(self, name: str) -> str | None:
+        f = self.fields.get(name)
+        return f.text if f is not None else None
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -71,7 +181,7 @@ class Document:
             "doc_type": self.doc_type.value,
             "doc_type_confidence": round(float(self.doc_type_confidence), 4),
             "pages": list(self.pages),
-            "fields": {name: f.to_json() for name, f in self.fields.items()},
+            "fields": fields_to_json(self.fields),
         }
         if self.id:
             out["id"] = self.id
@@ -84,6 +194,6 @@ class Document:
             doc_type=DocType(data["doc_type"]),
             doc_type_confidence=float(data.get("doc_type_confidence", 1.0)),
             pages=[int(p) for p in data.get("pages", [1])],
-            fields={k: Field.from_json(v) for k, v in data.get("fields", {}).items()},
+            fields=fields_from_json(data.get("fields")),
             id=str(data.get("id", "")),
         )

@@ -1,11 +1,16 @@
-"""The completeness object of ../shared/CONTRACT.md: what is missing, what is wrong."""
+"""The findings about a claim: what is missing, what is wrong, and whether it is complete.
+
+`Completeness.to_json` is the contract's completeness object:
+`{"complete", "missing": [{"doc_type", "message"}], "problems": [{"code", "severity", "message",
+"document_id", "field"}]}`.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Any
 
-Severity = Literal["error", "warning"]
+from intake.codes import ProblemCode, Severity
 
 
 @dataclass
@@ -16,10 +21,14 @@ class Missing:
     def to_json(self) -> dict[str, Any]:
         return {"doc_type": self.doc_type, "message": self.message}
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Missing:
+        return cls(str(data["doc_type"]), str(data["message"]))
+
 
 @dataclass
 class Problem:
-    code: str
+    code: ProblemCode
     severity: Severity
     message: str
     document_id: str | None = None
@@ -27,12 +36,22 @@ class Problem:
 
     def to_json(self) -> dict[str, Any]:
         return {
-            "code": self.code,
-            "severity": self.severity,
+            "code": self.code.value,
+            "severity": self.severity.value,
             "message": self.message,
             "document_id": self.document_id,
             "field": self.field,
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Problem:
+        return cls(
+            ProblemCode(data["code"]),
+            Severity(data["severity"]),
+            str(data["message"]),
+            data.get("document_id"),
+            data.get("field"),
+        )
 
 
 @dataclass
@@ -42,7 +61,7 @@ class Completeness:
 
     @property
     def complete(self) -> bool:
-        return not self.missing and not any(p.severity == "error" for p in self.problems)
+        return not self.missing and not any(p.severity == Severity.ERROR for p in self.problems)
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -50,3 +69,10 @@ class Completeness:
             "missing": [m.to_json() for m in self.missing],
             "problems": [p.to_json() for p in self.problems],
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Completeness:
+        return cls(
+            [Missing.from_json(m) for m in data.get("missing", [])],
+            [Problem.from_json(p) for p in data.get("problems", [])],
+        )

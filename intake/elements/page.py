@@ -1,4 +1,10 @@
-"""Plain data passed out of the OCR stage."""
+"""A page as read: its text lines (boxes, polygons, per-character scores) and its seals.
+
+`OcrPage.to_json` / `from_json` is the one serializer of a page: the CLI's `intake ocr --json`,
+the service's stored OCR, the classifier's training cache and the benchmarks' cache all write and
+read it, so that a page read back from any of them is the page that was read. Scores are rounded
+when a line is made, not when it is written, so that the JSON holds exactly what the next stage saw.
+"""
 
 from __future__ import annotations
 
@@ -8,6 +14,14 @@ from typing import Any, NamedTuple
 import numpy as np
 
 Box = tuple[int, int, int, int]
+
+LINE_SCORE_DIGITS = 4
+CHAR_SCORE_DIGITS = 3
+
+
+def box_of(values: Any) -> Box:
+    x0, y0, x1, y1 = (round(float(v)) for v in values)
+    return (x0, y0, x1, y1)
 
 
 class Reading(NamedTuple):
@@ -30,17 +44,19 @@ class OcrLine:
     polygon: list[tuple[int, int]] = field(default_factory=list)
     char_confidences: tuple[float, ...] = ()  # one per character of text, when the engine gives them
 
-    def to_json(self, detail: bool = False) -> dict[str, object]:
-        out: dict[str, object] = {"text": self.text, "box": list(self.box), "confidence": round(self.confidence, 4)}
-        if detail and self.char_confidences:
-            out["char_confidences"] = [round(c, 3) for c in self.char_confidences]
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"text": self.text, "box": list(self.box), "confidence": self.confidence}
+        if self.char_confidences:
+            out["char_confidences"] = list(self.char_confidences)
+        if self.polygon:
+            out["polygon"] = [list(p) for p in self.polygon]
         return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> OcrLine:
-        x0, y0, x1, y1 = (int(v) for v in data["box"])
         chars = tuple(float(c) for c in data.get("char_confidences", ()))
-        return cls(str(data["text"]), (x0, y0, x1, y1), float(data["confidence"]), char_confidences=chars)
+        polygon = [(int(x), int(y)) for x, y in data.get("polygon", ())]
+        return cls(str(data["text"]), box_of(data["box"]), float(data["confidence"]), polygon, chars)
 
     @classmethod
     def from_polygon(cls, text: str, polygon: np.ndarray, confidence: float, chars: tuple[float, ...] = ()) -> OcrLine:
@@ -49,13 +65,19 @@ class OcrLine:
         x0, y0 = pts.min(axis=0)
         x1, y1 = pts.max(axis=0)
         box = (max(int(x0), 0), max(int(y0), 0), int(np.ceil(x1)), int(np.ceil(y1)))
-        chars = tuple(chars) if len(chars) == len(text) else ()
-        return cls(str(text), box, float(confidence), [(int(x), int(y)) for x, y in pts], chars)
+        kept = tuple(round(float(c), CHAR_SCORE_DIGITS) for c in chars) if len(chars) == len(text) else ()
+        return cls(
+            str(text),
+            box,
+            round(float(confidence), LINE_SCORE_DIGITS),
+            [(int(x), int(y)) for x, y in pts],
+            kept,
+        )
 
 
 @dataclass
 class Seal:
-    """A red seal found on the page: where, what shape, and its ring text if it could be read."""
+    """A seal found on the page: where, what shape, and its ring text if it could be read."""
 
     box: Box
     shape: str  # round | oval | rect
@@ -65,27 +87,31 @@ class Seal:
     # makes a seal official cannot be seen there, so a reviewer may want to look.
     colour: bool = True
 
-    def to_json(self) -> dict[str, object]:
-        out: dict[str, object] = {
+    def to_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
             "box": list(self.box),
             "shape": self.shape,
             "text": self.text,
-            "confidence": round(self.confidence, 4),
+            "confidence": round(float(self.confidence), LINE_SCORE_DIGITS),
         }
-        if not self.colour:
+        if not self.colour:  # the usual case keeps the JSON as it always was
             out["colour"] = False
         return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Seal:
-        x0, y0, x1, y1 = (int(v) for v in data["box"])
         return cls(
-            (x0, y0, x1, y1),
+            box_of(data["box"]),
             str(data["shape"]),
             str(data.get("text", "")),
             float(data.get("confidence", 0)),
             bool(data.get("colour", True)),
         )
+
+
+def blank_image(width: int, height: int) -> np.ndarray:
+    """A white stand-in of the right size that costs no memory (zero-strided)."""
+    return np.broadcast_to(np.full((1, 1, 3), 255, np.uint8), (height, width, 3))
 
 
 @dataclass
@@ -95,6 +121,9 @@ class OcrPage:
     lines: list[OcrLine] = field(default_factory=list)
     seals: list[Seal] = field(default_factory=list)
     rotation: int = 0  # degrees the upload was turned to make it upright
+    # False for a grey or 1-bit copy: red ink (a seal) cannot be told from black there. Decided
+    # by the OCR stage from the upload, and kept, because a stored page image is re-encoded.
+    colour: bool = True
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -109,36 +138,40 @@ class OcrPage:
     def text(self) -> str:
         return "\n".join(line.text for line in self.lines)
 
-    def to_json(self, detail: bool = False) -> dict[str, object]:
+    def to_json(self) -> dict[str, Any]:
         return {
             "page": self.page,
             "width": self.width,
             "height": self.height,
             "rotation": self.rotation,
-            "lines": [line.to_json(detail) for line in self.lines],
+            "colour": self.colour,
+            "lines": [line.to_json() for line in self.lines],
             "seals": [s.to_json() for s in self.seals],
         }
 
     @classmethod
     def from_json(cls, data: dict[str, Any], image: np.ndarray | None = None) -> OcrPage:
         """A page read back from its JSON. Without the stored image, a blank stand-in of the right
-        size (zero-strided, so it costs no memory) keeps width and height answering."""
+        size keeps width and height answering."""
         if image is None:
-            image = np.broadcast_to(np.full((1, 1, 3), 255, np.uint8), (int(data["height"]), int(data["width"]), 3))
+            image = blank_image(int(data["width"]), int(data["height"]))
         return cls(
             page=int(data["page"]),
             image=image,
             lines=[OcrLine.from_json(x) for x in data.get("lines", [])],
             seals=[Seal.from_json(x) for x in data.get("seals", [])],
             rotation=int(data.get("rotation", 0)),
+            colour=bool(data.get("colour", True)),
         )
 
 
 @dataclass
 class OcrResult:
+    """Every page of one uploaded file, as read."""
+
     filename: str
     media_type: str
     pages: list[OcrPage]
 
-    def to_json(self, detail: bool = False) -> dict[str, object]:
-        return {"pages": [p.to_json(detail) for p in self.pages]}
+    def to_json(self) -> dict[str, Any]:
+        return {"pages": [p.to_json() for p in self.pages]}

@@ -11,9 +11,10 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any
 
+from intake.codes import Reason
 from intake.elements.document import Field
+from intake.extract.config import ConfidenceSettings
 from intake.normalize.dates import stay_days
 from intake.normalize.idcard import is_valid
 from intake.normalize.money import MoneyError, parse_upper
@@ -23,18 +24,18 @@ CENT = Decimal("0.01")
 
 def _money(fields: dict[str, Field], name: str) -> Decimal | None:
     f = fields.get(name)
-    return Decimal(f.value) if f is not None else None
+    return f.money if f is not None else None
 
 
 def _day(fields: dict[str, Field], name: str) -> date | None:
     f = fields.get(name)
-    if f is None or len(str(f.value)) != 10:
+    if f is None or f.text is None or len(f.text) != 10:
         return None
-    return date.fromisoformat(f.value)
+    return date.fromisoformat(f.text)
 
 
 class Validator:
-    def __init__(self, confidence: dict[str, Any]) -> None:
+    def __init__(self, confidence: ConfidenceSettings) -> None:
         self.c = confidence
         self.confirmed: set[str] = set()
 
@@ -42,10 +43,10 @@ class Validator:
         for n in names:
             f = fields.get(n)
             if f is not None and not f.reasons:
-                f.confidence = max(f.confidence, self.c["confirmed"])
+                f.confidence = max(f.confidence, self.c.confirmed)
                 self.confirmed.add(n)
 
-    def fail(self, fields: dict[str, Field], reason: str, *names: str) -> None:
+    def fail(self, fields: dict[str, Field], reason: Reason, *names: str) -> None:
         for n in names:
             f = fields.get(n)
             if f is not None and reason not in f.reasons:
@@ -56,10 +57,10 @@ class Validator:
         self.dates(fields)
         self.identity(fields)
         self.seal(fields)
-        caps = self.c["unconfirmed_cap"]
+        caps = self.c.unconfirmed_cap
         for name, f in fields.items():
             if f.reasons:
-                f.confidence = min(f.confidence, self.c["failed"])
+                f.confidence = min(f.confidence, self.c.failed)
             elif name not in self.confirmed:
                 f.confidence = min(f.confidence, caps.get(name, caps["default"]))
 
@@ -68,13 +69,13 @@ class Validator:
         upper = fields.get("total_amount_upper")
         if total is not None and upper is not None:
             try:
-                same = parse_upper(upper.value) == total
+                same = parse_upper(str(upper.value)) == total
             except (MoneyError, ValueError):
                 same = False
             if same:
                 self.confirm(fields, "total_amount", "total_amount_upper")
             else:
-                self.fail(fields, "upper_mismatch", "total_amount", "total_amount_upper")
+                self.fail(fields, Reason.UPPER_MISMATCH, "total_amount", "total_amount_upper")
 
         parts = [_money(fields, n) for n in ("insurance_paid", "_other_paid", "personal_copay", "personal_selfpay")]
         named = ["insurance_paid", "_other_paid", "personal_copay", "personal_selfpay"]
@@ -82,19 +83,19 @@ class Validator:
             known = [p for p in parts if p is not None]
             if sum(known, Decimal(0)) > total + CENT:
                 read = [n for n, p in zip(named, parts, strict=True) if p is not None]
-                self.fail(fields, "parts_exceed_total", *read)
+                self.fail(fields, Reason.PARTS_EXCEED_TOTAL, *read)
             elif all(p is not None for p in parts) or (parts[1] is None and None not in (parts[0], parts[2], parts[3])):
                 # With 其他支付 read, or none printed, the parts must make the total exactly.
                 if sum(known, Decimal(0)) == total:
                     self.confirm(fields, *named)
                 elif parts[1] is not None:
-                    self.fail(fields, "parts_sum", *named)
+                    self.fail(fields, Reason.PARTS_SUM, *named)
         account, cash = _money(fields, "personal_account_paid"), _money(fields, "_cash_paid")
         copay, selfpay = _money(fields, "personal_copay"), _money(fields, "personal_selfpay")
         if None not in (account, copay, selfpay):
             own = copay + selfpay  # type: ignore[operator]
             if account > own + CENT:  # type: ignore[operator]
-                self.fail(fields, "account_exceeds_own_share", "personal_account_paid")
+                self.fail(fields, Reason.ACCOUNT_EXCEEDS_OWN_SHARE, "personal_account_paid")
             elif cash is not None and account + cash == own:  # type: ignore[operator]
                 self.confirm(fields, "personal_account_paid", "_cash_paid")
 
@@ -102,30 +103,31 @@ class Validator:
         adm, dis = _day(fields, "admission_date"), _day(fields, "discharge_date")
         if adm and dis:
             if dis < adm:
-                self.fail(fields, "discharge_before_admission", "admission_date", "discharge_date")
+                self.fail(fields, Reason.DISCHARGE_BEFORE_ADMISSION, "admission_date", "discharge_date")
                 return
             los = fields.get("length_of_stay")
             if los is not None:
                 if los.value == stay_days(adm, dis):
                     self.confirm(fields, "admission_date", "discharge_date", "length_of_stay")
                 else:
-                    self.fail(fields, "stay_days", "length_of_stay")
+                    self.fail(fields, Reason.STAY_DAYS, "length_of_stay")
 
     def seal(self, fields: dict[str, Field]) -> None:
         """Ring text is read off a curve and often garbled: trust it when it matches the printed name."""
         f = fields.get("seal")
-        if f is None or not f.value.get("text"):
+        seal = f.seal if f is not None else None
+        if f is None or seal is None or not seal.text:
             return
         names = {fields[n].value for n in ("hospital_name", "employer_name") if n in fields}
-        if f.value["text"] in names:
+        if seal.text in names:
             self.confirm(fields, "seal")
         else:
-            f.confidence = min(f.confidence, self.c["seal_text_unconfirmed"])
+            f.confidence = min(f.confidence, self.c.seal_text_unconfirmed)
 
     def identity(self, fields: dict[str, Field]) -> None:
         f = fields.get("id_number")
         if f is not None:
-            if is_valid(f.value):
+            if is_valid(str(f.value)):
                 self.confirm(fields, "id_number")
             else:
-                self.fail(fields, "check_digit", "id_number")
+                self.fail(fields, Reason.CHECK_DIGIT, "id_number")

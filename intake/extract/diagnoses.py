@@ -9,9 +9,9 @@ in the full official table when one is configured (see icd10.py).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
-from intake.elements.document import Field
+from intake.elements.document import Diagnosis, Field
+from intake.extract.config import DiagnosisLists
 from intake.extract.layout import Row
 from intake.normalize.text import fold
 from intake.reference.icd10 import IcdTable
@@ -27,14 +27,6 @@ _CODE = re.compile(r"[(\[]([A-Z1l]\d{2}(?:\.[0-9A-Za-z×]+)?)[)\]]|(?<![A-Za-z0-
 _NOT_A_LIST = re.compile(r"^(?:证明|名称|书|编号|医师)")
 _BARE_CODE = re.compile(r"^[A-Z]\d{2}(?:\.[0-9A-Za-z]+)?$")
 _JUNK = re.compile(r"^[\s:：.。,，、;；()（）\[\]\-]+|[\s:：.。,，、;；(（\[\-]+$")
-
-
-@dataclass(frozen=True)
-class DxSettings:
-    labels: tuple[str, ...]
-    table_labels: tuple[str, ...]
-    code_headers: tuple[str, ...]
-    stop_headers: tuple[str, ...]
 
 
 def _code(printed: str) -> str:
@@ -60,7 +52,7 @@ def split_items(text: str) -> list[tuple[str, str | None]]:
 
 
 class DiagnosisReader:
-    def __init__(self, settings: DxSettings, table: IcdTable) -> None:
+    def __init__(self, settings: DiagnosisLists, table: IcdTable) -> None:
         self.settings = settings
         self.table = table
 
@@ -72,14 +64,14 @@ class DiagnosisReader:
     def read(self, rows: list[Row]) -> Field | None:
         return self._from_table(rows) or self._from_list(rows)
 
-    def _item(self, name: str, code: str | None) -> tuple[dict[str, str], float]:
+    def _item(self, name: str, code: str | None) -> tuple[Diagnosis, float]:
         if code:
-            return {"text": name, "icd10": code}, 0.97
+            return Diagnosis(name, code), 0.97
         found = self.table.lookup(name)
         if found:
-            return {"text": name, "icd10": found}, 0.95
+            return Diagnosis(name, found), 0.95
         # A name in no table is as likely a misread as a rare disease: keep it, flag it.
-        return {"text": name}, 0.7
+        return Diagnosis(name), 0.7
 
     def _field(self, items: list[tuple[str, str | None]], spans: list[tuple[Row, int, int]]) -> Field | None:
         if not items or not spans:

@@ -2,16 +2,11 @@
 
 from __future__ import annotations
 
-from functools import cache
-from importlib import resources
-from typing import Any
-
-import yaml
-
 from intake.elements.document import Field
 from intake.elements.page import OcrPage
+from intake.extract.config import settings
 from intake.extract.crosschecks import Validator
-from intake.extract.diagnoses import DiagnosisReader, DxSettings
+from intake.extract.diagnoses import DiagnosisReader
 from intake.extract.labels import DocSpec, LabelReader, load_specs
 from intake.extract.layout import Row, rows_of
 from intake.extract.unlabelled import RULES, seal
@@ -19,22 +14,11 @@ from intake.reference.icd10 import IcdTable, default_table
 from intake.vocabulary import FIELDS, DocType
 
 
-@cache
-def settings() -> dict[str, Any]:
-    return yaml.safe_load(resources.files("intake.extract").joinpath("settings.yaml").read_text(encoding="utf-8"))
-
-
 class Extractor:
     def __init__(self, specs: dict[DocType, DocSpec] | None = None, icd10: IcdTable | None = None) -> None:
         self.settings = settings()
         self.specs = specs or load_specs()
-        dx = self.settings["diagnoses"]
-        self.diagnoses = DiagnosisReader(
-            DxSettings(
-                tuple(dx["labels"]), tuple(dx["table_labels"]), tuple(dx["code_headers"]), tuple(dx["stop_headers"])
-            ),
-            icd10 or default_table(self.settings.get("icd10_table")),
-        )
+        self.diagnoses = DiagnosisReader(self.settings.diagnoses, icd10 or default_table(self.settings.icd10_table))
 
     def extract(self, doc_type: DocType, pages: list[OcrPage]) -> dict[str, Field]:
         if not pages:
@@ -57,6 +41,6 @@ class Extractor:
                 for name, f in RULES[rule](rows, pages, self.settings).items():
                     fields.setdefault(name, f)
         fields["seal"] = seal(pages, self.settings)
-        Validator(self.settings["confidence"]).run(fields)
+        Validator(self.settings.confidence).run(fields)
         allowed = set(FIELDS[doc_type])
         return {k: v for k, v in fields.items() if k in allowed}

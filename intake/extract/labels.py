@@ -7,11 +7,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from importlib import resources
-from typing import Any
+from typing import Any, Literal
 
-import yaml
+from pydantic import Field as Default
+from pydantic import field_validator
 
+from intake.datafile import DataFileError, KeyProblem, Strict, packaged, parse, read_yaml
 from intake.elements.document import Field
 from intake.extract.layout import Row
 from intake.extract.parsers import PARSERS, Parsed
@@ -40,40 +41,63 @@ class DocSpec:
         return tuple(sorted(labels, key=len, reverse=True))
 
 
-class SpecError(ValueError):
+class SpecError(DataFileError):
     """labels.yaml names a field, parser or position that does not exist."""
 
 
-def parse_specs(data: dict[str, Any]) -> dict[DocType, DocSpec]:
-    stop = tuple(str(x) for x in data.get("stop_labels", []))
-    specs: dict[DocType, DocSpec] = {}
-    for dt_name, fields in data["doc_types"].items():
-        try:
-            doc_type = DocType(dt_name)
-        except ValueError as exc:
-            raise SpecError(f"labels.yaml: unknown doc_type {dt_name!r}") from exc
-        out, rules = [], ()
-        for fname, spec in fields.items():
-            if fname == "rules":
-                rules = tuple(spec)
-                continue
-            if fname not in FIELDS[doc_type] and not fname.startswith("_"):
-                raise SpecError(f"labels.yaml: {dt_name}.{fname} is not a contract field of {dt_name}")
-            if spec.get("parser") not in PARSERS:
-                raise SpecError(f"labels.yaml: {dt_name}.{fname} has unknown parser {spec.get('parser')!r}")
-            where = spec.get("where", "right")
-            if where not in ("right", "below", "right_or_below"):
-                raise SpecError(f"labels.yaml: {dt_name}.{fname} has unknown position {where!r}")
-            labels = tuple(str(x) for x in spec["labels"])
-            out.append(FieldSpec(fname, labels, spec["parser"], dict(spec.get("params", {})), where))
-        specs[doc_type] = DocSpec(tuple(out), rules, stop)
+class _FieldEntry(Strict):
+    labels: tuple[str, ...]
+    parser: str
+    params: dict[str, Any] = Default(default_factory=dict)
+    where: Literal["right", "below", "right_or_below"] = "right"
+
+    @field_validator("parser")
+    @classmethod
+    def _known_parser(cls, value: str) -> str:
+        if value not in PARSERS:
+            raise ValueError(f"unknown parser {value!r} (known: {', '.join(PARSERS)})")
+        return value
+
+
+class _LabelsFile(Strict):
+    anchors: dict[str, Any] = Default(default_factory=dict)  # YAML anchors the entries merge in
+    stop_labels: tuple[str, ...] = ()
+    doc_types: dict[DocType, dict[str, Any]]
+
+    @field_validator("doc_types")
+    @classmethod
+    def _entries(cls, value: dict[DocType, dict[str, Any]]) -> dict[DocType, dict[str, Any]]:
+        for dt, entries in value.items():
+            for name in entries:
+                # Names with a leading underscore are read only to complete a cross-check (其他支付).
+                if name != "rules" and name not in FIELDS[dt] and not name.startswith("_"):
+                    raise KeyProblem((dt.value, name), f"is not a contract field of {dt.value}")
+        return value
+
+
+def parse_specs(data: Any, source: str = "labels.yaml") -> dict[DocType, DocSpec]:
+    try:
+        spec_file = parse(_LabelsFile, data, source)
+        specs: dict[DocType, DocSpec] = {}
+        for dt, entries in spec_file.doc_types.items():
+            fields = []
+            for name, raw in entries.items():
+                if name == "rules":
+                    continue
+                entry = parse(_FieldEntry, raw, f"{source}: doc_types.{dt.value}.{name}")
+                fields.append(FieldSpec(name, entry.labels, entry.parser, dict(entry.params), entry.where))
+            rules = tuple(str(r) for r in entries.get("rules", ()))
+            specs[dt] = DocSpec(tuple(fields), rules, spec_file.stop_labels)
+    except DataFileError as exc:
+        raise SpecError(str(exc)) from None
     return specs
 
 
 @cache
 def load_specs() -> dict[DocType, DocSpec]:
-    text = resources.files("intake.extract").joinpath("labels.yaml").read_text(encoding="utf-8")
-    return parse_specs(yaml.safe_load(text))
+    path = packaged("intake.extract", "labels.yaml")
+    data, source = read_yaml(path, "labels file")
+    return parse_specs(data, source)
 
 
 @dataclass

@@ -13,6 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from intake.codes import Reason
 from intake.normalize.dates import find_dates
 from intake.normalize.idcard import is_valid
 from intake.normalize.money import MoneyError, format_money, parse_money, parse_upper
@@ -25,7 +26,7 @@ class Parsed:
     value: Any
     start: int
     end: int
-    reasons: list[str] = field(default_factory=list)
+    reasons: list[Reason] = field(default_factory=list)
     quality: float = 1.0  # below 1 when the parser had to read past OCR noise
 
 
@@ -92,11 +93,11 @@ def upper_money(text: str, params: dict[str, Any]) -> Parsed | None:
     m = _UPPER.search(text)
     if not m:
         return None
-    reasons = []
+    reasons: list[Reason] = []
     try:
         parse_upper(m.group(0))
     except ValueError:
-        reasons.append("upper_unreadable")
+        reasons.append(Reason.UPPER_UNREADABLE)
     return Parsed(m.group(0), m.start(), m.end(), reasons)
 
 
@@ -119,7 +120,7 @@ def date(text: str, params: dict[str, Any]) -> Parsed | None:
     if len(found) < which:
         return None
     m, d = found[which - 1]
-    reasons = ["partial_date"] if d.is_partial else []
+    reasons = [Reason.PARTIAL_DATE] if d.is_partial else []
     return Parsed(d.iso(), m.start(), m.end(), reasons, quality=0.9 if d.is_partial else 1.0)
 
 
@@ -132,7 +133,7 @@ def digits(text: str, params: dict[str, Any]) -> Parsed | None:
     raw = m.group(0)
     value = _digitish(raw)
     lo, hi = int(params.get("min", 1)), int(params.get("max", 30))
-    reasons = [] if lo <= len(value) <= hi else ["digit_count"]
+    reasons = [] if lo <= len(value) <= hi else [Reason.DIGIT_COUNT]
     return Parsed(value, m.start(), m.end(), reasons, quality=1.0 if value == raw else 0.85)
 
 
@@ -144,7 +145,7 @@ def code(text: str, params: dict[str, Any]) -> Parsed | None:
         return None
     value = m.group(0)
     lo, hi = int(params.get("min", 1)), int(params.get("max", 30))
-    reasons = [] if lo <= len(value) <= hi else ["length"]
+    reasons = [] if lo <= len(value) <= hi else [Reason.LENGTH]
     return Parsed(value, m.start(), m.end(), reasons)
 
 
@@ -156,7 +157,7 @@ def integer(text: str, params: dict[str, Any]) -> Parsed | None:
         return None
     n = int(_digitish(m.group(1)))
     hi = int(params.get("max", 150))
-    reasons = [] if 0 <= n <= hi else ["out_of_range"]
+    reasons = [] if 0 <= n <= hi else [Reason.OUT_OF_RANGE]
     return Parsed(n, m.start(1), m.end(1), reasons)
 
 
@@ -165,7 +166,7 @@ def id_number(text: str, params: dict[str, Any]) -> Parsed | None:
     if not m:
         return None
     value = _digitish(m.group(0)[:17]) + m.group(0)[17].upper().replace("×", "X")
-    return Parsed(value, m.start(), m.end(), [] if is_valid(value) else ["check_digit"])
+    return Parsed(value, m.start(), m.end(), [] if is_valid(value) else [Reason.CHECK_DIGIT])
 
 
 # -- words ---------------------------------------------------------------------------------------

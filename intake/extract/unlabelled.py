@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any
 
-from intake.elements.document import Field
+from intake.codes import Reason
+from intake.elements.document import Field, SealValue
 from intake.elements.page import OcrPage
+from intake.extract.config import ExtractSettings
 from intake.extract.layout import Row
 from intake.extract.parsers import date as parse_date_value
 from intake.normalize.text import fold
 
-Rule = Callable[[list[Row], list[OcrPage], dict[str, Any]], dict[str, Field]]
+Rule = Callable[[list[Row], list[OcrPage], ExtractSettings], dict[str, Field]]
 
 _TOP = 0.22  # titles sit in the top fifth of the first page
 
@@ -26,13 +27,13 @@ def _top_rows(rows: list[Row], pages: list[OcrPage]) -> list[Row]:
     return [r for r in rows if r.page == first.page and r.bottom <= first.height * _TOP + 40]
 
 
-def visit_type_from_title(rows: list[Row], pages: list[OcrPage], s: dict[str, Any]) -> dict[str, Field]:
+def visit_type_from_title(rows: list[Row], pages: list[OcrPage], s: ExtractSettings) -> dict[str, Field]:
     for r in _top_rows(rows, pages):
         if not re.search("票据|发票|收据", r.text):
             continue
         kind = "inpatient" if "住院" in r.text else "outpatient" if re.search("门诊|门急诊", r.text) else None
         if kind:
-            conf = r.confidence(0, len(r.text)) * s["confidence"]["rule"]
+            conf = r.confidence(0, len(r.text)) * s.confidence.rule
             return {"visit_type": Field(kind, conf, r.page, r.box(0, len(r.text)), r.source(0, len(r.text)))}
     return {}
 
@@ -50,18 +51,18 @@ def _institution(text: str, suffixes: list[str]) -> tuple[int, int] | None:
     return (start, end) if end - start >= 4 else None
 
 
-def hospital_from_title(rows: list[Row], pages: list[OcrPage], s: dict[str, Any]) -> dict[str, Field]:
+def hospital_from_title(rows: list[Row], pages: list[OcrPage], s: ExtractSettings) -> dict[str, Field]:
     for r in _top_rows(rows, pages):
         for i, p in enumerate(r.pieces):
             text = p.text
-            for suffix in s["title_suffixes"]:
+            for suffix in s.title_suffixes:
                 text = text.removesuffix(fold(suffix))
-            span = _institution(text, s["hospital_suffixes"])
+            span = _institution(text, s.hospital_suffixes)
             if span is None:
                 continue
             base = r.owner.index(i)
             a, b = base + span[0], base + span[1]
-            conf = r.confidence(a, b) * s["confidence"]["rule"]
+            conf = r.confidence(a, b) * s.confidence.rule
             return {"hospital_name": Field(r.text[a:b], conf, r.page, r.box(a, b), r.source(a, b))}
     return {}
 
@@ -84,19 +85,19 @@ def _last_date_row(rows: list[Row]) -> tuple[int, Field] | None:
     return partial
 
 
-def issue_date_last(rows: list[Row], pages: list[OcrPage], s: dict[str, Any]) -> dict[str, Field]:
+def issue_date_last(rows: list[Row], pages: list[OcrPage], s: ExtractSettings) -> dict[str, Field]:
     """A letter is dated under its signature: the last date on the page."""
     found = _last_date_row(rows)
     if not found:
         return {}
-    found[1].confidence *= s["confidence"]["rule"]
+    found[1].confidence *= s.confidence.rule
     return {"issue_date": found[1]}
 
 
 _LABEL_PREFIX = re.compile(r"^.*?(?:(?:盖章|公章|证明单位|单位名称)\)?[:：]?|单位\)?[:：])")
 
 
-def employer_from_signature(rows: list[Row], pages: list[OcrPage], s: dict[str, Any]) -> dict[str, Field]:
+def employer_from_signature(rows: list[Row], pages: list[OcrPage], s: ExtractSettings) -> dict[str, Field]:
     """The employer signs above the date, at the bottom right of the letter."""
     found = _last_date_row(rows)
     last = found[0] if found else len(rows)
@@ -109,17 +110,17 @@ def employer_from_signature(rows: list[Row], pages: list[OcrPage], s: dict[str, 
         m = _LABEL_PREFIX.match(r.text)
         start = m.end() if m else 0
         text = r.text[start:]
-        if not any(text.endswith(fold(x)) for x in s["employer_suffixes"]) or len(text) < 4:
+        if not any(text.endswith(fold(x)) for x in s.employer_suffixes) or len(text) < 4:
             continue
         a, b = start, len(r.text)
-        conf = r.confidence(a, b) * s["confidence"]["rule"]
+        conf = r.confidence(a, b) * s.confidence.rule
         return {"employer_name": Field(r.text[a:b], conf, r.page, r.box(a, b), r.source(a, b))}
     return {}
 
 
-def seal(pages: list[OcrPage], s: dict[str, Any]) -> Field:
+def seal(pages: list[OcrPage], s: ExtractSettings) -> Field:
     """The official seal: a round stamp (or an oval that is not the 财政部监制 print) on any page."""
-    c = s["confidence"]
+    c = s.confidence
     found = [
         (p.page, x)
         for p in pages
@@ -129,16 +130,17 @@ def seal(pages: list[OcrPage], s: dict[str, Any]) -> Field:
         if x.shape == "round" or (x.shape == "oval" and x.text and not re.search("监制|财政|税务", x.text))
     ]
     if not found:
-        # A grey scan's seal is looked for by its shape (OCR stage); a page with no colour at all
-        # cannot be told from a colour scan of a black-and-white letter, so absence is not flagged
-        # as unverifiable here: its moderate confidence sends it to review.
-        return Field({"present": False}, c["seal_absent"], pages[0].page if pages else 1)
+        # On a grey or black-and-white copy red is gone and a seal is looked for by its shape
+        # alone: not finding one there does not show that the letter is unsealed.
+        grey = bool(pages) and not any(p.colour for p in pages)
+        reasons = [Reason.GREY_COPY] if grey else []
+        return Field(SealValue(False), c.seal_absent, pages[0].page if pages else 1, reasons=reasons)
     page, best = max(found, key=lambda ps: (len(ps[1].text), ps[1].confidence))
     text = fold(best.text)
     if text:
-        conf = c["seal_with_text"] * max(best.confidence, 0.5)
-        return Field({"present": True, "text": text}, conf, page, best.box, best.text)
-    return Field({"present": True}, c["seal_without_text"], page, best.box, "")
+        conf = c.seal_with_text * max(best.confidence, 0.5)
+        return Field(SealValue(True, text), conf, page, best.box, best.text)
+    return Field(SealValue(True), c.seal_without_text, page, best.box, "")
 
 
 RULES: dict[str, Rule] = {

@@ -23,7 +23,7 @@ from intake.ocr.crops import crop_line
 from intake.ocr.engines import Engine, create_engine
 from intake.ocr.order import reading_order
 from intake.ocr.seals import read_seals
-from intake.upload.files import Limits, load_pages
+from intake.upload.files import Limits, open_file
 
 PROBE_LINES = 4  # widest lines read both ways round to tell upright from upside down
 PROBE_CHARS = 12  # of each, about this many characters' width
@@ -93,8 +93,10 @@ class OcrPipeline:
         self.engine = engine or create_engine(self.config)
 
     def read_file(self, data: bytes, filename: str, limits: Limits | None = None) -> OcrResult:
-        media, images = load_pages(data, filename, limits)
-        return OcrResult(filename, media, [self.read_page(img, i + 1) for i, img in enumerate(images)])
+        """Every page of a file, decoded and read one at a time. Raises InputError for a bad file."""
+        opened = open_file(data, filename, limits)
+        pages = [self.read_page(p.image, p.number, colour=p.colour) for p in opened.pages()]
+        return OcrResult(filename, opened.media_type, pages)
 
     def _upside_down(self, pg: _Page, polys: list[np.ndarray]) -> tuple[bool, dict[int, Reading]]:
         """Read the widest lines as they are and turned round; the better-read way is up.
@@ -133,7 +135,8 @@ class OcrPipeline:
         whole = [i for i, c, p in zip(wide, crops, probes, strict=True) if c.shape == p.shape]
         return flipped, ({} if flipped else {i: r for i, r in zip(wide, as_is, strict=True) if i in whole})
 
-    def read_page(self, image: np.ndarray, page: int = 1) -> OcrPage:
+    def read_page(self, image: np.ndarray, page: int = 1, *, colour: bool = True) -> OcrPage:
+        """colour: whether the upload could show colour at all (intake.upload.files.PageImage)."""
         cfg = self.config
         t: dict[str, float] = {}
         if cfg.perspective:
@@ -181,4 +184,12 @@ class OcrPipeline:
                 if r.score < cfg.text_score or not r.text.strip():
                     continue
                 lines.append(OcrLine.from_polygon(r.text, poly, r.score, r.chars))
-        return OcrPage(page=page, image=pg.image, lines=reading_order(lines), seals=seals, rotation=rotation, timings=t)
+        return OcrPage(
+            page=page,
+            image=pg.image,
+            lines=reading_order(lines),
+            seals=seals,
+            rotation=rotation,
+            colour=colour,
+            timings=t,
+        )

@@ -1,52 +1,116 @@
-"""Reviewer corrections: reading a document's fields again under its corrected type, and exporting
-doc_type corrections as training rows for `intake classify train --corrections FILE`."""
+"""What a reviewer's correction does to a document, apart from where it is stored.
+
+A correction may change the document's type (its fields are then read again, for the new type,
+from the pages as they were first read) and set or remove field values (held to the contract's
+forms by intake.review.values). Every change is returned as a Change for the history; nothing is
+written here (intake.service.writes does that, in one transaction with the claim's new verdict).
+"""
 
 from __future__ import annotations
 
 import json
 import logging
-from collections.abc import Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
 
 import cv2
 import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from intake.elements.page import OcrLine, OcrPage, Seal
-from intake.review.values import field_json
-from intake.store.tables import Correction, Document
+from intake.elements.document import Field, value_to_json
+from intake.elements.page import OcrPage, box_of
+from intake.review.values import CorrectionError, normalize_value
+from intake.store.blobs import BlobStore
+from intake.store.tables import CorrectionRow, DocumentRow
 from intake.vocabulary import FIELDS, DocType
 
-if TYPE_CHECKING:
-    from intake.service.app import ServiceContext
+log = logging.getLogger("intake.review")
 
-log = logging.getLogger("intake.service")
+FieldsJson = dict[str, dict[str, Any]]
 
 
-def stored_pages(ctx: ServiceContext, doc: Document) -> list[OcrPage]:
-    """The document's pages as the worker left them: the stored image and what OCR read on it."""
+@dataclass(frozen=True)
+class Change:
+    field: str  # a field name, or "doc_type"
+    old: Any
+    new: Any
+
+
+class CorrectionRejected(ValueError):
+    """Values that are not in their contract form; the message says what each must be."""
+
+
+def stored_pages(blobs: BlobStore, file_ocr: dict[str, Any] | None, pages: list[int]) -> list[OcrPage]:
+    """A document's pages as they were read: the stored image and what OCR read on it."""
     out = []
-    wanted = set(doc.pages or [])
-    for p in (doc.file.ocr or {}).get("pages", []):
-        if p["page"] not in wanted:
-            continue
-        raw = np.frombuffer(ctx.blobs.get(p["image"]), np.uint8)
-        image = cv2.imdecode(raw, cv2.IMREAD_COLOR)
-        lines = [OcrLine(x["text"], tuple(x["box"]), float(x["confidence"])) for x in p.get("lines", [])]
-        seals = [
-            Seal(tuple(s["box"]), s["shape"], s.get("text", ""), float(s.get("confidence", 0))) for s in p["seals"]
-        ]
-        out.append(OcrPage(p["page"], image, lines, seals, int(p.get("rotation", 0))))  # type: ignore[arg-type]
+    wanted = set(pages)
+    for p in (file_ocr or {}).get("pages", []):
+        if p["page"] in wanted:
+            raw = np.frombuffer(blobs.get(p["image"]), np.uint8)
+            out.append(OcrPage.from_json(p, cv2.imdecode(raw, cv2.IMREAD_COLOR)))
     return out
 
 
-def reextract(ctx: ServiceContext, doc: Document, doc_type: DocType) -> dict[str, dict[str, Any]]:
-    """Fields of the document read again as doc_type; if that fails, the old fields the type allows."""
+def apply_correction(
+    fields: FieldsJson,
+    pages: list[int],
+    old_type: DocType,
+    new_type: DocType,
+    edits: dict[str, Any] | None,
+    reread: Callable[[DocType], FieldsJson],
+) -> tuple[FieldsJson, list[Change]]:
+    """The document's fields after the correction, and what changed; CorrectionRejected if a value
+    is not in its form. reread(doc_type) reads the document's fields again as that type."""
+    changes: list[Change] = []
+    out = dict(fields)
+    if new_type != old_type:
+        changes.append(Change("doc_type", old_type.value, new_type.value))
+        out = reread(new_type)
+    problems = []
+    for name, value in (edits or {}).items():
+        before = out.get(name)
+        if value is None:
+            if before is not None:
+                del out[name]
+                changes.append(Change(name, before.get("value"), None))
+            continue
+        try:
+            norm = normalize_value(new_type, name, value)
+        except CorrectionError as exc:
+            problems.append(f"fields.{name}: must be {exc}")
+            continue
+        new_value = value_to_json(norm)
+        if before is not None and before.get("value") == new_value and before.get("corrected"):
+            continue
+        # The evidence of the reading stays with the corrected value: where it was on the page.
+        base = before or fields.get(name) or {}
+        out[name] = Field(
+            norm,
+            1.0,
+            base.get("page") or (pages or [1])[0],
+            box_of(base["box"]) if base.get("box") else None,
+            base.get("source_text", ""),
+            corrected=True,
+        ).to_json()
+        changes.append(Change(name, before.get("value") if before else None, new_value))
+    if problems:
+        raise CorrectionRejected("; ".join(problems))
+    return out, changes
+
+
+def reread_fields(
+    read: Callable[[DocType, list[OcrPage]], dict[str, Field]],
+    blobs: BlobStore,
+    doc: DocumentRow,
+    doc_type: DocType,
+) -> FieldsJson:
+    """Fields of a stored document read again as doc_type; if that fails, the old fields the type allows."""
     allowed = set(FIELDS[doc_type])
     try:
-        fields = ctx.extractor().extract(doc_type, stored_pages(ctx, doc))
-        return {name: field_json(f) for name, f in fields.items() if name in allowed}
+        fields = read(doc_type, stored_pages(blobs, doc.file.ocr, list(doc.pages or [])))
+        return {name: f.to_json() for name, f in fields.items() if name in allowed}
     except Exception as exc:
         log.warning("document %s: fields not read again after a doc_type correction (%s)", doc.id, type(exc).__name__)
         return {k: v for k, v in (doc.fields or {}).items() if k in allowed}
@@ -55,16 +119,16 @@ def reextract(ctx: ServiceContext, doc: Document, doc_type: DocType) -> dict[str
 def export_rows(session: Session) -> Iterator[dict[str, Any]]:
     """One row per page of every document whose type a reviewer corrected, labelled with its type now.
 
-    `features` and `doc_type` are what intake_lab.train.doc_types.load_corrections reads; the rest says
-    where the row came from.
+    `features` and `doc_type` are what intake_lab.train.doc_types.load_corrections reads; the rest
+    says where the row came from.
     """
-    corrected = select(Correction.document_id).where(Correction.field == "doc_type").distinct()
-    docs = session.scalars(select(Document).where(Document.id.in_(corrected)).order_by(Document.id))
+    corrected = select(CorrectionRow.document_id).where(CorrectionRow.field == "doc_type").distinct()
+    docs = session.scalars(select(DocumentRow).where(DocumentRow.id.in_(corrected)).order_by(DocumentRow.id))
     for doc in docs:
         last = session.scalars(
-            select(Correction)
-            .where(Correction.document_id == doc.id, Correction.field == "doc_type")
-            .order_by(Correction.at.desc(), Correction.id.desc())
+            select(CorrectionRow)
+            .where(CorrectionRow.document_id == doc.id, CorrectionRow.field == "doc_type")
+            .order_by(CorrectionRow.at.desc(), CorrectionRow.id.desc())
             .limit(1)
         ).first()
         pages = {p["page"]: p for p in (doc.file.ocr or {}).get("pages", [])}

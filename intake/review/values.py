@@ -1,14 +1,14 @@
-"""Field values between the pipeline, the database and reviewers: JSON-safe, and normalized the
-way ../shared/CONTRACT.md spells them, so that a correction is held to the same form as a read."""
+"""A reviewer's corrected value, held to the form the pipeline reads values in (the contract's:
+dates YYYY-MM-DD, money "12345.67", diagnoses and seals as their typed values), so that a
+correction and a reading are judged alike."""
 
 from __future__ import annotations
 
 import re
 from datetime import date
-from decimal import Decimal
 from typing import Any
 
-from intake.elements.document import Field
+from intake.elements.document import Diagnosis, FieldValue, SealValue
 from intake.normalize.idcard import ID_RE, normalize_id
 from intake.normalize.money import MoneyError, format_money, parse_money
 from intake.normalize.text import squeeze_cjk_spaces
@@ -21,33 +21,6 @@ _CHOICES = {"sex": ("男", "女"), "visit_type": ("inpatient", "outpatient")}
 
 class CorrectionError(ValueError):
     pass
-
-
-def plain(value: Any) -> Any:
-    """numpy scalars, tuples and Decimals as plain JSON values (the database stores JSON)."""
-    if isinstance(value, dict):
-        return {str(k): plain(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [plain(v) for v in value]
-    if isinstance(value, Decimal):
-        return format_money(value)
-    if hasattr(value, "item") and callable(value.item):  # numpy scalar
-        return value.item()
-    return value
-
-
-def box(value: Any) -> list[int] | None:
-    if not value or len(value) != 4:
-        return None
-    return [round(float(v)) for v in value]
-
-
-def field_json(f: Field) -> dict[str, Any]:
-    out = plain(f.to_json())
-    out["box"] = box(f.box)
-    out["page"] = max(int(out.get("page") or 1), 1)
-    out["confidence"] = min(max(float(out.get("confidence") or 0.0), 0.0), 1.0)
-    return out
 
 
 def _money(value: Any) -> str:
@@ -94,30 +67,26 @@ def _text(value: Any) -> str:
     return s
 
 
-def _diagnoses(value: Any) -> list[dict[str, str]]:
+def _diagnoses(value: Any) -> list[Diagnosis]:
     if not isinstance(value, list) or not value:
         raise CorrectionError('a list like [{"text": "甲状腺乳头状癌", "icd10": "C73"}]')
     out = []
     for item in value:
         if not isinstance(item, dict) or not isinstance(item.get("text"), str) or set(item) - {"text", "icd10"}:
             raise CorrectionError('a list like [{"text": "甲状腺乳头状癌", "icd10": "C73"}]')
-        d = {"text": _text(item["text"])}
-        if item.get("icd10") is not None:
-            d["icd10"] = _text(item["icd10"])
-        out.append(d)
+        code = item.get("icd10")
+        out.append(Diagnosis(_text(item["text"]), _text(code) if code is not None else None))
     return out
 
 
-def _seal(value: Any) -> dict[str, Any]:
+def _seal(value: Any) -> SealValue:
     if not isinstance(value, dict) or not isinstance(value.get("present"), bool) or set(value) - {"present", "text"}:
         raise CorrectionError('an object like {"present": true, "text": "宁波市某某有限公司"}')
-    out: dict[str, Any] = {"present": value["present"]}
-    if value.get("text") is not None:
-        out["text"] = _text(value["text"])
-    return out
+    text = value.get("text")
+    return SealValue(value["present"], _text(text) if text is not None else None)
 
 
-def normalize_value(doc_type: DocType, name: str, value: Any) -> Any:
+def normalize_value(doc_type: DocType, name: str, value: Any) -> FieldValue:
     """The corrected value in its contract form; CorrectionError says what was expected."""
     if name not in FIELDS[doc_type]:
         raise CorrectionError(f"not a field of a {doc_type.value} document")
@@ -130,7 +99,7 @@ def normalize_value(doc_type: DocType, name: str, value: Any) -> Any:
     if name in _CHOICES:
         if value not in _CHOICES[name]:
             raise CorrectionError("one of " + ", ".join(_CHOICES[name]))
-        return value
+        return str(value)
     if name == "id_number":
         s = normalize_id(str(value))
         if not ID_RE.match(s):

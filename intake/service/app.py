@@ -1,96 +1,34 @@
-"""The FastAPI application: `create_app(settings)` wires storage, database, worker and routes."""
+"""The FastAPI application: `create_app(settings)` wires the context, the worker, the routes and the
+HTTP-level rules (body limits, error bodies)."""
 
 from __future__ import annotations
 
 import json
 import logging
 import re
-import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy import Engine, func, select
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy import func, select
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from intake.claim_reader import ClaimReader
+from intake.service.context import make_context
+from intake.service.routes import claims, documents, review
 from intake.service.schemas import ErrorOut, Health
-from intake.service.webhooks import WebhookSender
+from intake.service.worker import Worker
 from intake.settings import Settings
-from intake.store.blobs import BlobStore, LocalBlobStore, MinioBlobStore
-from intake.store.database import make_engine, migrate, session_factory
-from intake.store.tables import File
-
-if TYPE_CHECKING:
-    from intake.extract.extractor import Extractor
-    from intake.process import Processor
-    from intake.service.worker import Worker
+from intake.store.tables import FileRow
 
 log = logging.getLogger("intake.service")
 
 JSON_BODY_LIMIT = 1 << 20  # claims and corrections are a few hundred bytes
 MULTIPART_SLACK = 64 << 10  # boundary and part headers around the file
-
-
-def make_blob_store(settings: Settings) -> BlobStore:
-    if settings.s3_endpoint:
-        return MinioBlobStore(
-            settings.s3_endpoint,
-            settings.s3_access_key,
-            settings.s3_secret_key,
-            settings.s3_bucket,
-            secure=settings.s3_secure,
-            region=settings.s3_region,
-        )
-    return LocalBlobStore(settings.data_dir / "blobs")
-
-
-@dataclass
-class ServiceContext:
-    settings: Settings
-    engine: Engine
-    sessions: sessionmaker[Session]
-    blobs: BlobStore
-    webhooks: WebhookSender
-    processor_source: Processor | Callable[[], Processor] | None = None
-    worker: Worker | None = None
-    pipeline_state: str = "loading"  # loading | ready | unavailable, for /healthz
-    _processor: Processor | None = None
-    _extractor: Extractor | None = None
-    _lock: threading.Lock = field(default_factory=threading.Lock)
-
-    def processor(self) -> Processor:
-        """The one shared Processor, loaded on first use (its models take seconds to load)."""
-        if self._processor is not None:
-            return self._processor
-        with self._lock:
-            if self._processor is None:
-                src = self.processor_source
-                if src is None:
-                    from intake.process import Processor
-
-                    self._processor = Processor()
-                elif callable(src) and not hasattr(src, "process_file"):
-                    self._processor = src()
-                else:
-                    self._processor = src  # type: ignore[assignment]
-            return self._processor  # type: ignore[return-value]
-
-    def extractor(self) -> Extractor:
-        """For reading fields again after a doc_type correction; cheap, unlike the whole Processor."""
-        if self._processor is not None and hasattr(self._processor, "extractor"):
-            return self._processor.extractor
-        with self._lock:
-            if self._extractor is None:
-                from intake.extract.extractor import Extractor
-
-                self._extractor = Extractor()
-            return self._extractor
 
 
 class _TooLarge(HTTPException):
@@ -189,52 +127,19 @@ def _install_error_handlers(app: FastAPI) -> None:
         return JSONResponse({"detail": "internal error"}, 500)
 
 
-def _load_rules() -> None:
-    """Read the claim rules once, at start: a broken rules file stops the service here rather than
-    surfacing as one failed claim after another."""
-    from intake.service.state import use_rules
-
-    try:
-        from intake.check.claim_rules import load_rules
-    except ImportError:
-        return
-    use_rules(load_rules())
-
-
-def create_app(
-    settings: Settings | None = None, processor: Processor | Callable[[], Processor] | None = None
-) -> FastAPI:
-    from intake.service.routes import claims, documents, review
-    from intake.service.worker import Worker
-
-    settings = settings or Settings.from_env()
-    _load_rules()
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    engine = make_engine(settings.db_url)
-    migrate(engine)
-    ctx = ServiceContext(
-        settings=settings,
-        engine=engine,
-        sessions=session_factory(engine),
-        blobs=make_blob_store(settings),
-        webhooks=WebhookSender(
-            settings.webhook_secret,
-            attempts=settings.webhook_attempts,
-            timeout=settings.webhook_timeout,
-            backoff=settings.webhook_backoff,
-        ),
-        processor_source=processor,
-    )
-    ctx.worker = Worker(ctx, on_claim_done=lambda claim_id: claims.notify_claim_done(ctx, claim_id))
+def create_app(settings: Settings | None = None, reader: ClaimReader | None = None) -> FastAPI:
+    """The service on these settings (default: the environment's), reading with this reader."""
+    ctx = make_context(settings or Settings.load(), reader)
+    worker = Worker(ctx)
+    ctx.worker = worker
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        assert ctx.worker is not None
-        ctx.worker.start()
+        worker.start()
         try:
             yield
         finally:
-            ctx.worker.stop()
+            worker.stop()
             ctx.webhooks.close()
 
     app = FastAPI(
@@ -250,7 +155,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.ctx = ctx
-    app.add_middleware(BodyLimit, upload_limit=settings.max_upload_bytes)
+    app.add_middleware(BodyLimit, upload_limit=ctx.settings.max_upload_bytes)
     _install_error_handlers(app)
     app.include_router(claims.router)
     app.include_router(documents.router)
@@ -261,14 +166,14 @@ def create_app(
         with ctx.sessions() as s:
             counts = dict(
                 s.execute(
-                    select(File.status, func.count())
-                    .where(File.status.in_(("queued", "processing")))
-                    .group_by(File.status)
+                    select(FileRow.status, func.count())
+                    .where(FileRow.status.in_(("queued", "processing")))
+                    .group_by(FileRow.status)
                 ).all()
             )
         return Health(
             status="ok",
-            pipeline=ctx.pipeline_state,  # type: ignore[arg-type]
+            pipeline=ctx.pipeline_state,
             queued=counts.get("queued", 0),
             processing=counts.get("processing", 0),
         )

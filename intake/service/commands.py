@@ -4,19 +4,24 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
+
+if TYPE_CHECKING:
+    from sqlalchemy.orm import Session, sessionmaker
+
+    from intake.settings import Settings
 
 keys_app = typer.Typer(help="API keys of the HTTP service.", no_args_is_help=True)
 
 
-def _settings(data_dir: Path | None) -> object:
-    from intake.settings import Settings
+def _settings(data_dir: Path | None) -> Settings:
+    from intake.settings import Settings, SettingsError
 
     try:
-        return Settings.from_env(**({"data_dir": data_dir} if data_dir else {}))
-    except ValueError as exc:
+        return Settings.load(**({"data_dir": data_dir} if data_dir else {}))
+    except SettingsError as exc:
         raise typer.BadParameter(str(exc)) from exc
 
 
@@ -33,23 +38,24 @@ def serve(
     """Run the HTTP service (configuration from INTAKE_* environment variables; see README, Service)."""
     import uvicorn
 
+    from intake.check.claim_rules import RulesError
     from intake.service.app import create_app
-    from intake.settings import Settings
 
     settings = _settings(data_dir)
-    assert isinstance(settings, Settings)
     logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)  # its plugin chatter on every start
-    app = create_app(settings)
+    try:
+        app = create_app(settings)
+    except RulesError as exc:
+        typer.echo(f"intake: {exc}", err=True)
+        raise typer.Exit(code=2) from None
     uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), proxy_headers=True)
 
 
-def _sessions(data_dir: Path | None) -> object:
-    from intake.settings import Settings
+def _sessions(data_dir: Path | None) -> sessionmaker[Session]:
     from intake.store.database import make_engine, migrate, session_factory
 
     settings = _settings(data_dir)
-    assert isinstance(settings, Settings)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
     engine = make_engine(settings.db_url)
     migrate(engine)
@@ -70,7 +76,7 @@ def keys_create(
         raise typer.BadParameter(f"role must be one of {', '.join(ROLES)}", param_hint="--role")
     if not name.strip():
         raise typer.BadParameter("give the key a name", param_hint="--name")
-    with transaction(_sessions(data_dir)) as s:  # type: ignore[arg-type]
+    with transaction(_sessions(data_dir)) as s:
         row, key = create_key(s, role, name)
         key_id = row.id
     typer.echo(key)
@@ -84,7 +90,7 @@ def keys_list(data_dir: DataDir = None) -> None:
 
     from intake.store.tables import ApiKey
 
-    with _sessions(data_dir)() as s:  # type: ignore[operator]
+    with _sessions(data_dir)() as s:
         for k in s.scalars(select(ApiKey).order_by(ApiKey.created_at)):
             state = f"revoked {k.revoked_at:%Y-%m-%d}" if k.revoked_at else "active"
             typer.echo(f"{k.id}  {k.role:8}  {state:18}  {k.name}")
@@ -98,7 +104,7 @@ def keys_revoke(
     from intake.store.database import transaction
     from intake.store.tables import ApiKey, utcnow
 
-    with transaction(_sessions(data_dir)) as s:  # type: ignore[arg-type]
+    with transaction(_sessions(data_dir)) as s:
         row = s.get(ApiKey, key_id)
         if row is None:
             typer.echo(f"intake: no key {key_id}", err=True)

@@ -1,4 +1,4 @@
-"""The duplicate-invoice registry of the service: a table (intake.check.invoice_registry.InvoiceRegistry)."""
+"""The service's duplicate-invoice registry: a table, answering as intake.check.invoice_registry.InvoiceRegistry."""
 
 from __future__ import annotations
 
@@ -41,13 +41,7 @@ class DbInvoiceRegistry:
                 out.setdefault(row.key, row.claim_id)
         return out
 
-    def record(self, keys: Iterable[str], claim_id: str) -> None:
-        wanted = set(keys)
-        have = set(self._mine(claim_id))
-        self.session.add_all(InvoiceKey(key=k, claim_id=claim_id) for k in sorted(wanted - have))
-        self.session.flush()
-
-    def sync(self, keys: Iterable[str], claim_id: str) -> None:
+    def hold(self, keys: Iterable[str], claim_id: str) -> None:
         """Make the claim hold exactly these keys: a corrected invoice number drops the old key."""
         wanted = set(keys)
         gone = set(self._mine(claim_id)) - wanted
@@ -55,4 +49,6 @@ class DbInvoiceRegistry:
             self.session.execute(
                 delete(InvoiceKey).where(InvoiceKey.claim_id == claim_id, InvoiceKey.key.in_(sorted(gone)))
             )
-        self.record(wanted, claim_id)
+        have = set(self._mine(claim_id))
+        self.session.add_all(InvoiceKey(key=k, claim_id=claim_id) for k in sorted(wanted - have))
+        self.session.flush()

@@ -1,4 +1,5 @@
-"""Tables of the service. The schema is owned by the Alembic migrations in intake/store/migrations;
+"""Tables of the service (rows are named ...Row, apart from the pipeline's Document and the checks'
+claim). The schema is owned by the Alembic migrations in intake/store/migrations;
 these models must match them (tests compare the two).
 
 A claim holds uploaded files; processing a file yields one or more documents (a PDF bundle holds
@@ -72,7 +73,7 @@ class ApiKey(Base):
     revoked_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
 
 
-class Claim(Base):
+class ClaimRow(Base):
     __tablename__ = "claims"
     __table_args__ = (
         UniqueConstraint("owner", "idempotency_key", name="uq_claims_owner_idempotency_key"),
@@ -93,13 +94,13 @@ class Claim(Base):
     reviewed_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     reviewed_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
 
-    files: Mapped[list[File]] = relationship(back_populates="claim", order_by="File.created_at")
-    documents: Mapped[list[Document]] = relationship(
-        back_populates="claim", order_by="(Document.created_at, Document.position)"
+    files: Mapped[list[FileRow]] = relationship(back_populates="claim", order_by="FileRow.created_at")
+    documents: Mapped[list[DocumentRow]] = relationship(
+        back_populates="claim", order_by="(DocumentRow.created_at, DocumentRow.position)"
     )
 
 
-class File(Base):
+class FileRow(Base):
     """One upload: the original bytes (by blob key), its processing state and what OCR read."""
 
     __tablename__ = "files"
@@ -121,11 +122,11 @@ class File(Base):
     # {"pages": [{page, width, height, rotation, lines, seals, image, features}]}
     ocr: Mapped[dict[str, Any] | None] = mapped_column(JsonValue, nullable=True)
 
-    claim: Mapped[Claim] = relationship(back_populates="files")
-    documents: Mapped[list[Document]] = relationship(back_populates="file", order_by="Document.position")
+    claim: Mapped[ClaimRow] = relationship(back_populates="files")
+    documents: Mapped[list[DocumentRow]] = relationship(back_populates="file", order_by="DocumentRow.position")
 
 
-class Document(Base):
+class DocumentRow(Base):
     __tablename__ = "documents"
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
@@ -140,11 +141,11 @@ class Document(Base):
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
 
-    claim: Mapped[Claim] = relationship(back_populates="documents")
-    file: Mapped[File] = relationship(back_populates="documents")
+    claim: Mapped[ClaimRow] = relationship(back_populates="documents")
+    file: Mapped[FileRow] = relationship(back_populates="documents")
 
 
-class Correction(Base):
+class CorrectionRow(Base):
     """One reviewer change: who, when, which field (or "doc_type"), the value before and after."""
 
     __tablename__ = "corrections"

@@ -20,7 +20,7 @@ from collections import defaultdict
 from pathlib import Path
 from typing import Any
 
-from intake.elements.document import Field
+from intake.elements.document import Field, value_to_json
 from intake.extract.extractor import Extractor
 from intake.vocabulary import FIELDS, DocType
 from intake_lab.bench.ocr_cache import ocr_corpus
@@ -77,7 +77,8 @@ def evaluate(corpus: Path, threshold: float, route: str, show: int, silent_only:
                     # The ring text, scored apart from whether a seal was found at all.
                     w, g = doc["fields"].get("seal"), fields.get("seal")
                     want = {"value": w["value"]["text"]} if w and w["value"].get("text") else None
-                    got = Field(g.value["text"], g.confidence, g.page) if g and g.value.get("text") else None
+                    ring = g.seal.text if g is not None and g.seal is not None else None
+                    got = Field(ring, g.confidence, g.page) if g is not None and ring else None
                 else:
                     want = doc["fields"].get(name)
                     got = fields.get(name)
@@ -87,13 +88,14 @@ def evaluate(corpus: Path, threshold: float, route: str, show: int, silent_only:
                 if got is None:
                     continue
                 c[0] += 1
-                ok = want is not None and same(name, got.value, want["value"])
+                got_value = value_to_json(got.value)
+                ok = want is not None and same(name, got_value, want["value"])
                 if ok:
                     c[1] += 1
                     flagged_right[1] += 1
                     flagged_right[0] += got.confidence < threshold
                     if name == "diagnoses":
-                        for g, w in zip(got.value, want["value"], strict=True):
+                        for g, w in zip(got_value, want["value"], strict=True):
                             icd[0] += 1
                             icd[1] += g.get("icd10") == w.get("icd10")
                 elif got.confidence >= threshold:
@@ -101,7 +103,7 @@ def evaluate(corpus: Path, threshold: float, route: str, show: int, silent_only:
                 if not ok and len(wrong) < show and (not silent_only or got.confidence >= threshold):
                     w = want["value"] if want else "(absent)"
                     wrong.append(
-                        f"{f['file']} p{doc['pages']} {name}: got {got.value!r} ({got.confidence:.2f} {got.reasons}) "
+                        f"{f['file']} p{doc['pages']} {name}: got {got_value!r} ({got.confidence:.2f} {got.reasons}) "
                         f"want {w!r} [{got.source_text}]"
                     )
     return {"counts": counts, "icd": icd, "wrong": wrong, "flagged_right": flagged_right}

@@ -96,6 +96,11 @@ class Case:
         return self.discharge
 
     @property
+    def upper_total(self) -> Decimal:
+        """The amount the 大写 total spells: the bill's total, on an honest invoice."""
+        return self.bill.total
+
+    @property
     def age(self) -> int:
         return self.person.age_on(self.admission)
 

@@ -5,16 +5,14 @@ uploads, one file per document. A defect is introduced at the source, the way it
 paper, so that the pipeline has to read it off the page: a document rendered from a Case that
 prints different facts (another name, swapped dates, a wrong 住院天数), a certificate without its
 seal or with another company's, a page with the 票据号码 blanked out. Nothing here edits the
-generator: the few facts a layout computes itself are changed by rendering it from a Case whose
-properties say otherwise, or, for the 大写 amount, by handing the layout another to_upper.
+generator: the few facts a layout computes itself (住院天数, the issue date, the 大写 total) are
+changed by rendering it from a Case whose properties say otherwise.
 """
 
 from __future__ import annotations
 
 import random
-import sys
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, fields, replace
 from datetime import date, timedelta
 from decimal import Decimal
@@ -25,8 +23,7 @@ from PIL import Image
 from intake.check.checks import edit_distance
 from intake.check.claim_rules import Rules, load_rules
 from intake.check.invoice_registry import invoice_keys
-from intake.elements.document import Document, Field
-from intake.normalize import money
+from intake.elements.document import Document, Field, value_from_json
 from intake.vocabulary import ClaimType, DocType
 from intake_lab.synth import degrade, files, fonts, seals, values
 from intake_lab.synth.canvas import SynthDocument
@@ -119,6 +116,7 @@ class _Tampered(Case):
 
     printed_stay_days: int | None = None
     printed_issue_date: date | None = None
+    printed_upper_total: Decimal | None = None
 
     @property
     def stay_days(self) -> int:
@@ -128,24 +126,16 @@ class _Tampered(Case):
     def issue_date(self) -> date:
         return self.printed_issue_date or self.discharge
 
+    @property
+    def upper_total(self) -> Decimal:
+        return self.printed_upper_total if self.printed_upper_total is not None else self.bill.total
+
 
 def _tampered(case: Case, **changes: Any) -> _Tampered:
-    base = {f.name: getattr(case, f.name) for f in fields(Case)}
-    own = {k: changes.pop(k) for k in ("printed_stay_days", "printed_issue_date") if k in changes}
+    # A tampered case may be tampered again: its own printed_* facts are kept.
+    base = {f.name: getattr(case, f.name) for f in fields(case)}
     base.update(changes)
-    return _Tampered(**base, **own)
-
-
-@contextmanager
-def _upper_printed_as(layout: str, amount: Decimal) -> Iterator[None]:
-    """The layout prints `amount` in 大写 whatever its 小写 says: the one defect a Case cannot carry."""
-    module = sys.modules[LAYOUTS[layout].render.__module__]
-    original = module.to_upper  # type: ignore[attr-defined]
-    module.to_upper = lambda _value: money.to_upper(amount)  # type: ignore[attr-defined]
-    try:
-        yield
-    finally:
-        module.to_upper = original  # type: ignore[attr-defined]
+    return _Tampered(**base)
 
 
 def _style(rng: random.Random, *, seal: bool | None = None) -> Style:
@@ -184,7 +174,7 @@ def _full_date(doc: SynthDocument, name: str) -> bool:
 
 
 def _truth_document(doc: SynthDocument, filename: str) -> Document:
-    fields_ = {n: Field(f.value, 1.0, f.page, f.box, f.source_text) for n, f in doc.fields.items()}
+    fields_ = {n: Field(value_from_json(f.value), 1.0, f.page, f.box, f.source_text) for n, f in doc.fields.items()}
     return Document(filename, doc.doc_type, 1.0, list(range(1, len(doc.pages) + 1)), fields_)
 
 
@@ -335,10 +325,8 @@ def make_claim(
             seal = False
         if defect == "upper_mismatch" and doc_type == DocType.INVOICE:
             shift = Decimal(rng.choice((100, 1000, 10, 500))) + Decimal(rng.randint(1, 9))
-            with _upper_printed_as(layout, case.bill.total + shift):
-                doc = _render_until(layout, use, rng, needs(doc_type), seal=seal)
-        else:
-            doc = _render_until(layout, use, rng, needs(doc_type), seal=seal)
+            use = _tampered(use, printed_upper_total=case.bill.total + shift)
+        doc = _render_until(layout, use, rng, needs(doc_type), seal=seal)
         if defect == "seal_not_employer" and doc_type == DocType.UNIT_CERTIFICATE:
             _stamp_foreign_seal(doc, _other_employer(rng, case.employer), rng)
         if defect == "unreadable_field" and doc_type == DocType.INVOICE:

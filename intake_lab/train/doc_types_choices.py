@@ -137,7 +137,7 @@ def main() -> None:
     spec = corpus_specs(args.count, 10, args.seed)["train"]
     pages = load_corpus(args.workdir / "train", spec)
     options = dataclasses.replace(ModelOptions(), **dict(map(_parse_option, args.option)))
-    thresholds = [float(x) for x in args.thresholds.split(",") if x] or [settings()["other_below"]]
+    thresholds = [float(x) for x in args.thresholds.split(",") if x] or [settings().other_below]
     print(json.dumps(validate(pages, options, thresholds), indent=1))
 
 

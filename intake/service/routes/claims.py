@@ -3,31 +3,27 @@
 from __future__ import annotations
 
 import logging
-from dataclasses import replace
 from typing import Annotated
 
 from fastapi import APIRouter, Header, HTTPException, Query, Response, UploadFile
 from fastapi import File as FormFile
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
+from intake.service import writes
+from intake.service.access import claim_for
 from intake.service.auth import Portal, Reader, Reviewer
 from intake.service.routes import Ctx, errors
 from intake.service.schemas import ClaimCreate, ClaimList, ClaimOut, ClaimStatus, ClaimSummary, UploadAccepted
-from intake.service.state import claim_for, claim_out, claim_summary, refresh_claim, touch_claim
-from intake.store.database import transaction
-from intake.store.tables import Claim, Document, File, utcnow
-from intake.upload.check import UploadRejected, check_upload, clean_filename
-from intake.upload.files import default_limits
+from intake.service.views import claim_out, claim_summary
+from intake.store.tables import ClaimRow
+from intake.upload.files import InputError, clean_filename
+
+# What an upload that cannot be accepted is answered with; the rest is 422.
+UPLOAD_STATUS = {"too_large": 413, "unsupported_type": 415}
 
 log = logging.getLogger("intake.service")
 
 router = APIRouter(prefix="/v1/claims", tags=["claims"], responses=errors(400, 401, 403, 422))
-
-
-def _same_request(claim: Claim, body: ClaimCreate) -> bool:
-    hook = str(body.webhook_url) if body.webhook_url else None
-    return (claim.claim_type, claim.external_ref, claim.webhook_url) == (body.claim_type.value, body.external_ref, hook)
 
 
 @router.post(
@@ -51,45 +47,11 @@ def create_claim(
         ),
     ] = None,
 ) -> ClaimSummary:
-    if idempotency_key is not None:
-        with ctx.sessions() as s:
-            earlier = s.scalars(
-                select(Claim).where(Claim.owner == who.name, Claim.idempotency_key == idempotency_key)
-            ).first()
-        if earlier is not None:
-            if not _same_request(earlier, body):
-                raise HTTPException(409, "this Idempotency-Key was used for a different claim")
-            response.headers["Idempotent-Replayed"] = "true"
-            return claim_summary(earlier)
-    try:
-        with transaction(ctx.sessions) as s:
-            now = utcnow()
-            claim = Claim(
-                claim_type=body.claim_type.value,
-                external_ref=body.external_ref,
-                owner=who.name,
-                idempotency_key=idempotency_key,
-                webhook_url=str(body.webhook_url) if body.webhook_url else None,
-                status="incomplete",
-                created_at=now,
-                updated_at=now,
-            )
-            s.add(claim)
-            s.flush()
-            refresh_claim(s, claim)  # an empty claim already says what it is missing
-            out = claim_summary(claim)
-    except IntegrityError:
-        # The same key raced in from a retry that arrived together with the first request.
-        with ctx.sessions() as s:
-            earlier = s.scalars(
-                select(Claim).where(Claim.owner == who.name, Claim.idempotency_key == idempotency_key)
-            ).first()
-        if earlier is None or not _same_request(earlier, body):
-            raise HTTPException(409, "this Idempotency-Key was used for a different claim") from None
+    out, replayed = writes.create_claim(ctx, who, body, idempotency_key)
+    if replayed:
         response.headers["Idempotent-Replayed"] = "true"
-        return claim_summary(earlier)
-    log.info("claim %s created (%s)", out.id, out.claim_type.value)
-    response.headers["Location"] = f"/v1/claims/{out.id}"
+    else:
+        response.headers["Location"] = f"/v1/claims/{out.id}"
     return out
 
 
@@ -101,12 +63,12 @@ def list_claims(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> ClaimList:
-    q = select(Claim)
+    q = select(ClaimRow)
     if not who.reads_all:
-        q = q.where(Claim.owner == who.name)
+        q = q.where(ClaimRow.owner == who.name)
     if status is not None:
-        q = q.where(Claim.status == status)
-    q = q.order_by(Claim.created_at.desc(), Claim.id).limit(limit).offset(offset)
+        q = q.where(ClaimRow.status == status)
+    q = q.order_by(ClaimRow.created_at.desc(), ClaimRow.id).limit(limit).offset(offset)
     with ctx.sessions() as s:
         items = [claim_summary(c) for c in s.scalars(q)]
     return ClaimList(items=items, limit=limit, offset=offset)
@@ -139,44 +101,18 @@ def upload_document(
     ctx: Ctx,
     response: Response,
 ) -> UploadAccepted:
-    limits = replace(default_limits(), max_file_bytes=ctx.settings.max_upload_bytes)
     with ctx.sessions() as s:
         claim = claim_for(s, claim_id, who)
         if claim.reviewed_at is not None:
             raise HTTPException(409, "the claim has been reviewed; create a new claim for more documents")
-    data = file.file.read(limits.max_file_bytes + 1)
+    data = file.file.read(ctx.reader.limits.max_file_bytes + 1)
     try:
-        media = check_upload(data, limits)
-    except UploadRejected as exc:
-        raise HTTPException(exc.status, exc.reason) from exc
-    filename = clean_filename(file.filename)
+        media = ctx.reader.open(data, "upload").media_type
+    except InputError as exc:
+        raise HTTPException(UPLOAD_STATUS.get(exc.code, 422), exc.reason) from exc
     # The bytes are durable before the row that points at them, and the row before the 202.
     key = ctx.blobs.put(data, media)
-    with transaction(ctx.sessions) as s:
-        touch_claim(s, claim_id)
-        now = utcnow()
-        row = File(
-            claim_id=claim_id,
-            filename=filename,
-            blob_key=key,
-            size=len(data),
-            media_type=media,
-            status="queued",
-            attempts=0,
-            created_at=now,
-        )
-        s.add(row)
-        s.flush()
-        doc = Document(claim_id=claim_id, file_id=row.id, position=0, filename=filename, created_at=now, updated_at=now)
-        s.add(doc)
-        claim = s.get(Claim, claim_id)
-        assert claim is not None
-        claim.status = "processing"
-        s.flush()
-        out = UploadAccepted(id=doc.id, status="queued", claim_id=claim_id, file_id=row.id, filename=filename)
-    if ctx.worker is not None:
-        ctx.worker.notify()
-    log.info("claim %s: file %s queued (%s, %d bytes)", claim_id, out.file_id, media, len(data))
+    out = writes.add_upload(ctx, claim_id, who, key, len(data), media, clean_filename(file.filename))
     response.headers["Location"] = f"/v1/documents/{out.id}"
     return out
 
@@ -188,34 +124,4 @@ def upload_document(
     responses=errors(404, 409),
 )
 def mark_reviewed(claim_id: str, who: Reviewer, ctx: Ctx) -> ClaimOut:
-    with transaction(ctx.sessions) as s:
-        claim_for(s, claim_id, who)
-        touch_claim(s, claim_id)
-        claim = claim_for(s, claim_id, who)
-        s.refresh(claim)
-        if claim.status == "processing":
-            raise HTTPException(409, "the claim's documents are still being processed")
-        claim.reviewed_at, claim.reviewed_by = utcnow(), who.name
-        claim.status = "reviewed"
-        s.flush()
-        out = claim_out(claim)
-    log.info("claim %s reviewed", claim_id)
-    return out
-
-
-def notify_claim_done(ctx: Ctx, claim_id: str) -> None:
-    """Called by the worker when a claim has nothing left to process: its webhook, if it has one."""
-    with ctx.sessions() as s:
-        claim = s.get(Claim, claim_id)
-        if claim is None or not claim.webhook_url:
-            return
-        payload = {
-            "event": "claim.processed",
-            "claim_id": claim.id,
-            "external_ref": claim.external_ref,
-            "status": claim.status,
-            "completeness": claim.completeness,
-            "at": utcnow().isoformat(),
-        }
-        url = claim.webhook_url
-    ctx.webhooks.send(url, claim_id, payload)
+    return writes.mark_reviewed(ctx, claim_id, who)

@@ -8,16 +8,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, HTTPException, Path, Response
 from sqlalchemy import select
 
-from intake.review.corrections import reextract
-from intake.review.values import CorrectionError, normalize_value
+from intake.service import writes
+from intake.service.access import document_for
 from intake.service.auth import Reader, Reviewer
 from intake.service.routes import Ctx, errors
 from intake.service.schemas import DocumentOut, DocumentPatch, HistoryEntry
-from intake.service.state import document_for, document_out, refresh_claim, touch_claim
+from intake.service.views import document_out
 from intake.store.blobs import BlobCorrupted, BlobNotFound
-from intake.store.database import transaction
-from intake.store.tables import Claim, Correction, utcnow
-from intake.vocabulary import DocType
+from intake.store.tables import CorrectionRow
 
 log = logging.getLogger("intake.service")
 
@@ -81,66 +79,7 @@ def original_file(document_id: str, who: Reader, ctx: Ctx) -> Response:
     responses=errors(409),
 )
 def correct_document(document_id: str, body: DocumentPatch, who: Reviewer, ctx: Ctx) -> DocumentOut:
-    with transaction(ctx.sessions) as s:
-        claim_id = document_for(s, document_id, who).claim_id
-        touch_claim(s, claim_id)  # serialize with the worker and other reviewers on this claim
-        doc = document_for(s, document_id, who)
-        s.refresh(doc)
-        if doc.file.status != "done":
-            raise HTTPException(409, f"the document is {doc.file.status}; only a processed document can be corrected")
-        now = utcnow()
-        old_type = DocType(doc.doc_type or DocType.OTHER)
-        new_type = body.doc_type or old_type
-        changes: list[tuple[str, Any, Any]] = []
-        fields = dict(doc.fields or {})
-        if new_type != old_type:
-            changes.append(("doc_type", old_type.value, new_type.value))
-            fields = reextract(ctx, doc, new_type)
-        problems = []
-        for name, value in (body.fields or {}).items():
-            before = fields.get(name)
-            if value is None:
-                if before is not None:
-                    del fields[name]
-                    changes.append((name, before.get("value"), None))
-                continue
-            try:
-                norm = normalize_value(new_type, name, value)
-            except CorrectionError as exc:
-                problems.append(f"fields.{name}: must be {exc}")
-                continue
-            base = before or (doc.fields or {}).get(name) or {}
-            if before is not None and before.get("value") == norm and before.get("corrected"):
-                continue
-            fields[name] = {
-                "value": norm,
-                "confidence": 1.0,
-                "page": base.get("page") or (doc.pages or [1])[0],
-                "box": base.get("box"),
-                "source_text": base.get("source_text", ""),
-                "corrected": True,
-            }
-            changes.append((name, before.get("value") if before else None, norm))
-        if problems:
-            raise HTTPException(422, "; ".join(problems))
-        doc.doc_type = new_type.value
-        if new_type != old_type:
-            doc.doc_type_confidence = 1.0
-        doc.fields = fields
-        doc.updated_at = now
-        s.add_all(
-            Correction(
-                document_id=doc.id, claim_id=claim_id, at=now, by=who.name, by_key_id=who.key_id, field=f, old=o, new=n
-            )
-            for f, o, n in changes
-        )
-        s.flush()
-        claim = s.get(Claim, claim_id)
-        assert claim is not None
-        refresh_claim(s, claim)
-        out = document_out(doc)
-    log.info("document %s corrected: %d changes", document_id, len(changes))
-    return out
+    return writes.correct_document(ctx, document_id, who, body)
 
 
 @router.get(
@@ -152,6 +91,8 @@ def history(document_id: str, who: Reviewer, ctx: Ctx) -> list[HistoryEntry]:
     with ctx.sessions() as s:
         document_for(s, document_id, who)
         rows = s.scalars(
-            select(Correction).where(Correction.document_id == document_id).order_by(Correction.at, Correction.id)
+            select(CorrectionRow)
+            .where(CorrectionRow.document_id == document_id)
+            .order_by(CorrectionRow.at, CorrectionRow.id)
         )
         return [HistoryEntry(at=r.at, by=r.by, field=r.field, old=r.old, new=r.new) for r in rows]

@@ -11,8 +11,8 @@ from intake.review.corrections import export_jsonl
 from intake.service.auth import Staff
 from intake.service.routes import Ctx, errors
 from intake.service.schemas import ClaimList, ClaimStatus
-from intake.service.state import claim_summary
-from intake.store.tables import Claim
+from intake.service.views import claim_summary
+from intake.store.tables import ClaimRow
 
 router = APIRouter(prefix="/v1/review", tags=["review"], responses=errors(400, 401, 403, 422))
 
@@ -27,7 +27,13 @@ def review_queue(
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0, le=1_000_000)] = 0,
 ) -> ClaimList:
-    q = select(Claim).where(Claim.status == status).order_by(Claim.updated_at, Claim.id).limit(limit).offset(offset)
+    q = (
+        select(ClaimRow)
+        .where(ClaimRow.status == status)
+        .order_by(ClaimRow.updated_at, ClaimRow.id)
+        .limit(limit)
+        .offset(offset)
+    )
     with ctx.sessions() as s:
         return ClaimList(items=[claim_summary(c) for c in s.scalars(q)], limit=limit, offset=offset)
 

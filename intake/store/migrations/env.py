@@ -30,7 +30,7 @@ def run() -> None:
     from intake.settings import Settings
     from intake.store.database import make_engine
 
-    url = config.get_main_option("sqlalchemy.url") or Settings.from_env().db_url
+    url = config.get_main_option("sqlalchemy.url") or Settings.load().db_url
     engine = make_engine(url)
     with engine.connect() as conn:
         _run(conn)

@@ -90,7 +90,7 @@ def render(case: Case, style: Style, rng: random.Random) -> SynthDocument:
     page.rect(total_row)
     ymid = (total_row[1] + total_row[3]) / 2
     lb = page.text(x0 + 10, ymid, "金额合计（大写）", body, anchor="lm")
-    upper = to_upper(bill.total)
+    upper = to_upper(case.upper_total)
     ubox = page.text(lb[2] + 12, ymid, upper, body, anchor="lm")
     doc.field("total_amount_upper", upper, page, ubox, upper)
     lower = money(bill.total, style)

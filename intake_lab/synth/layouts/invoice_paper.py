@@ -230,7 +230,7 @@ class _Sheet:
     def upper_total(self, x: float, ym: float, size: int, mark: str) -> Box:
         """The ⊗/¥ mark that bars additions, then the 大写 amount as its own string."""
         mbox = self.fill(x, ym, mark, size, anchor="lm")
-        upper = to_upper(self.case.bill.total)
+        upper = to_upper(self.case.upper_total)
         ubox = self.fill(mbox[2] + size * 0.4, ym, upper, size, anchor="lm")
         self.record("total_amount_upper", upper, ubox, upper)
         return ubox

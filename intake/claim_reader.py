@@ -1,0 +1,183 @@
+"""One claim through the whole pipeline: files → pages → documents → completeness.
+
+`intake process` and the service's worker both read claims through a ClaimReader, so that a claim
+read on a laptop and one read by the service come out the same: the CLI reads every file, then
+judges the claim; the worker reads each file as it arrives and judges the claim when its last file
+is read. The models load on first use (seconds), so that a bad file is refused before they do.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from intake.check.checks import check_claim
+from intake.check.claim_rules import Rules, load_rules
+from intake.check.invoice_registry import InvoiceRegistry, invoice_keys
+from intake.elements.document import Document, Field
+from intake.elements.findings import Completeness
+from intake.elements.page import OcrPage, OcrResult
+from intake.settings import Settings
+from intake.upload.files import Limits, OpenedFile, default_limits, open_file
+from intake.vocabulary import FIELDS, DocType
+
+if TYPE_CHECKING:
+    from intake.classify.classifier import Classifier
+    from intake.extract.extractor import Extractor
+    from intake.ocr.pipeline import OcrPipeline
+
+
+@dataclass
+class ReadFile:
+    """One uploaded file as read: its pages and the documents found on them."""
+
+    ocr: OcrResult
+    documents: list[Document]
+
+
+@dataclass
+class ClaimResult:
+    """The contract's object for a claim: its type, its documents and their completeness."""
+
+    claim_type: str
+    documents: list[Document]
+    completeness: Completeness
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "claim_type": self.claim_type,
+            "documents": [d.to_json() for d in self.documents],
+            "completeness": self.completeness.to_json(),
+        }
+
+
+class ClaimReader:
+    """Holds the claim rules and, once loaded, the models; create once per process and reuse.
+
+    Thread-safe: the service's worker threads share one reader."""
+
+    def __init__(
+        self,
+        settings: Settings | None = None,
+        rules: Rules | None = None,
+        *,
+        ocr: OcrPipeline | None = None,
+        classifier: Classifier | None = None,
+        extractor: Extractor | None = None,
+    ) -> None:
+        self.settings = settings or Settings.load()
+        # Read at start: a broken rules file stops the CLI or the service here, not claim by claim.
+        self.rules = rules or load_rules(self.settings.claim_rules)
+        self.limits: Limits = default_limits().with_max_bytes(self.settings.max_upload_bytes)
+        self._ocr, self._classifier, self._extractor = ocr, classifier, extractor
+        self._lock = threading.Lock()
+
+    # -- the models, loaded on first use ----------------------------------------------------------
+    @property
+    def ocr(self) -> OcrPipeline:
+        with self._lock:
+            if self._ocr is None:
+                from intake.ocr.config import default_config
+                from intake.ocr.pipeline import OcrPipeline
+
+                s = self.settings
+                overrides: dict[str, Any] = {}
+                if s.ocr_engine:
+                    overrides["engine"] = s.ocr_engine
+                if s.ocr_threads:
+                    overrides["threads"] = s.ocr_threads
+                if s.ocr_paddle_model_dir:
+                    overrides["paddle_model_dir"] = str(s.ocr_paddle_model_dir)
+                self._ocr = OcrPipeline(default_config().with_overrides(**overrides))
+            return self._ocr
+
+    @property
+    def classifier(self) -> Classifier:
+        with self._lock:
+            if self._classifier is None:
+                from intake.classify.classifier import Classifier
+
+                self._classifier = Classifier.load(self.settings.model_dir)
+            return self._classifier
+
+    @property
+    def extractor(self) -> Extractor:
+        with self._lock:
+            if self._extractor is None:
+                from intake.extract.extractor import Extractor
+                from intake.reference.icd10 import default_table
+
+                table = default_table(str(self.settings.icd10_table) if self.settings.icd10_table else None)
+                self._extractor = Extractor(icd10=table)
+            return self._extractor
+
+    def load(self) -> None:
+        """Load every model now (the service does, before it takes work)."""
+        _ = self.ocr, self.classifier, self.extractor
+
+    # -- reading -----------------------------------------------------------------------------------
+    def open(self, data: bytes, filename: str) -> OpenedFile:
+        """The cheap look at a file: InputError for one that cannot be a claim's pages."""
+        return open_file(data, filename, self.limits)
+
+    def read_file(self, data: bytes, filename: str) -> ReadFile:
+        """Raises intake.upload.files.InputError for a file that is not a readable image or PDF."""
+        ocr = self.ocr.read_file(data, filename, self.limits)
+        return ReadFile(ocr, self.documents_of(ocr))
+
+    def documents_of(self, ocr: OcrResult) -> list[Document]:
+        by_number = {p.page: p for p in ocr.pages}
+        documents = []
+        for pred in self.classifier.classify(ocr.pages):
+            fields = self.fields_of(pred.doc_type, [by_number[n] for n in pred.pages])
+            documents.append(Document(ocr.filename, pred.doc_type, pred.confidence, list(pred.pages), fields))
+        if not documents and ocr.pages:
+            # No page could be called anything: one `other` document of all pages.
+            documents.append(Document(ocr.filename, DocType.OTHER, 0.0, [p.page for p in ocr.pages]))
+        return documents
+
+    def fields_of(self, doc_type: DocType, pages: list[OcrPage]) -> dict[str, Field]:
+        """The fields of pages read as doc_type: on first reading, and again after a reviewer
+        changes a document's type (from the stored pages, which hold what was first read)."""
+        allowed = set(FIELDS[doc_type])
+        return {k: v for k, v in self.extractor.extract(doc_type, pages).items() if k in allowed}
+
+    # -- judging -----------------------------------------------------------------------------------
+    def judge(
+        self,
+        claim_type: str,
+        documents: list[Document],
+        registry: InvoiceRegistry | None = None,
+        claim_id: str = "",
+        *,
+        record: bool = True,
+    ) -> Completeness:
+        """The claim's completeness. With a registry (and record), the claim then holds its
+        invoices, so that a later claim with one of them is caught."""
+        completeness = check_claim(claim_type, documents, self.rules, registry, claim_id)
+        if registry is not None and record:
+            registry.hold([k for d in documents for k in invoice_keys(d)], claim_id)
+        return completeness
+
+    def read_claim(
+        self,
+        files: Sequence[tuple[str, bytes]],
+        claim_type: str,
+        registry: InvoiceRegistry | None = None,
+        claim_id: str = "",
+        *,
+        record: bool = True,
+        progress: Callable[[str], None] | None = None,
+    ) -> ClaimResult:
+        """Every file, then the verdict; documents are numbered from 1 in upload order.
+        progress(filename) is called as each file is started."""
+        documents = []
+        for name, data in files:
+            if progress is not None:
+                progress(name)
+            documents.extend(self.read_file(data, name).documents)
+        for n, doc in enumerate(documents, 1):
+            doc.id = str(n)
+        return ClaimResult(claim_type, documents, self.judge(claim_type, documents, registry, claim_id, record=record))

@@ -1,0 +1,68 @@
+"""The codes one stage hands the next, as enums both sides import.
+
+A reason is attached by extraction to a field whose value is doubtful (it failed a cross-check,
+or the page could not show it); a problem code is what a claim check reports. Producers and
+consumers spell them from here, and rules.yaml is validated against ProblemCode at start, so a
+code one side stops emitting is an import error or a start-up error, never a rule that silently
+cannot fire any more.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+
+class Reason(StrEnum):
+    """Why a field's value is doubtful. Shown to reviewers in `reasons`; read by the claim checks."""
+
+    PARTIAL_DATE = "partial_date"  # the day (or month) was blanked for privacy: 2019-12
+    UPPER_MISMATCH = "upper_mismatch"  # 大写 and 小写 totals differ
+    UPPER_UNREADABLE = "upper_unreadable"  # a 大写 amount that does not parse
+    PARTS_SUM = "parts_sum"  # the paid parts do not add up to the total exactly
+    PARTS_EXCEED_TOTAL = "parts_exceed_total"  # the paid parts add up to more than the total
+    ACCOUNT_EXCEEDS_OWN_SHARE = "account_exceeds_own_share"  # 个人账户 > 自付 + 自费
+    DISCHARGE_BEFORE_ADMISSION = "discharge_before_admission"
+    STAY_DAYS = "stay_days"  # 住院天数 against the admission and discharge dates
+    CHECK_DIGIT = "check_digit"  # an ID number whose check digit fails
+    DIGIT_COUNT = "digit_count"  # a number with more or fewer digits than its kind has
+    LENGTH = "length"  # a code of the wrong length
+    OUT_OF_RANGE = "out_of_range"  # an age or a count of days no document prints
+    # A seal looked for on a grey or black-and-white copy: red cannot be told from black there,
+    # so neither its presence nor its absence can be verified.
+    GREY_COPY = "grey_copy"
+
+
+class ProblemCode(StrEnum):
+    """What a claim check reports; every code has its Chinese message in rules.yaml."""
+
+    MISSING_DOCUMENT = "missing_document"
+    FIELD_MISSING = "field_missing"
+    FIELD_LOW_CONFIDENCE = "field_low_confidence"
+    FIELD_INVALID = "field_invalid"
+    NAME_MISMATCH = "name_mismatch"
+    NAME_NEAR_MISMATCH = "name_near_mismatch"
+    DISCHARGE_BEFORE_ADMISSION = "discharge_before_admission"
+    DATES_DISAGREE = "dates_disagree"
+    INVOICE_OUTSIDE_STAY = "invoice_outside_stay"
+    STAY_DAYS_MISMATCH = "stay_days_mismatch"
+    AMOUNT_UPPER_MISMATCH = "amount_upper_mismatch"
+    AMOUNT_UPPER_UNREADABLE = "amount_upper_unreadable"
+    AMOUNT_PARTS_MISMATCH = "amount_parts_mismatch"
+    AMOUNT_PARTS_FLAGGED = "amount_parts_flagged"
+    SEAL_MISSING = "seal_missing"
+    SEAL_MISMATCH = "seal_mismatch"
+    SEAL_NEAR_MISMATCH = "seal_near_mismatch"
+    SEAL_TEXT_UNREADABLE = "seal_text_unreadable"
+    SEAL_UNVERIFIABLE = "seal_unverifiable"
+    INVOICE_DUPLICATE = "invoice_duplicate"
+    INVOICE_CLAIMED_BEFORE = "invoice_claimed_before"
+    INVOICE_UNIDENTIFIED = "invoice_unidentified"
+    DIAGNOSIS_NOT_LISTED = "diagnosis_not_listed"
+    DIAGNOSIS_LOOSE_MATCH = "diagnosis_loose_match"
+    SEX_NOT_ELIGIBLE = "sex_not_eligible"
+    SEX_UNKNOWN = "sex_unknown"
+
+
+class Severity(StrEnum):
+    ERROR = "error"  # blocks completeness
+    WARNING = "warning"  # for the reviewer; the claim can go on

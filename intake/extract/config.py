@@ -1,0 +1,53 @@
+"""Extraction settings that are not labels (extract/settings.yaml): the diagnosis list's labels and
+section heads, institution name endings, and how confidence is set."""
+
+from __future__ import annotations
+
+from functools import cache
+
+from pydantic import Field as Bound
+from pydantic import field_validator
+
+from intake.datafile import KeyProblem, Strict, load, packaged
+
+
+class ConfidenceSettings(Strict):
+    confirmed: float = Bound(ge=0, le=1)
+    failed: float = Bound(ge=0, le=1)
+    unconfirmed_cap: dict[str, float]
+    below: float = Bound(ge=0, le=1)
+    rule: float = Bound(ge=0, le=1)
+    seal_with_text: float = Bound(ge=0, le=1)
+    seal_without_text: float = Bound(ge=0, le=1)
+    seal_absent: float = Bound(ge=0, le=1)
+    seal_text_unconfirmed: float = Bound(ge=0, le=1)
+
+    @field_validator("unconfirmed_cap")
+    @classmethod
+    def _default(cls, value: dict[str, float]) -> dict[str, float]:
+        if "default" not in value:
+            raise KeyProblem(("default",), "required key is missing")
+        return value
+
+
+class DiagnosisLists(Strict):
+    labels: tuple[str, ...]
+    table_labels: tuple[str, ...]
+    code_headers: tuple[str, ...]
+    stop_headers: tuple[str, ...]
+
+
+class ExtractSettings(Strict):
+    """extract/settings.yaml: what is not labels."""
+
+    icd10_table: str | None = None
+    diagnoses: DiagnosisLists
+    hospital_suffixes: tuple[str, ...]
+    employer_suffixes: tuple[str, ...]
+    title_suffixes: tuple[str, ...]
+    confidence: ConfidenceSettings
+
+
+@cache
+def settings() -> ExtractSettings:
+    return load(ExtractSettings, packaged("intake.extract", "settings.yaml"), "extraction settings")

@@ -1,0 +1,76 @@
+"""What every part of the service shares: settings, database, blob store, webhook sender and the
+claim reader. Routes reach it through a dependency and the worker holds it; neither imports the
+other, and nothing here imports either."""
+
+from __future__ import annotations
+
+import threading
+from dataclasses import dataclass, field
+from typing import Literal, Protocol
+
+from sqlalchemy import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from intake.claim_reader import ClaimReader
+from intake.service.webhooks import WebhookSender
+from intake.settings import Settings
+from intake.store.blobs import BlobStore, LocalBlobStore, MinioBlobStore
+from intake.store.database import make_engine, migrate, session_factory
+
+PipelineState = Literal["loading", "ready", "unavailable"]
+
+
+class Runner(Protocol):
+    """The background worker, as the rest of the service sees it."""
+
+    def start(self) -> None: ...
+
+    def stop(self, timeout: float = 30.0) -> None: ...
+
+
+@dataclass
+class ServiceContext:
+    settings: Settings
+    engine: Engine
+    sessions: sessionmaker[Session]
+    blobs: BlobStore
+    webhooks: WebhookSender
+    reader: ClaimReader
+    # Set when a file is queued: wakes an idle worker before its next poll.
+    work_queued: threading.Event = field(default_factory=threading.Event)
+    pipeline_state: PipelineState = "loading"  # for /healthz
+    worker: Runner | None = None
+
+
+def make_blob_store(settings: Settings) -> BlobStore:
+    if settings.s3_endpoint:
+        return MinioBlobStore(
+            settings.s3_endpoint,
+            settings.s3_access_key,
+            settings.s3_secret_key,
+            settings.s3_bucket,
+            secure=settings.s3_secure,
+            region=settings.s3_region,
+        )
+    return LocalBlobStore(settings.data_dir / "blobs")
+
+
+def make_context(settings: Settings, reader: ClaimReader | None = None) -> ServiceContext:
+    """Connect to the database (migrated to the newest schema) and the blob store."""
+    reader = reader or ClaimReader(settings)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    engine = make_engine(settings.db_url)
+    migrate(engine)
+    return ServiceContext(
+        settings=settings,
+        engine=engine,
+        sessions=session_factory(engine),
+        blobs=make_blob_store(settings),
+        webhooks=WebhookSender(
+            settings.webhook_secret,
+            attempts=settings.webhook_attempts,
+            timeout=settings.webhook_timeout,
+            backoff=settings.webhook_backoff,
+        ),
+        reader=reader,
+    )
