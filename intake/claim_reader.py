@@ -70,7 +70,8 @@ class ClaimReader:
         self.settings = settings or Settings.load()
         # Read at start: a broken rules file stops the CLI or the service here, not claim by claim.
         self.rules = rules or load_rules(self.settings.claim_rules)
-        self.limits: Limits = default_limits().with_max_bytes(self.settings.max_upload_bytes)
+        limits = default_limits()
+        self.limits: Limits = limits.with_max_bytes(self.settings.max_upload_bytes or limits.max_file_bytes)
         self._ocr, self._classifier, self._extractor = ocr, classifier, extractor
         self._lock = threading.Lock()
 
@@ -109,8 +110,8 @@ class ClaimReader:
                 from intake.extract.extractor import Extractor
                 from intake.reference.icd10 import default_table
 
-                table = default_table(str(self.settings.icd10_table) if self.settings.icd10_table else None)
-                self._extractor = Extractor(icd10=table)
+                configured = self.settings.icd10_table
+                self._extractor = Extractor(icd10=default_table(str(configured)) if configured else None)
             return self._extractor
 
     def load(self) -> None:

@@ -82,7 +82,7 @@ def classify_file(
     """Say which documents a file holds, page by page."""
     import json
 
-    from intake.classify import Classifier
+    from intake.classify.classifier import Classifier
     from intake.ocr.pipeline import OcrPipeline
     from intake.upload.files import InputError
 
@@ -94,12 +94,12 @@ def classify_file(
         _fail(str(exc))
         return
     docs = classifier.classify(result.pages)
-    rows = [{"doc_type": d.doc_type.value, "confidence": round(d.confidence, 4), "pages": d.pages} for d in docs]
     if as_json:
+        rows = [{"doc_type": d.doc_type.value, "confidence": round(d.confidence, 4), "pages": d.pages} for d in docs]
         typer.echo(json.dumps({"filename": file.name, "documents": rows}, ensure_ascii=False))
         return
-    for r in rows:
-        typer.echo(f"{r['doc_type']:17} {r['confidence']:.2f}  pages {', '.join(map(str, r['pages']))}")
+    for d in docs:
+        typer.echo(f"{d.doc_type.value:17} {d.confidence:.2f}  pages {', '.join(map(str, d.pages))}")
 
 
 from intake.service.commands import keys_app, serve  # noqa: E402  (the HTTP service)
@@ -183,7 +183,7 @@ def process_command(
         except (FileNotFoundError, ValueError) as exc:
             _fail(f"cannot load the models: {exc}")
             return
-        bar.update(bar.total - bar.n)
+        bar.update(len(inputs) - bar.n)
     out = result.to_json()
     if as_json:
         typer.echo(json.dumps(out, ensure_ascii=False))

@@ -17,8 +17,6 @@ from pathlib import Path
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from intake.upload.files import default_limits
-
 ENV_PREFIX = "INTAKE_"
 
 
@@ -57,10 +55,8 @@ class Settings(BaseSettings):
     ocr_engine: str | None = Field(None, description="rapidocr (default) or paddleocr.")
     ocr_threads: int | None = Field(None, ge=1, le=64, description="ONNX Runtime threads (default: ocr.yaml).")
     ocr_paddle_model_dir: Path | None = Field(None, description="For ocr_engine paddleocr: `intake ocr-models paddle`.")
-    max_upload_bytes: int = Field(
-        default_factory=lambda: default_limits().max_file_bytes,
-        ge=1,
-        description="Larger uploads are refused with 413 (default: upload/limits.yaml, 30 MiB).",
+    max_upload_bytes: int | None = Field(
+        None, ge=1, description="Larger uploads are refused (default: max_file_bytes of upload/limits.yaml, 30 MiB)."
     )
 
     # -- the service's work ---------------------------------------------------------------------

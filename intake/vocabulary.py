@@ -1,4 +1,4 @@
-"""The public vocabulary of ../shared/CONTRACT.md: document types, field names and claim types.
+"""The public vocabulary (docs/contract.md): document types, field names and claim types.
 
 Everything that crosses the service boundary (JSON keys, CLI output, HTTP) is spelled from here,
 so that a rename is one edit and a typo is an import error rather than a silent new key.

@@ -9,11 +9,10 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from intake.classify import Classifier, PagePrediction
-from intake.classify.classifier import default_model_dir
+from intake.classify.classifier import Classifier, default_model_dir
 from intake.classify.features import PageFeatures
 from intake.classify.model import CARD_FILE, DocTypeModel, fit
-from intake.classify.split import group_pages
+from intake.classify.split import PagePrediction, group_pages
 from intake.vocabulary import DocType
 
 from .conftest import SAMPLE

@@ -381,8 +381,8 @@ def check_amount_parts(claim: ClaimUnderCheck) -> list[Problem]:
             _money(f.get(n)) for n in ("insurance_paid", "personal_copay", "personal_selfpay", "personal_account_paid")
         )
         broken: tuple[str, Decimal, Decimal, list[str]] | None = None
-        if total is not None and None not in (ins, copay, selfpay):
-            parts = ins + copay + selfpay  # type: ignore[operator]
+        if total is not None and ins is not None and copay is not None and selfpay is not None:
+            parts = ins + copay + selfpay
             if parts > total + tol:
                 names = ["total_amount", "insurance_paid", "personal_copay", "personal_selfpay"]
                 broken = ("insurance_paid", parts, total, names)

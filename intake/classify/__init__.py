@@ -1,6 +1,2 @@
-"""Document type per page and per document (intake/classify)."""
-
-from intake.classify.classifier import Classifier, default_model_dir
-from intake.classify.split import DocumentPrediction, PagePrediction
-
-__all__ = ["Classifier", "DocumentPrediction", "PagePrediction", "default_model_dir"]
+"""Document type per page (a calibrated model over the page's text and layout), and pages grouped
+into documents."""

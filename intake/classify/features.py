@@ -116,7 +116,7 @@ def _rulings(image: np.ndarray) -> float:
     length = max(20, small.shape[1] // 4)
     lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (length, 1)))
     rows = np.count_nonzero(lines.any(axis=1))
-    return 1000 * rows / small.shape[0] / 3  # a rule is about 3 rows thick at this scale
+    return float(1000 * rows / small.shape[0] / 3)  # a rule is about 3 rows thick at this scale
 
 
 def _v_rulings(image: np.ndarray) -> float:
@@ -126,7 +126,7 @@ def _v_rulings(image: np.ndarray) -> float:
     length = max(20, grey.shape[0] // 12)
     lines = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, length)))
     cols = np.count_nonzero(lines.any(axis=0))
-    return 1000 * cols / grey.shape[1] / 2
+    return float(1000 * cols / grey.shape[1] / 2)
 
 
 def _colour(image: np.ndarray) -> tuple[float, float]:

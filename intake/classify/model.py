@@ -106,7 +106,7 @@ class DocTypeModel:
     def predict_proba(self, pages: list[PageFeatures]) -> np.ndarray:
         if not pages:
             return np.zeros((0, len(self.classes)))
-        return self.pipeline.predict_proba(as_matrix(pages))
+        return np.asarray(self.pipeline.predict_proba(as_matrix(pages)))
 
     def save(self, folder: Path) -> None:
         folder.mkdir(parents=True, exist_ok=True)

@@ -92,11 +92,11 @@ class Validator:
                     self.fail(fields, Reason.PARTS_SUM, *named)
         account, cash = _money(fields, "personal_account_paid"), _money(fields, "_cash_paid")
         copay, selfpay = _money(fields, "personal_copay"), _money(fields, "personal_selfpay")
-        if None not in (account, copay, selfpay):
-            own = copay + selfpay  # type: ignore[operator]
-            if account > own + CENT:  # type: ignore[operator]
+        if account is not None and copay is not None and selfpay is not None:
+            own = copay + selfpay
+            if account > own + CENT:
                 self.fail(fields, Reason.ACCOUNT_EXCEEDS_OWN_SHARE, "personal_account_paid")
-            elif cash is not None and account + cash == own:  # type: ignore[operator]
+            elif cash is not None and account + cash == own:
                 self.confirm(fields, "personal_account_paid", "_cash_paid")
 
     def dates(self, fields: dict[str, Field]) -> None:

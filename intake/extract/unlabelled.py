@@ -7,7 +7,7 @@ employer signs its letter at the bottom right above the date; the seal is what t
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 from intake.codes import Reason
 from intake.elements.document import Field, SealValue
@@ -38,7 +38,7 @@ def visit_type_from_title(rows: list[Row], pages: list[OcrPage], s: ExtractSetti
     return {}
 
 
-def _institution(text: str, suffixes: list[str]) -> tuple[int, int] | None:
+def _institution(text: str, suffixes: Sequence[str]) -> tuple[int, int] | None:
     """Span of the longest institution name in text: up to the last of its name endings."""
     ends = [m.end() for suf in suffixes for m in re.finditer(re.escape(suf), text)]
     if not ends:

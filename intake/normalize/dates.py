@@ -6,6 +6,7 @@ blanked for privacy (2019年12月). A partial date stays partial ('2019-12'): a 
 """
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
@@ -121,7 +122,7 @@ def print_date(d: date, style: str) -> str:
     return DATE_STYLES[style](d)
 
 
-DATE_STYLES = {
+DATE_STYLES: dict[str, Callable[[date], str]] = {
     "iso": lambda d: d.isoformat(),
     "cn": lambda d: f"{d.year}年{d.month:02d}月{d.day:02d}日",
     "cn_short": lambda d: f"{d.year}年{d.month}月{d.day}日",

@@ -100,7 +100,7 @@ def rec_characters(onnx_path: Path) -> list[str]:
     meta = session.get_modelmeta().custom_metadata_map
     if "character" not in meta:
         raise ValueError(f"{onnx_path} has no 'character' metadata: not a PP-OCR rec export")
-    chars = meta["character"].split("\n")
+    chars: list[str] = str(meta["character"]).split("\n")
     classes = session.get_outputs()[0].shape[-1]
     # CTC output = blank + the list + the space PaddleX appends; a mismatch would shift every character.
     if isinstance(classes, int) and classes != len(chars) + 2:

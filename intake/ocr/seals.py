@@ -255,7 +255,7 @@ def grey_ink(grey: np.ndarray) -> np.ndarray:
     if black < paper - 60 and np.count_nonzero(g < black + 0.15 * depth) < 0.5 * g.size:
         # Print darker than any seal ink fades out instead of reading as seal strokes.
         ink = np.where(g < black + 0.12 * depth, ink * 0.35, ink)
-    return ink.astype(np.float32)
+    return np.asarray(ink, dtype=np.float32)
 
 
 def _red_ring(mask: np.ndarray, box: Box, image: np.ndarray | None = None) -> _Ring:

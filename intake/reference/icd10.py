@@ -9,7 +9,6 @@ the curated table wins where both know a name.
 from __future__ import annotations
 
 import csv
-import os
 from functools import cache
 from pathlib import Path
 
@@ -44,6 +43,7 @@ class IcdTable:
 
 
 @cache
-def default_table(configured: str | None = None) -> IcdTable:
-    path = os.environ.get("INTAKE_ICD10_TABLE") or configured
+def default_table(path: str | None = None) -> IcdTable:
+    """The curated table, with the official one at path when one is configured (INTAKE_ICD10_TABLE,
+    else `icd10_table` of extract/settings.yaml)."""
     return IcdTable.load(Path(path) if path else None)

@@ -1,1 +1,1 @@
-"""The HTTP service (issue #7): claims, uploads, results and reviewer corrections over FastAPI."""
+"""The HTTP service: claims, uploads, results and reviewer corrections over FastAPI."""

@@ -155,7 +155,7 @@ def create_app(settings: Settings | None = None, reader: ClaimReader | None = No
         lifespan=lifespan,
     )
     app.state.ctx = ctx
-    app.add_middleware(BodyLimit, upload_limit=ctx.settings.max_upload_bytes)
+    app.add_middleware(BodyLimit, upload_limit=ctx.limits.max_file_bytes)
     _install_error_handlers(app)
     app.include_router(claims.router)
     app.include_router(documents.router)

@@ -16,6 +16,7 @@ from intake.service.webhooks import WebhookSender
 from intake.settings import Settings
 from intake.store.blobs import BlobStore, LocalBlobStore, MinioBlobStore
 from intake.store.database import make_engine, migrate, session_factory
+from intake.upload.files import Limits, default_limits
 
 PipelineState = Literal["loading", "ready", "unavailable"]
 
@@ -40,6 +41,12 @@ class ServiceContext:
     work_queued: threading.Event = field(default_factory=threading.Event)
     pipeline_state: PipelineState = "loading"  # for /healthz
     worker: Runner | None = None
+
+    @property
+    def limits(self) -> Limits:
+        """What an upload may be: the packaged limits with this service's INTAKE_MAX_UPLOAD_BYTES."""
+        limits = default_limits()
+        return limits.with_max_bytes(self.settings.max_upload_bytes or limits.max_file_bytes)
 
 
 def make_blob_store(settings: Settings) -> BlobStore:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic.json_schema import SkipJsonSchema
 
 from intake.vocabulary import FIELDS, ClaimType, DocType
 
@@ -36,7 +37,7 @@ class ClaimCreate(BaseModel):
 
 
 class FieldOut(BaseModel):
-    value: Any = Field(description="Normalized as ../shared/CONTRACT.md says: dates YYYY-MM-DD, money '12345.67'.")
+    value: Any = Field(description="Normalized as docs/contract.md says: dates YYYY-MM-DD, money '12345.67'.")
     confidence: float = Field(ge=0, le=1)
     page: int = Field(ge=1)
     box: Box | None = None
@@ -152,20 +153,27 @@ class DocumentPatch(BaseModel):
 
     model_config = ConfigDict(extra="forbid", json_schema_extra={"minProperties": 1})
 
-    doc_type: DocType = Field(  # type: ignore[assignment]
+    # Optional, but not nullable: the schema says "leave it out", and null is refused.
+    doc_type: DocType | SkipJsonSchema[None] = Field(
         default=None, description="The right type; the fields are read again for it."
     )
-    fields: dict[str, Any] = Field(  # type: ignore[assignment]
+    fields: Annotated[dict[str, Any], Field(min_length=1)] | SkipJsonSchema[None] = Field(
         default=None,
-        min_length=1,
         description="Field name to corrected value (normalized as the contract says); null removes the field.",
-        json_schema_extra={"propertyNames": {"enum": ALL_FIELDS}},
+        json_schema_extra={"propertyNames": {"enum": list(ALL_FIELDS)}},
     )
+
+    @field_validator("doc_type", "fields", mode="before")
+    @classmethod
+    def _not_null(cls, value: Any) -> Any:
+        if value is None:
+            raise ValueError("leave the key out rather than sending null")
+        return value
 
     @field_validator("fields")
     @classmethod
-    def _known_names(cls, value: dict[str, Any]) -> dict[str, Any]:
-        unknown = sorted(set(value) - set(ALL_FIELDS))
+    def _known_names(cls, value: dict[str, Any] | None) -> dict[str, Any] | None:
+        unknown = sorted(set(value or {}) - set(ALL_FIELDS))
         if unknown:
             raise ValueError(f"unknown field {', '.join(unknown)}")
         return value

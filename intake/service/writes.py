@@ -13,13 +13,13 @@ import logging
 from typing import Any
 
 from fastapi import HTTPException
-from sqlalchemy import func, select, update
+from sqlalchemy import CursorResult, Update, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from intake.claim_reader import ClaimReader, ReadFile
 from intake.elements.document import Document as PipelineDocument
-from intake.elements.document import fields_from_json, fields_to_json
+from intake.elements.document import fields_from_json
 from intake.review.corrections import CorrectionRejected, apply_correction, reread_fields
 from intake.service.access import claim_for, document_for
 from intake.service.auth import Principal
@@ -32,6 +32,13 @@ from intake.store.tables import ClaimRow, CorrectionRow, DocumentRow, FileRow, u
 from intake.vocabulary import DocType
 
 log = logging.getLogger("intake.service")
+
+
+def _updated(session: Session, statement: Update) -> int:
+    """Rows an UPDATE changed: the conditional UPDATEs below are how a worker takes a file."""
+    result = session.execute(statement)
+    assert isinstance(result, CursorResult)
+    return int(result.rowcount)
 
 
 def touch_claim(session: Session, claim_id: str) -> None:
@@ -241,7 +248,8 @@ def requeue_interrupted(ctx: ServiceContext) -> tuple[int, int]:
     """Queue again what a crash left half-read; fail what crashed the worker too often.
     Returns (queued again, failed)."""
     with transaction(ctx.sessions) as s:
-        failed = s.execute(
+        failed = _updated(
+            s,
             update(FileRow)
             .where(FileRow.status == "processing", FileRow.attempts >= ctx.settings.max_attempts)
             .values(
@@ -249,11 +257,11 @@ def requeue_interrupted(ctx: ServiceContext) -> tuple[int, int]:
                 reason_code="interrupted",
                 reason="processing this file was interrupted too many times",
                 finished_at=utcnow(),
-            )
-        ).rowcount
-        requeued = s.execute(
-            update(FileRow).where(FileRow.status == "processing").values(status="queued", started_at=None)
-        ).rowcount
+            ),
+        )
+        requeued = _updated(
+            s, update(FileRow).where(FileRow.status == "processing").values(status="queued", started_at=None)
+        )
     if failed:
         with ctx.sessions() as s:
             ids = list(s.scalars(select(ClaimRow.id).where(ClaimRow.status == "processing")))
@@ -263,7 +271,7 @@ def requeue_interrupted(ctx: ServiceContext) -> tuple[int, int]:
                 claim = s.get(ClaimRow, claim_id)
                 if claim is not None:
                     settle(s, ctx.reader, claim)
-    return int(requeued or 0), int(failed or 0)
+    return requeued, failed
 
 
 def take_file(ctx: ServiceContext) -> str | None:
@@ -274,11 +282,12 @@ def take_file(ctx: ServiceContext) -> str | None:
         )
     for file_id in candidates:
         with transaction(ctx.sessions) as s:
-            taken = s.execute(
+            taken = _updated(
+                s,
                 update(FileRow)
                 .where(FileRow.id == file_id, FileRow.status == "queued")
-                .values(status="processing", attempts=FileRow.attempts + 1, started_at=utcnow())
-            ).rowcount
+                .values(status="processing", attempts=FileRow.attempts + 1, started_at=utcnow()),
+            )
         if taken:
             return file_id
     return None
@@ -308,10 +317,9 @@ def finish_done(
             if row is None:
                 row = DocumentRow(claim_id=claim_id, file_id=file_id, position=i, filename=f.filename, created_at=now)
                 s.add(row)
-            row.doc_type = DocType(d.doc_type).value
-            row.doc_type_confidence = float(d.doc_type_confidence)
-            row.pages = [int(p) for p in d.pages]
-            row.fields = fields_to_json(d.fields)
+            out = d.to_json()  # the row holds what `intake process --json` prints
+            row.doc_type, row.doc_type_confidence = out["doc_type"], out["doc_type_confidence"]
+            row.pages, row.fields = out["pages"], out["fields"]
             row.updated_at = now
         return _settled(s, ctx.reader, claim_id)
 

@@ -1,7 +1,7 @@
 """How well the claim check judges whole claims read from page images.
 
 Generates claims with intake_lab.synth.claims (complete ones on every claim type, and ones with exactly
-one defect of each kind of issue #6), runs each through the pipeline the CLI runs (OCR → classify →
+one defect of each kind), runs each through the pipeline the CLI runs (OCR → classify →
 extract → check_claim), and prints per defect kind: how often the verdict (complete or not) was
 right, how often the problem code meant for that defect was among the findings, and the seconds a
 claim took (reading and checking; generating it is not counted).

@@ -31,7 +31,7 @@ from intake_lab.synth.case import Case, make_case
 from intake_lab.synth.corpus import RECIPES, SENSITIVE
 from intake_lab.synth.layouts import LAYOUTS, Style, load_all
 
-# The defect kinds of issue #6, each with the problem code that should catch it.
+# The defect kinds a claim can have, each with the problem code that should catch it.
 DEFECTS: dict[str, str] = {
     "none": "",
     "missing_document": "missing",

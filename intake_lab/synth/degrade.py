@@ -2,7 +2,7 @@
 
 A clean rendered page goes in; a phone photo or a scan of it comes out, together with the 3x3
 homography that carries every truth box from the page onto the picture. The kinds follow
-../shared/FIELD-GUIDE.md ("What the pictures are like"): phone photos on a table with
+docs/documents.md ("What the pictures are like"): phone photos on a table with
 perspective, uneven light and sometimes a thumb on the margin; grey, faded scans; white boxes
 where a member blanked personal data; folds; app watermarks; sideways uploads; blur, noise and
 heavy JPEG.

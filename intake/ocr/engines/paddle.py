@@ -74,10 +74,10 @@ def _forbid_downloads() -> None:
     def refuse_file(url: str, *args: object, **kw: object) -> None:
         raise EngineError(f"paddleocr tried to download {url}; nothing may be downloaded")
 
-    official_models._ModelManager.get_model_path = refuse_model  # type: ignore[method-assign,assignment]
+    official_models._ModelManager.get_model_path = refuse_model
     # Modules that imported the function itself keep their own reference, so each is patched.
     for module in (download, fonts, image_batch_sampler):
-        module.download = refuse_file  # type: ignore[attr-defined]
+        module.download = refuse_file
 
 
 class _UpsideDownClassifier:

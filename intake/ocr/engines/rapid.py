@@ -93,7 +93,7 @@ class RapidEngine:
         res = []
         for crop in crops:
             out = self._ocr(crop, use_det=False, use_cls=True, use_rec=False)
-            label, score = out.cls_res[0]
+            label, score = out.cls_res[0]  # type: ignore[union-attr,index]
             res.append((label == "180", float(score)))
         return res
 

@@ -16,7 +16,7 @@ from intake.service.routes import Ctx, errors
 from intake.service.schemas import ClaimCreate, ClaimList, ClaimOut, ClaimStatus, ClaimSummary, UploadAccepted
 from intake.service.views import claim_out, claim_summary
 from intake.store.tables import ClaimRow
-from intake.upload.files import InputError, clean_filename
+from intake.upload.files import InputError, clean_filename, open_file
 
 # What an upload that cannot be accepted is answered with; the rest is 422.
 UPLOAD_STATUS = {"too_large": 413, "unsupported_type": 415}
@@ -105,9 +105,9 @@ def upload_document(
         claim = claim_for(s, claim_id, who)
         if claim.reviewed_at is not None:
             raise HTTPException(409, "the claim has been reviewed; create a new claim for more documents")
-    data = file.file.read(ctx.reader.limits.max_file_bytes + 1)
+    data = file.file.read(ctx.limits.max_file_bytes + 1)
     try:
-        media = ctx.reader.open(data, "upload").media_type
+        media = open_file(data, "upload", ctx.limits).media_type
     except InputError as exc:
         raise HTTPException(UPLOAD_STATUS.get(exc.code, 422), exc.reason) from exc
     # The bytes are durable before the row that points at them, and the row before the 202.
