@@ -15,9 +15,10 @@ from typing import TYPE_CHECKING, Any
 
 from intake.check.checks import check_claim
 from intake.check.claim_rules import Rules, load_rules
-from intake.check.invoice_registry import InvoiceRegistry, invoice_keys
+from intake.check.invoice_registry import InvoiceRegistry, image_key, invoice_keys
+from intake.check.summary import claim_figures
 from intake.elements.document import Document, Field
-from intake.elements.findings import Completeness
+from intake.elements.findings import ClaimFigures, Completeness
 from intake.elements.page import OcrPage, OcrResult
 from intake.settings import Settings
 from intake.upload.files import Limits, OpenedFile, default_limits, open_file
@@ -27,6 +28,13 @@ if TYPE_CHECKING:
     from intake.classify.classifier import Classifier
     from intake.extract.extractor import Extractor
     from intake.ocr.pipeline import OcrPipeline
+
+
+def with_page_evidence(document: Document, pages: list[OcrPage]) -> Document:
+    """The document with what its pages show of themselves: the first page's fingerprint (to know
+    the same paper photographed again) and the pages too poor to read."""
+    document.fingerprint = pages[0].fingerprint if pages else None
+    return document
 
 
 @dataclass
@@ -44,12 +52,14 @@ class ClaimResult:
     claim_type: str
     documents: list[Document]
     completeness: Completeness
+    summary: ClaimFigures
 
     def to_json(self) -> dict[str, Any]:
         return {
             "claim_type": self.claim_type,
             "documents": [d.to_json() for d in self.documents],
             "completeness": self.completeness.to_json(),
+            "summary": self.summary.to_json(),
         }
 
 
@@ -132,11 +142,15 @@ class ClaimReader:
         by_number = {p.page: p for p in ocr.pages}
         documents = []
         for pred in self.classifier.classify(ocr.pages):
-            fields = self.fields_of(pred.doc_type, [by_number[n] for n in pred.pages])
-            documents.append(Document(ocr.filename, pred.doc_type, pred.confidence, list(pred.pages), fields))
+            pages = [by_number[n] for n in pred.pages]
+            doc = Document(
+                ocr.filename, pred.doc_type, pred.confidence, list(pred.pages), self.fields_of(pred.doc_type, pages)
+            )
+            documents.append(with_page_evidence(doc, pages))
         if not documents and ocr.pages:
             # No page could be called anything: one `other` document of all pages.
-            documents.append(Document(ocr.filename, DocType.OTHER, 0.0, [p.page for p in ocr.pages]))
+            doc = Document(ocr.filename, DocType.OTHER, 0.0, [p.page for p in ocr.pages])
+            documents.append(with_page_evidence(doc, ocr.pages))
         return documents
 
     def fields_of(self, doc_type: DocType, pages: list[OcrPage]) -> dict[str, Field]:
@@ -159,7 +173,8 @@ class ClaimReader:
         invoices, so that a later claim with one of them is caught."""
         completeness = check_claim(claim_type, documents, self.rules, registry, claim_id)
         if registry is not None and record:
-            registry.hold([k for d in documents for k in invoice_keys(d)], claim_id)
+            images = [key for d in documents if (key := image_key(d)) is not None]
+            registry.hold([k for d in documents for k in invoice_keys(d)] + images, claim_id)
         return completeness
 
     def read_claim(
@@ -181,4 +196,9 @@ class ClaimReader:
             documents.extend(self.read_file(data, name).documents)
         for n, doc in enumerate(documents, 1):
             doc.id = str(n)
-        return ClaimResult(claim_type, documents, self.judge(claim_type, documents, registry, claim_id, record=record))
+        completeness = self.judge(claim_type, documents, registry, claim_id, record=record)
+        return ClaimResult(claim_type, documents, completeness, self.figures(claim_type, documents))
+
+    def figures(self, claim_type: str, documents: list[Document]) -> ClaimFigures:
+        """What adjudication starts from: totals, the stay, hospitals, diagnoses, each traced."""
+        return claim_figures(documents, self.rules.claim(claim_type))

@@ -61,8 +61,25 @@ class ProblemCode(StrEnum):
     DIAGNOSIS_LOOSE_MATCH = "diagnosis_loose_match"
     SEX_NOT_ELIGIBLE = "sex_not_eligible"
     SEX_UNKNOWN = "sex_unknown"
+    HOSPITAL_MISMATCH = "hospital_mismatch"
+    HOSPITAL_NEAR_MISMATCH = "hospital_near_mismatch"
+    STAY_OUTSIDE_POLICY = "stay_outside_policy"
+    PAGE_UNREADABLE = "page_unreadable"
+    INVOICE_LOOKS_CLAIMED = "invoice_looks_claimed"
 
 
 class Severity(StrEnum):
     ERROR = "error"  # blocks completeness
     WARNING = "warning"  # for the reviewer; the claim can go on
+
+
+class Actor(StrEnum):
+    """Who must act on a finding. Only the member's findings make a claim incomplete and reach the
+    portal as what to do; the reviewer's are the review's task list."""
+
+    MEMBER = "member"  # upload a document, re-photograph a page, explain a contradiction
+    REVIEWER = "reviewer"  # a field not read or unsure on a good page, a seal that cannot be verified
+
+    @property
+    def severity(self) -> Severity:
+        return Severity.ERROR if self is Actor.MEMBER else Severity.WARNING

@@ -16,8 +16,8 @@ from intake.check.invoice_registry import (
     default_registry_path,
     invoice_keys,
 )
-from intake.codes import Reason
-from intake.elements.document import Diagnosis, Document, Field, value_from_json
+from intake.codes import Actor, Reason
+from intake.elements.document import Diagnosis, Document, Field, PageIssue, value_from_json
 from intake.elements.findings import Completeness
 from intake.vocabulary import DocType
 
@@ -134,17 +134,38 @@ def test_completeness_json_follows_the_contract() -> None:
     data = json.loads(json.dumps(c.to_json(), ensure_ascii=False))
     assert set(data) == {"complete", "missing", "problems"}
     assert set(data["missing"][0]) == {"doc_type", "message"}
-    assert set(data["problems"][0]) == {"code", "severity", "message", "document_id", "field"}
+    assert set(data["problems"][0]) == {"code", "severity", "actor", "message", "document_id", "field"}
 
 
 # -- required fields -----------------------------------------------------------------------------
 
 
-def test_unreadable_required_field_is_an_error_naming_document_and_field() -> None:
+def test_a_required_field_not_read_on_a_good_page_is_the_reviewers() -> None:
     c = check_claim("inpatient", [invoice(invoice_number=None), discharge()], RULES)
     p = only(c, "field_missing")
-    assert p["severity"] == "error" and p["document_id"] == "1" and p["field"] == "invoice_number"
+    assert (p["severity"], p["actor"]) == ("warning", "reviewer")
+    assert p["document_id"] == "1" and p["field"] == "invoice_number" and "审核人员" in p["message"]
+    assert c.complete  # the claim goes on to review; the member has nothing to fix
+
+
+def test_an_operator_may_make_unread_fields_the_members() -> None:
+    strict = RULES.model_copy(update={"checks": RULES.checks.model_copy(update={"unread_field_actor": Actor.MEMBER})})
+    p = only(check_claim("inpatient", [invoice(invoice_number=None), discharge()], strict), "field_missing")
+    assert (p["severity"], p["actor"]) == ("error", "member")
     assert p["message"].startswith("医疗收费票据上的票据号码无法识别")
+    rule = RULES.claim("inpatient").model_copy(update={"strict_fields": {DocType.INVOICE: ("invoice_number",)}})
+    per_type = RULES.model_copy(update={"claim_types": {**RULES.claim_types, "inpatient": rule}})
+    c = check_claim("inpatient", [invoice(invoice_number=None), discharge()], per_type)
+    assert only(c, "field_missing")["actor"] == "member" and not c.complete
+
+
+def test_a_page_too_poor_to_read_asks_the_member_for_it_again() -> None:
+    inv = invoice(invoice_number=None, total_amount=None)
+    inv.page_issues = [PageIssue(1, "blurred", "照片模糊，请重新拍摄")]
+    c = check_claim("inpatient", [inv, discharge()], RULES)
+    p = only(c, "page_unreadable")
+    assert (p["actor"], p["document_id"]) == ("member", "1") and "第1页照片模糊，请重新拍摄" in p["message"]
+    assert "field_missing" not in codes(c)  # the page, not each field on it
     assert not c.complete
 
 
@@ -207,11 +228,16 @@ def test_discharge_before_admission() -> None:
     assert "stay_days_mismatch" not in codes(c)  # reversed dates are reported once, not counted
 
 
-def test_dates_disagreeing_across_documents_go_to_the_reviewer() -> None:
-    c = check_claim("inpatient", [invoice(admission_date="2024-02-20"), discharge()], RULES)
+def test_dates_a_day_apart_go_to_the_reviewer_and_another_stay_to_the_member() -> None:
+    c = check_claim("inpatient", [invoice(admission_date="2024-02-29"), discharge()], RULES)
     p = only(c, "dates_disagree")
-    assert p["document_id"] == "1" and p["field"] == "admission_date" and p["severity"] == "warning"
+    assert p["document_id"] == "1" and p["field"] == "admission_date" and p["actor"] == "reviewer"
     assert c.complete
+    c = check_claim("inpatient", [invoice(admission_date="2024-02-20"), discharge()], RULES)
+    assert only(c, "dates_disagree")["actor"] == "member" and not c.complete
+    unsure = invoice(admission_date="2024-02-20")
+    unsure.fields["admission_date"].confidence = 0.5
+    assert only(check_claim("inpatient", [unsure, discharge()], RULES), "dates_disagree")["actor"] == "reviewer"
 
 
 def test_a_month_only_date_agrees_with_any_day_of_its_month() -> None:
@@ -310,6 +336,11 @@ def test_certificate_copied_in_black_and_white() -> None:
     cert = certificate(seal={"present": False})
     cert.fields["seal"].reasons.append(Reason.GREY_COPY)
     p = only(check_claim("special_disease", [invoice(), discharge(), cert], RULES), "seal_unverifiable")
+    assert p["actor"] == "reviewer" and "审核人员" in p["message"]
+    members = RULES.model_copy(
+        update={"checks": RULES.checks.model_copy(update={"unverifiable_seal_actor": Actor.MEMBER})}
+    )
+    p = only(check_claim("special_disease", [invoice(), discharge(), cert], members), "seal_unverifiable")
     assert p["severity"] == "error" and "彩色" in p["message"]
 
 
@@ -345,8 +376,9 @@ def test_invoice_keys() -> None:
     assert invoice_keys(invoice(invoice_code=" 3301 0121", check_code="A1B2C3")) == [
         "no:33010121/0012345678",
         "check:A1B2C3",
+        "bill:0012345678/2024-03-10/12345.67",
     ]
-    assert invoice_keys(invoice(invoice_code=None, check_code=None)) == []
+    assert invoice_keys(invoice(invoice_code=None, check_code=None, invoice_number=None)) == []
     assert invoice_keys(discharge()) == []
 
 
@@ -360,8 +392,7 @@ def test_same_invoice_twice_in_one_claim() -> None:
 
 
 def test_invoice_without_readable_numbers_cannot_be_checked_for_reuse() -> None:
-    inv = invoice(invoice_code=None, check_code=None)
-    inv.fields["invoice_number"].confidence = 0.5
+    inv = invoice(invoice_code=None, check_code=None, invoice_number=None)
     c = check_claim("inpatient", [inv, discharge()], RULES)
     assert "invoice_unidentified" in codes(c, "warning") and c.complete
 

@@ -14,10 +14,12 @@ from pathlib import Path
 import pytest
 
 from intake.check.checks import check_claim
+from intake.check.claim_rules import PolicyPeriod, Rules
 from intake.check.invoice_registry import LocalInvoiceRegistry, invoice_keys
 from intake.codes import ProblemCode, Reason
-from intake.elements.document import Document
+from intake.elements.document import Document, PageIssue
 from intake.elements.findings import Completeness
+from intake.ocr.fingerprint import page_fingerprint, similarity
 from intake.vocabulary import DocType
 
 from .test_claims_checks import RULES, certificate, discharge, invoice
@@ -35,6 +37,41 @@ def _low(doc: Document, name: str, confidence: float = 0.5) -> Document:
 def _reason(doc: Document, name: str, reason: Reason) -> Document:
     doc.fields[name].reasons.append(reason)
     return doc
+
+
+def _with_rule(claim_type: str, **changes: object) -> Rules:
+    rule = RULES.claim(claim_type).model_copy(update=changes)
+    return RULES.model_copy(update={"claim_types": {**RULES.claim_types, claim_type: rule}})
+
+
+def _blurred(doc: Document) -> Document:
+    doc.page_issues = [PageIssue(1, "blurred", "照片模糊，请重新拍摄")]
+    return doc
+
+
+PRINTED = [
+    "票据号码 0012345678",
+    "合计 12345.67",
+    "开票日期 2024-03-10",
+    "住院号 366427",
+    "统筹 8000.00",
+    "自付 3000.00",
+]
+FINGERPRINT = page_fingerprint(PRINTED)
+# The same paper photographed again: OCR misses a number or two, and misreads one.
+AGAIN = page_fingerprint([*PRINTED[:4], "统筹 8000.08"])
+OTHER_BILL = page_fingerprint(
+    ["票据号码 0099887766", "合计 388.00", "开票日期 2024-06-02", "门诊号 771203", "统筹 120.00"]
+)
+
+
+def _looks_claimed(tmp: Path) -> Completeness:
+    """A re-photographed invoice whose numbers and total were not read: its image is like one held."""
+    registry = LocalInvoiceRegistry(tmp / "registry.json")
+    registry.hold([f"image:{FINGERPRINT}:12345.67"], "an-earlier-claim")
+    inv = invoice(invoice_code=None, invoice_number=None, check_code=None, total_amount=None)
+    inv.fingerprint = AGAIN
+    return check_claim("inpatient", [inv, discharge()], RULES, registry, "this-claim")
 
 
 def _claimed_before(tmp: Path) -> Completeness:
@@ -99,6 +136,19 @@ CLAIMS: dict[ProblemCode, Callable[[Path], Completeness]] = {
     ),
     ProblemCode.SEX_NOT_ELIGIBLE: lambda _: _judge("female_special", discharge(sex="男")),
     ProblemCode.SEX_UNKNOWN: lambda _: _judge("female_special", discharge(sex=None)),
+    ProblemCode.HOSPITAL_MISMATCH: lambda _: _judge(
+        "inpatient", invoice(hospital_name="杭州市第一人民医院"), discharge(hospital_name="宁波市李惠利医院")
+    ),
+    ProblemCode.HOSPITAL_NEAR_MISMATCH: lambda _: _judge(
+        "inpatient", invoice(hospital_name="杭州市第一人民医院"), discharge(hospital_name="杭州市第一人民医阮")
+    ),
+    ProblemCode.STAY_OUTSIDE_POLICY: lambda _: check_claim(
+        "inpatient",
+        [invoice(), discharge()],
+        _with_rule("inpatient", policy_period=PolicyPeriod.model_validate({"from": "2025-01-01", "to": "2025-12-31"})),
+    ),
+    ProblemCode.PAGE_UNREADABLE: lambda _: _judge("inpatient", _blurred(invoice(total_amount=None)), discharge()),
+    ProblemCode.INVOICE_LOOKS_CLAIMED: _looks_claimed,
 }
 
 
@@ -117,3 +167,39 @@ def test_the_code_fires(code: ProblemCode, tmp_path: Path) -> None:
     found = [p for p in result.problems if p.code == code]
     assert found, result.to_json()
     assert found[0].message == found[0].message.strip() and "{" not in found[0].message
+
+
+def test_who_acts_on_each_finding(tmp_path: Path) -> None:
+    """The member's findings are errors and block the claim; the reviewer's are warnings."""
+    for code, make in CLAIMS.items():
+        for p in make(tmp_path / code.value).problems:
+            assert (p.severity == "error") == (p.actor == "member"), p
+
+
+def test_the_same_paper_photographed_again_is_caught_by_its_image(tmp_path: Path) -> None:
+    registry = LocalInvoiceRegistry(tmp_path / "registry.json")
+    registry.hold([f"image:{FINGERPRINT}:12345.67"], "an-earlier-claim")
+    again = invoice(invoice_code=None, invoice_number=None, check_code=None)
+    again.fingerprint = AGAIN
+    c = check_claim("inpatient", [again, discharge()], RULES, registry, "this-claim")
+    assert [p.actor for p in c.problems if p.code == "invoice_claimed_before"] == ["member"]
+    # Another bill prints other numbers.
+    other = invoice(invoice_code=None, invoice_number=None, check_code=None, total_amount="388.00")
+    other.fingerprint = OTHER_BILL
+    c = check_claim("inpatient", [other, discharge()], RULES, registry, "this-claim")
+    assert not [p for p in c.problems if p.code in ("invoice_claimed_before", "invoice_looks_claimed")]
+    # Two photographs of one invoice in one claim.
+    first, second = (
+        invoice("1", invoice_code=None, invoice_number=None, check_code=None),
+        invoice("9", invoice_code=None, invoice_number=None, check_code=None),
+    )
+    first.fingerprint, second.fingerprint = FINGERPRINT, AGAIN
+    c = check_claim("inpatient", [first, second, discharge()], RULES)
+    assert [p.document_id for p in c.problems if p.code == "invoice_duplicate"] == ["9"]
+
+
+def test_fingerprints_tell_the_same_paper_from_another_bill() -> None:
+    assert FINGERPRINT is not None and AGAIN is not None and OTHER_BILL is not None
+    least = RULES.checks.fingerprint_min_similarity
+    assert similarity(FINGERPRINT, AGAIN) >= least > similarity(FINGERPRINT, OTHER_BILL)
+    assert page_fingerprint(["出院小结", "2024年"]) is None  # too few numbers to recognise a page by

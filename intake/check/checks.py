@@ -19,14 +19,15 @@ from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
-from intake.check.claim_rules import ClaimRule, DiseaseList, Rules, load_rules
-from intake.check.invoice_registry import InvoiceRegistry, invoice_keys
-from intake.codes import ProblemCode, Reason, Severity
+from intake.check.claim_rules import ClaimRule, DiseaseList, Rules, SealRule, load_rules
+from intake.check.invoice_registry import InvoiceRegistry, invoice_keys, parse_image_key
+from intake.codes import Actor, ProblemCode, Reason
 from intake.elements.document import Diagnosis, Document, Field
 from intake.elements.findings import Completeness, Missing, Problem
 from intake.normalize import idcard
 from intake.normalize.money import MoneyError, parse_upper
 from intake.normalize.text import fold, to_halfwidth
+from intake.ocr import fingerprint
 from intake.reference import diagnoses
 from intake.vocabulary import DocType
 
@@ -75,12 +76,12 @@ class ClaimUnderCheck:
         )
 
     def problem(
-        self, code: ProblemCode, severity: Severity, doc: Document | None, field: str | None, **values: object
+        self, code: ProblemCode, actor: Actor, doc: Document | None, field: str | None, **values: object
     ) -> Problem:
         doc_name = self.rules.doc_name(doc.doc_type.value) if doc is not None else ""
         field_name = self.rules.field_name(field, doc.doc_type.value if doc else None) if field else ""
-        message = self.rules.message(code, doc=doc_name, field=field_name, **values)
-        return Problem(code, severity, message, doc.id if doc is not None and doc.id else None, field)
+        message = self.rules.message(code, actor, doc=doc_name, field=field_name, **values)
+        return Problem(code, actor, message, doc.id if doc is not None and doc.id else None, field)
 
 
 # -- missing documents and unreadable fields -----------------------------------------------------
@@ -99,15 +100,31 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
+def check_page_quality(claim: ClaimUnderCheck) -> list[Problem]:
+    """A page too poor to read (the OCR stage's quality gate says why): the member photographs it again."""
+    return [
+        claim.problem(ProblemCode.PAGE_UNREADABLE, Actor.MEMBER, doc, None, page=issue.page, issue=issue.advice)
+        for doc in claim.documents
+        for issue in doc.page_issues
+    ]
+
+
 def check_required_fields(claim: ClaimUnderCheck) -> list[Problem]:
+    """A required field that was not read: on a page too poor to read, that page's finding says what
+    to do; on a good page the reading failed, which is the reviewer's (unless the operator made the
+    field strict)."""
     out = []
     for doc in claim.documents:
+        strict = claim.rule.strict_fields.get(doc.doc_type, ())
         for name in claim.rule.required_fields.get(doc.doc_type, ()):
             f = doc.fields.get(name)
             if f is None or _empty(f.value):
-                out.append(claim.problem(ProblemCode.FIELD_MISSING, Severity.ERROR, doc, name))
+                if doc.page_issues and name not in strict:
+                    continue  # check_page_quality asks for the page again
+                actor = Actor.MEMBER if name in strict else claim.rules.checks.unread_field_actor
+                out.append(claim.problem(ProblemCode.FIELD_MISSING, actor, doc, name))
             elif f.confidence < claim.threshold and not (f.reasons and set(f.reasons) <= CHECKED_HERE | BENIGN_REASONS):
-                out.append(claim.problem(ProblemCode.FIELD_LOW_CONFIDENCE, Severity.WARNING, doc, name))
+                out.append(claim.problem(ProblemCode.FIELD_LOW_CONFIDENCE, Actor.REVIEWER, doc, name))
     return out
 
 
@@ -117,7 +134,7 @@ def check_field_validations(claim: ClaimUnderCheck) -> list[Problem]:
     for doc in claim.documents:
         for name, f in doc.fields.items():
             if set(f.reasons) - CHECKED_HERE - BENIGN_REASONS:
-                out.append(claim.problem(ProblemCode.FIELD_INVALID, Severity.WARNING, doc, name))
+                out.append(claim.problem(ProblemCode.FIELD_INVALID, Actor.REVIEWER, doc, name))
     return out
 
 
@@ -133,40 +150,74 @@ def edit_distance(a: str, b: str) -> int:
     return int(Levenshtein.distance(a, b))
 
 
-def check_names(claim: ClaimUnderCheck) -> list[Problem]:
-    read: list[tuple[Document, str, Field, str]] = []
+Reading = tuple[Document, str, Field, str]  # document, field name, field, the value compared
+
+
+def _readings(claim: ClaimUnderCheck, names: Iterable[str], key: Callable[[str], str]) -> list[Reading]:
+    out = []
     for doc in claim.documents:
-        for name in claim.rules.checks.name_fields:
+        for name in names:
             f = doc.fields.get(name)
-            if f is not None and isinstance(f.value, str) and normalize_name(f.value):
-                read.append((doc, name, f, normalize_name(f.value)))
-    if len(read) < 2:
-        return []
-    # The name most documents agree on is the member's; a tie goes to the surer reading, then to
-    # the first document.
-    counts = Counter(n for *_, n in read)
+            if f is not None and f.text and key(f.text):
+                out.append((doc, name, f, key(f.text)))
+    return out
+
+
+def _reference(read: list[Reading]) -> tuple[str, float]:
+    """The value most documents agree on, and how surely it was read; a tie goes to the surer
+    reading, then to the first document."""
+    counts = Counter(r[3] for r in read)
     best = {n: max(f.confidence for _, _, f, m in read if m == n) for n in counts}
     first = {n: next(i for i, r in enumerate(read) if r[3] == n) for n in counts}
     reference = max(counts, key=lambda n: (counts[n], best[n], -first[n]))
-    ref_fields = [f for _, _, f, n in read if n == reference]
-    ref_conf = max(f.confidence for f in ref_fields)
+    return reference, best[reference]
+
+
+def _disagreements(
+    claim: ClaimUnderCheck,
+    read: list[Reading],
+    near: Callable[[str, str], bool],
+    codes: tuple[ProblemCode, ProblemCode],
+) -> list[Problem]:
+    """Each reading that is not the reference value: the member's when both were read surely and
+    they are not near (codes[0]), else the reviewer's (codes[1])."""
+    if len(read) < 2:
+        return []
+    reference, ref_conf = _reference(read)
     out = []
     for doc, name, f, value in read:
         if value == reference:
             continue
-        near = edit_distance(value, reference) <= 1
         sure = f.confidence >= claim.threshold and ref_conf >= claim.threshold
-        if near or not sure:
-            out.append(
-                claim.problem(
-                    ProblemCode.NAME_NEAR_MISMATCH, Severity.WARNING, doc, name, value=f.value, other=reference
-                )
-            )
-        else:
-            out.append(
-                claim.problem(ProblemCode.NAME_MISMATCH, Severity.ERROR, doc, name, value=f.value, other=reference)
-            )
+        code, actor = (codes[1], Actor.REVIEWER) if near(value, reference) or not sure else (codes[0], Actor.MEMBER)
+        out.append(claim.problem(code, actor, doc, name, value=f.value, other=reference))
     return out
+
+
+def check_names(claim: ClaimUnderCheck) -> list[Problem]:
+    read = _readings(claim, claim.rules.checks.name_fields, normalize_name)
+    codes = (ProblemCode.NAME_MISMATCH, ProblemCode.NAME_NEAR_MISMATCH)
+    return _disagreements(claim, read, lambda a, b: edit_distance(a, b) <= 1, codes)
+
+
+_BRANCH = re.compile(r"[(（][^)）]*[)）]$")
+
+
+def hospital_key(name: str) -> str:
+    """A hospital's name compared without what only locates it (a campus in brackets: 本部, 东院)."""
+    return _BRANCH.sub("", normalize_name(name))
+
+
+def check_hospitals(claim: ClaimUnderCheck) -> list[Problem]:
+    """The bills and the clinical documents come from one hospital. A name read a character off,
+    or one that contains the other (a hospital's full and short name), is the reviewer's."""
+    share = claim.rules.checks.hospital_max_edit_share
+
+    def near(a: str, b: str) -> bool:
+        return a in b or b in a or edit_distance(a, b) <= max(1, round(max(len(a), len(b)) * share))
+
+    read = _readings(claim, ("hospital_name",), hospital_key)
+    return _disagreements(claim, read, near, (ProblemCode.HOSPITAL_MISMATCH, ProblemCode.HOSPITAL_NEAR_MISMATCH))
 
 
 # -- dates ---------------------------------------------------------------------------------------
@@ -222,9 +273,9 @@ def check_stay_order(claim: ClaimUnderCheck) -> list[Problem]:
         adm, dis = _span(doc, "admission_date"), _span(doc, "discharge_date")
         if adm and dis and dis.last < adm.first:
             sure = claim.confident(doc.fields["admission_date"], doc.fields["discharge_date"], explained=DATE_REASONS)
-            severity: Severity = Severity.ERROR if sure else Severity.WARNING
+            actor = Actor.MEMBER if sure else Actor.REVIEWER
             problem = claim.problem(
-                ProblemCode.DISCHARGE_BEFORE_ADMISSION, severity, doc, "discharge_date", value=dis.text, other=adm.text
+                ProblemCode.DISCHARGE_BEFORE_ADMISSION, actor, doc, "discharge_date", value=dis.text, other=adm.text
             )
             out.append(problem)
     return out
@@ -233,9 +284,9 @@ def check_stay_order(claim: ClaimUnderCheck) -> list[Problem]:
 def check_dates_agree(claim: ClaimUnderCheck) -> list[Problem]:
     """The admission and discharge dates of every document are those of the claim's stay.
 
-    Only ever a warning: documents of one stay legitimately differ by a day (an emergency-room night
-    before admission, a settlement run after midnight), and a misread date looks the same. What is
-    certainly wrong (discharge before admission, a bill outside the stay) has its own error.
+    Documents of one stay legitimately differ by a day (an emergency-room night before admission, a
+    settlement run after midnight), and a misread date looks the same: that is the reviewer's. Dates
+    further apart, both read surely, are of another stay: the member's.
     """
     stay = _stay_of(claim)
     if stay is None:
@@ -249,9 +300,11 @@ def check_dates_agree(claim: ClaimUnderCheck) -> list[Problem]:
             mine = _span(doc, name)
             if mine is None or (mine.first <= ref.last and ref.first <= mine.last):
                 continue  # a month-only date agrees with any day of that month
-            out.append(
-                claim.problem(ProblemCode.DATES_DISAGREE, Severity.WARNING, doc, name, value=mine.text, other=ref.text)
-            )
+            apart = min(abs((mine.first - ref.last).days), abs((ref.first - mine.last).days))
+            sure = claim.confident(doc.fields[name], ref_doc.fields[name])
+            far = apart > claim.rules.checks.dates_slack_days and sure
+            actor = Actor.MEMBER if far else Actor.REVIEWER
+            out.append(claim.problem(ProblemCode.DATES_DISAGREE, actor, doc, name, value=mine.text, other=ref.text))
     return out
 
 
@@ -276,7 +329,7 @@ def check_stay_days(claim: ClaimUnderCheck) -> list[Problem]:
             out.append(
                 claim.problem(
                     ProblemCode.STAY_DAYS_MISMATCH,
-                    Severity.ERROR if sure else Severity.WARNING,
+                    Actor.MEMBER if sure else Actor.REVIEWER,
                     doc,
                     "length_of_stay",
                     value=los.value,
@@ -285,6 +338,28 @@ def check_stay_days(claim: ClaimUnderCheck) -> list[Problem]:
                 )
             )
     return out
+
+
+def check_policy_period(claim: ClaimUnderCheck) -> list[Problem]:
+    """The stay begins within the policy period the claim type's rules set (if they set one)."""
+    period = claim.rule.policy_period
+    stay = _stay_of(claim)
+    if period is None or stay is None:
+        return []
+    adm, dis, doc = stay
+    if period.from_ <= adm.first and adm.last <= period.to:
+        return []
+    sure = claim.confident(doc.fields["admission_date"])
+    return [
+        claim.problem(
+            ProblemCode.STAY_OUTSIDE_POLICY,
+            Actor.MEMBER if sure else Actor.REVIEWER,
+            doc,
+            "admission_date",
+            value=f"{adm.text}至{dis.text}",
+            other=f"{period.from_.isoformat()}至{period.to.isoformat()}",
+        )
+    ]
 
 
 def check_invoice_in_stay(claim: ClaimUnderCheck) -> list[Problem]:
@@ -306,7 +381,7 @@ def check_invoice_in_stay(claim: ClaimUnderCheck) -> list[Problem]:
         out.append(
             claim.problem(
                 ProblemCode.INVOICE_OUTSIDE_STAY,
-                Severity.ERROR if sure else Severity.WARNING,
+                Actor.MEMBER if sure else Actor.REVIEWER,
                 doc,
                 "issue_date",
                 value=issued.text,
@@ -338,7 +413,7 @@ def check_upper_amount(claim: ClaimUnderCheck) -> list[Problem]:
                 shown = f"{total:.2f}" if total is not None else ""
                 out.append(
                     claim.problem(
-                        ProblemCode.AMOUNT_UPPER_MISMATCH, Severity.ERROR, doc, "total_amount_upper", other=shown
+                        ProblemCode.AMOUNT_UPPER_MISMATCH, Actor.MEMBER, doc, "total_amount_upper", other=shown
                     )
                 )
             continue
@@ -348,14 +423,14 @@ def check_upper_amount(claim: ClaimUnderCheck) -> list[Problem]:
                 raise MoneyError(upper_f.value)
             upper = parse_upper(upper_f.value)
         except MoneyError:
-            out.append(claim.problem(ProblemCode.AMOUNT_UPPER_UNREADABLE, Severity.WARNING, doc, "total_amount_upper"))
+            out.append(claim.problem(ProblemCode.AMOUNT_UPPER_UNREADABLE, Actor.REVIEWER, doc, "total_amount_upper"))
             continue
         if abs(upper - total) > claim.rules.checks.money_tolerance:
             sure = claim.confident(total_f, upper_f, explained=UPPER_REASONS)
             out.append(
                 claim.problem(
                     ProblemCode.AMOUNT_UPPER_MISMATCH,
-                    Severity.ERROR if sure else Severity.WARNING,
+                    Actor.MEMBER if sure else Actor.REVIEWER,
                     doc,
                     "total_amount_upper",
                     value=upper_f.value,
@@ -407,7 +482,7 @@ def check_amount_parts(claim: ClaimUnderCheck) -> list[Problem]:
             out.append(
                 claim.problem(
                     ProblemCode.AMOUNT_PARTS_MISMATCH,
-                    Severity.ERROR if sure else Severity.WARNING,
+                    Actor.MEMBER if sure else Actor.REVIEWER,
                     doc,
                     field,
                     value=f"{value:.2f}",
@@ -416,7 +491,7 @@ def check_amount_parts(claim: ClaimUnderCheck) -> list[Problem]:
             )
         elif any(Reason.PARTS_SUM in fld.reasons for fld in f.values()):
             name = next(n for n, fld in f.items() if Reason.PARTS_SUM in fld.reasons)
-            out.append(claim.problem(ProblemCode.AMOUNT_PARTS_FLAGGED, Severity.WARNING, doc, name))
+            out.append(claim.problem(ProblemCode.AMOUNT_PARTS_FLAGGED, Actor.REVIEWER, doc, name))
     return out
 
 
@@ -438,37 +513,40 @@ def check_seals(claim: ClaimUnderCheck) -> list[Problem]:
     out = []
     for rule in claim.rule.seals:
         for doc in claim.of(rule.doc_type):
-            seal_f = doc.fields.get("seal")
-            seal = seal_f.seal if seal_f is not None else None
-            if seal is None or not seal.present:
-                # On a grey or black-and-white copy a red seal cannot be told from print: ask for a
-                # colour copy instead of telling the member the certificate is unsealed.
-                grey = seal_f is not None and Reason.GREY_COPY in seal_f.reasons
-                code = ProblemCode.SEAL_UNVERIFIABLE if grey else ProblemCode.SEAL_MISSING
-                out.append(claim.problem(code, Severity.ERROR, doc, "seal"))
-                continue
-            if not rule.match_field:
-                continue
-            expected_f = doc.fields.get(rule.match_field)
-            if expected_f is None or not expected_f.text or not expected_f.text.strip():
-                continue  # the name itself was not read: field_missing says so when it is required
-            text = normalize_name(seal.text or "")
-            expected = normalize_name(expected_f.text)
-            if not text:
-                out.append(claim.problem(ProblemCode.SEAL_TEXT_UNREADABLE, Severity.WARNING, doc, "seal"))
-                continue
-            edits = substring_distance(expected, text)
-            if edits == 0:
-                continue
-            allowed = max(1, round(len(expected) * claim.rules.checks.seal_text_max_edit_share))
-            # The seal's own confidence is not asked: the extractor lowers it precisely when the ring
-            # does not match the printed name, which is what is being judged here.
-            if edits <= allowed or not claim.confident(expected_f):
-                code, severity = ProblemCode.SEAL_NEAR_MISMATCH, Severity.WARNING
-            else:
-                code, severity = ProblemCode.SEAL_MISMATCH, Severity.ERROR
-            out.append(claim.problem(code, severity, doc, "seal", value=seal.text, other=expected_f.text))
+            finding = _seal_finding(claim, doc, rule)
+            if finding is not None:
+                out.append(finding)
     return out
+
+
+def _seal_finding(claim: ClaimUnderCheck, doc: Document, rule: SealRule) -> Problem | None:
+    seal_f = doc.fields.get("seal")
+    seal = seal_f.seal if seal_f is not None else None
+    # On a grey or black-and-white copy a red seal cannot be told from print: one not found there
+    # may be there, and one found by its shape alone is not known to be red.
+    grey = seal_f is not None and Reason.GREY_COPY in seal_f.reasons
+    unverifiable = claim.problem(ProblemCode.SEAL_UNVERIFIABLE, claim.rules.checks.unverifiable_seal_actor, doc, "seal")
+    if seal is None or not seal.present:
+        return unverifiable if grey else claim.problem(ProblemCode.SEAL_MISSING, Actor.MEMBER, doc, "seal")
+    expected_f = doc.fields.get(rule.match_field) if rule.match_field else None
+    expected = normalize_name(expected_f.text) if expected_f is not None and expected_f.text else ""
+    text = normalize_name(seal.text or "")
+    if expected and text:
+        edits = substring_distance(expected, text)
+        if edits:
+            # The seal's own confidence is not asked: the extractor lowers it precisely when the
+            # ring does not match the printed name, which is what is judged here.
+            allowed = max(1, round(len(expected) * claim.rules.checks.seal_text_max_edit_share))
+            if edits <= allowed or not claim.confident(expected_f):
+                code, actor = ProblemCode.SEAL_NEAR_MISMATCH, Actor.REVIEWER
+            else:
+                code, actor = ProblemCode.SEAL_MISMATCH, Actor.MEMBER  # someone else's seal, on any copy
+            return claim.problem(code, actor, doc, "seal", value=seal.text, other=expected_f and expected_f.text)
+    elif expected and not grey:
+        return claim.problem(ProblemCode.SEAL_TEXT_UNREADABLE, Actor.REVIEWER, doc, "seal")
+    # The ring says the name, or there is nothing to compare it with (no match_field, or the name
+    # was not read: field_missing says so where it is required).
+    return unverifiable if grey else None
 
 
 # -- invoices claimed twice ----------------------------------------------------------------------
@@ -487,32 +565,73 @@ def check_duplicate_invoices(claim: ClaimUnderCheck) -> list[Problem]:
     for doc in claim.of(DocType.INVOICE):
         keys = invoice_keys(doc)
         if not keys:
-            out.append(claim.problem(ProblemCode.INVOICE_UNIDENTIFIED, Severity.WARNING, doc, "invoice_number"))
+            out.append(claim.problem(ProblemCode.INVOICE_UNIDENTIFIED, Actor.REVIEWER, doc, "invoice_number"))
+        twin = next((seen[k] for k in keys if k in seen), None) or _same_paper(claim, doc, [d for d, _ in keyed])
         keyed.append((doc, keys))
-        if any(k in seen for k in keys):
+        if twin is not None:
             out.append(
                 claim.problem(
-                    ProblemCode.INVOICE_DUPLICATE, Severity.ERROR, doc, "invoice_number", value=_invoice_label(doc)
+                    ProblemCode.INVOICE_DUPLICATE, Actor.MEMBER, doc, "invoice_number", value=_invoice_label(doc)
                 )
             )
         for k in keys:
             seen.setdefault(k, doc)
-    if claim.registry is not None and seen:
-        earlier = claim.registry.earlier_claims(list(seen), claim.claim_id)
-        for doc, keys in keyed:
-            hit = next((earlier[k] for k in keys if k in earlier), None)
-            if hit is not None:
-                out.append(
-                    claim.problem(
-                        ProblemCode.INVOICE_CLAIMED_BEFORE,
-                        Severity.ERROR,
-                        doc,
-                        "invoice_number",
-                        value=_invoice_label(doc),
-                        claim=hit,
-                    )
-                )
+    if claim.registry is None:
+        return out
+    earlier = claim.registry.earlier_claims([k for _, keys in keyed for k in keys], claim.claim_id)
+    images = None
+    for doc, keys in keyed:
+        hit = next((earlier[k] for k in keys if k in earlier), None)
+        if hit is not None:
+            out.append(_claimed_before(claim, doc, hit, Actor.MEMBER))
+            continue
+        if doc.fingerprint is None:
+            continue
+        images = claim.registry.image_keys(claim.claim_id) if images is None else images
+        match = _earlier_image(claim, doc, images)
+        if match is not None:
+            holder, same_total = match
+            if same_total:
+                sure = claim.confident(doc.fields.get("total_amount"))
+                out.append(_claimed_before(claim, doc, holder, Actor.MEMBER if sure else Actor.REVIEWER))
+            else:
+                out.append(claim.problem(ProblemCode.INVOICE_LOOKS_CLAIMED, Actor.REVIEWER, doc, "invoice_number"))
     return out
+
+
+def _claimed_before(claim: ClaimUnderCheck, doc: Document, holder: str, actor: Actor) -> Problem:
+    return claim.problem(
+        ProblemCode.INVOICE_CLAIMED_BEFORE, actor, doc, "invoice_number", value=_invoice_label(doc), claim=holder
+    )
+
+
+def _same_paper(claim: ClaimUnderCheck, doc: Document, others: Iterable[Document]) -> Document | None:
+    """Another invoice of this claim that is this very paper: the same numbers printed on it."""
+    if doc.fingerprint is None:
+        return None
+    least = claim.rules.checks.fingerprint_min_similarity
+    for other in others:
+        if other.fingerprint is not None and fingerprint.similarity(other.fingerprint, doc.fingerprint) >= least:
+            return other
+    return None
+
+
+def _earlier_image(claim: ClaimUnderCheck, doc: Document, images: dict[str, str]) -> tuple[str, bool] | None:
+    """(the claim holding this paper's fingerprint, whether its total is this one's) when the
+    invoice's numbers did not find it: a re-photographed invoice whose numbers were misread or not read."""
+    assert doc.fingerprint is not None
+    total = doc.value("total_amount")
+    least = claim.rules.checks.fingerprint_min_similarity
+    best: tuple[float, str, bool] | None = None
+    for key, holder in images.items():
+        other_fp, other_total = parse_image_key(key)
+        alike = fingerprint.similarity(other_fp, doc.fingerprint)
+        if alike < least:
+            continue
+        same = total is not None and other_total == total
+        if best is None or (same, alike) > (best[2], best[0]):
+            best = (alike, holder, same)
+    return None if best is None else (best[1], best[2])
 
 
 # -- diagnosis and sex ---------------------------------------------------------------------------
@@ -572,7 +691,7 @@ def check_diagnosis_listed(claim: ClaimUnderCheck) -> list[Problem]:
     if loose:
         return [
             claim.problem(
-                ProblemCode.DIAGNOSIS_LOOSE_MATCH, Severity.WARNING, loose[0][0], "diagnoses", value=texts(loose)
+                ProblemCode.DIAGNOSIS_LOOSE_MATCH, Actor.REVIEWER, loose[0][0], "diagnoses", value=texts(loose)
             )
         ]
     doc = read[0][0]
@@ -581,8 +700,8 @@ def check_diagnosis_listed(claim: ClaimUnderCheck) -> list[Problem]:
     # not make "not listed" doubtful; an unrecognized one might be a listed disease misread.
     recognized = all(_recognized(d) for _, _, d, _ in verdicts)
     sure = recognized or all(claim.confident(fld) for _, fld, _ in read)
-    severity = Severity.ERROR if sure else Severity.WARNING
-    return [claim.problem(ProblemCode.DIAGNOSIS_NOT_LISTED, severity, doc, "diagnoses", value=texts(verdicts))]
+    actor = Actor.MEMBER if sure else Actor.REVIEWER
+    return [claim.problem(ProblemCode.DIAGNOSIS_NOT_LISTED, actor, doc, "diagnoses", value=texts(verdicts))]
 
 
 def _recognized(diagnosis: Diagnosis) -> bool:
@@ -603,7 +722,7 @@ def check_sex(claim: ClaimUnderCheck) -> list[Problem]:
         if idf is not None and idf.text and idcard.is_valid(idf.text):
             readings.append((doc, "id_number", idcard.sex_of(idf.text), claim.confident(idf)))
     if not readings:
-        return [claim.problem(ProblemCode.SEX_UNKNOWN, Severity.WARNING, None, "sex")]
+        return [claim.problem(ProblemCode.SEX_UNKNOWN, Actor.REVIEWER, None, "sex")]
     wrong = [r for r in readings if r[2] not in allowed]
     if not wrong:
         return []
@@ -611,7 +730,7 @@ def check_sex(claim: ClaimUnderCheck) -> list[Problem]:
     return [
         claim.problem(
             ProblemCode.SEX_NOT_ELIGIBLE,
-            Severity.ERROR if sure else Severity.WARNING,
+            Actor.MEMBER if sure else Actor.REVIEWER,
             doc,
             field,
             value=sex,
@@ -623,8 +742,11 @@ def check_sex(claim: ClaimUnderCheck) -> list[Problem]:
 # -- the claim -----------------------------------------------------------------------------------
 
 CHECKS: tuple[Callable[[ClaimUnderCheck], list[Problem]], ...] = (
+    check_page_quality,
     check_required_fields,
     check_names,
+    check_hospitals,
+    check_policy_period,
     check_stay_order,
     check_dates_agree,
     check_stay_days,
@@ -652,7 +774,7 @@ def _tidy(problems: list[Problem]) -> list[Problem]:
         seen.add(key)
         out.append(p)
     # Errors first: they are what the claimant has to act on.
-    return sorted(out, key=lambda p: p.severity != Severity.ERROR)
+    return sorted(out, key=lambda p: p.actor != Actor.MEMBER)
 
 
 def check_claim(

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 import string
+from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Annotated, Any
 
 from pydantic import BeforeValidator, Field, field_validator, model_validator
 
-from intake.codes import ProblemCode
+from intake.codes import Actor, ProblemCode
 from intake.datafile import DataFileError, KeyProblem, Strict, packaged, parse, read_yaml
 from intake.reference import diagnoses
 from intake.vocabulary import FIELDS, ClaimType, DocType
@@ -25,7 +26,7 @@ from intake.vocabulary import FIELDS, ClaimType, DocType
 SEXES = ("男", "女")
 PROBLEM_CODES: tuple[str, ...] = tuple(c.value for c in ProblemCode)
 _ICD_PREFIX = re.compile(r"^[A-Z][0-9]{0,2}(\.[0-9X]{0,3})?$")
-_PLACEHOLDERS = frozenset({"doc", "field", "value", "other", "days", "claim"})
+_PLACEHOLDERS = frozenset({"doc", "field", "value", "other", "days", "claim", "page", "issue"})
 _ALL_FIELDS = frozenset(f for fs in FIELDS.values() for f in fs)
 
 
@@ -96,6 +97,24 @@ Share = Annotated[float, BeforeValidator(_share)]
 Flag = Annotated[bool, BeforeValidator(_flag)]
 
 
+class ActorMessages(Strict):
+    """A code either actor's finding may carry: what the member must do, what the reviewer checks."""
+
+    member: Message
+    reviewer: Message
+
+
+class PolicyPeriod(Strict):
+    from_: date = Field(alias="from")
+    to: date
+
+    @model_validator(mode="after")
+    def _ordered(self) -> PolicyPeriod:
+        if self.to < self.from_:
+            raise ValueError("`to` is before `from`")
+        return self
+
+
 class DocumentGroup(Strict):
     """Satisfied by any one document of these types."""
 
@@ -155,6 +174,8 @@ class ClaimRule(Strict):
     diseases: DiseaseList | None = None
     allowed_sex: tuple[str, ...] | None = None
     invoice_within_stay: Flag = False
+    strict_fields: dict[DocTypeName, tuple[str, ...]] = Field(default_factory=dict)
+    policy_period: PolicyPeriod | None = None
     review_threshold: Share = -1.0  # -1: the file's review_threshold
 
     @field_validator("required_documents", mode="before")
@@ -163,7 +184,7 @@ class ClaimRule(Strict):
         # A group is written [a, b] or {any_of: [a, b], message: ...}.
         return [{"any_of": g} if isinstance(g, list) else g for g in _list(value)]
 
-    @field_validator("required_fields", mode="before")
+    @field_validator("required_fields", "strict_fields", mode="before")
     @classmethod
     def _fields_of_each_type(cls, value: Any) -> Any:
         if not isinstance(value, dict):
@@ -195,6 +216,11 @@ class CheckSettings(Strict):
     stay_days_slack: Annotated[int, _whole(0, 30)] = 1
     money_tolerance: Decimal = Decimal("0.01")
     seal_text_max_edit_share: Share = 0.2
+    hospital_max_edit_share: Share = 0.2
+    fingerprint_min_similarity: Share = 0.15
+    dates_slack_days: Annotated[int, _whole(0, 60)] = 1
+    unread_field_actor: Actor = Actor.REVIEWER
+    unverifiable_seal_actor: Actor = Actor.REVIEWER
 
     @field_validator("name_fields", mode="before")
     @classmethod
@@ -225,7 +251,7 @@ class Rules(Strict):
     document_names: dict[DocTypeName, Text] = Field(default_factory=dict)
     field_names: dict[str, Text] = Field(default_factory=dict)
     claim_types: dict[str, ClaimRule]
-    messages: dict[ProblemCode, Message]
+    messages: dict[ProblemCode, Message | ActorMessages]
 
     @field_validator("version", mode="before")
     @classmethod
@@ -275,8 +301,14 @@ class Rules(Strict):
         if self.default_claim_type not in self.claim_types:
             raise KeyProblem(("default_claim_type",), f"{self.default_claim_type!r} is not one of claim_types")
         # Frozen models: the derived parts are filled in here, once, before anyone reads them.
-        missing = self.messages[ProblemCode.MISSING_DOCUMENT]
+        missing = self.message(ProblemCode.MISSING_DOCUMENT, doc="{doc}")
         for ct, rule in self.claim_types.items():
+            for dt, names in rule.strict_fields.items():
+                loose = sorted(set(names) - set(rule.required_fields.get(dt, ())))
+                if loose:
+                    raise KeyProblem(
+                        ("claim_types", ct, "strict_fields", dt.value), f"not required fields: {', '.join(loose)}"
+                    )
             groups = tuple(
                 g if g.message is not None else self._with_message(g, missing) for g in rule.required_documents
             )
@@ -306,8 +338,11 @@ class Rules(Strict):
             return self.field_names[f"{DocType(doc_type).value}.{name}"]
         return self.field_names.get(name, name)
 
-    def message(self, code: ProblemCode | str, **values: object) -> str:
-        return self.messages[ProblemCode(code)].format_map(_Blank(values))
+    def message(self, code: ProblemCode | str, actor: Actor = Actor.MEMBER, **values: object) -> str:
+        text = self.messages[ProblemCode(code)]
+        if isinstance(text, ActorMessages):
+            text = text.member if actor is Actor.MEMBER else text.reviewer
+        return text.format_map(_Blank(values))
 
 
 class _Blank(dict[str, object]):

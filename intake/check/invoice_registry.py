@@ -30,6 +30,10 @@ class InvoiceRegistry(Protocol):
         """Make claim_id hold exactly these invoice keys (idempotent; an empty list releases them)."""
         ...
 
+    def image_keys(self, claim_id: str) -> dict[str, str]:
+        """Every image key (see image_key) held by a claim other than claim_id: key -> that claim's id."""
+        ...
+
 
 # -- keys and the local registry (below the Protocol, which the service's table also implements) --
 
@@ -53,7 +57,28 @@ def invoice_keys(document: Document) -> list[str]:
         keys.append(f"no:{_clean_key_part(code)}/{_clean_key_part(number)}")
     if check:
         keys.append(f"check:{_clean_key_part(check)}")
+    # When the 票据代码 was not read (a photographed paper invoice), its number, date and amount
+    # together still name one bill.
+    issued, total = document.value("issue_date"), document.value("total_amount")
+    if number and issued and total:
+        keys.append(f"bill:{_clean_key_part(number)}/{issued}/{total}")
     return keys
+
+
+IMAGE = "image:"
+
+
+def image_key(document: Document) -> str | None:
+    """The invoice's page fingerprint with its total: `image:<fingerprint>:<total or ->`, which finds
+    the same paper photographed again when its numbers were not read (intake.ocr.fingerprint)."""
+    if document.doc_type != DocType.INVOICE or not document.fingerprint:
+        return None
+    return f"{IMAGE}{document.fingerprint}:{document.value('total_amount') or '-'}"
+
+
+def parse_image_key(key: str) -> tuple[str, str | None]:
+    fingerprint, _, total = key.removeprefix(IMAGE).partition(":")
+    return fingerprint, (None if total in ("", "-") else total)
 
 
 def default_registry_path() -> Path:
@@ -95,6 +120,14 @@ class LocalInvoiceRegistry:
         for key in keys:
             others = [c for c in known.get(key, []) if c != claim_id]
             if others:
+                out[key] = others[0]
+        return out
+
+    def image_keys(self, claim_id: str) -> dict[str, str]:
+        out = {}
+        for key, claims in self._load().items():
+            others = [c for c in claims if c != claim_id]
+            if key.startswith(IMAGE) and others:
                 out[key] = others[0]
         return out
 

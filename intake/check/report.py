@@ -84,14 +84,54 @@ def render_text(result: dict[str, Any], rules: Rules, claim_id: str = "") -> str
             lines.append(f"  {mark} {label}{value}{f['confidence']:.2f}{reasons}")
     lines.append("")
     verdict = "complete 材料齐全" if completeness["complete"] else "incomplete 材料不完整"
-    errors = sum(p["severity"] == "error" for p in completeness["problems"])
-    warnings = len(completeness["problems"]) - errors
-    lines.append(f"verdict: {verdict}  ({len(completeness['missing'])} missing, {errors} errors, {warnings} warnings)")
-    for m in completeness["missing"]:
-        lines.append(f"  missing  {m['doc_type']:17} {m['message']}")
-    for p in completeness["problems"]:
-        where = " ".join(
-            part for part in (f"[{p['document_id']}]" if p["document_id"] else "", p["field"] or "") if part
-        )
-        lines.append(f"  {p['severity']:8} {p['code']:27} {pad(where, 24)} {p['message']}")
+    member = [
+        p for p in completeness["problems"] if p.get("actor", "member" if p["severity"] == "error" else "") == "member"
+    ]
+    reviewer = [p for p in completeness["problems"] if p not in member]
+    lines.append(
+        f"verdict: {verdict}  ({len(completeness['missing'])} missing, {len(member)} for the member, "
+        f"{len(reviewer)} for the reviewer)"
+    )
+    todo = [f"{m['message']}  (missing {m['doc_type']})" for m in completeness["missing"]]
+    todo += [f"{p['message']}  ({p['code']}{_where(p)})" for p in member]
+    if todo:
+        lines.append("")
+        lines.append("the member must 申请人需要:")
+        lines += [f"  {n}. {line}" for n, line in enumerate(todo, 1)]
+    if reviewer:
+        lines.append("")
+        lines.append("the reviewer will check 审核人员将核对:")
+        lines += [f"  - {p['message']}  ({p['code']}{_where(p)})" for p in reviewer]
+    summary = result.get("summary")
+    if summary:
+        lines.append("")
+        lines += _figures(summary, rules)
     return "\n".join(lines)
+
+
+def _where(p: dict[str, Any]) -> str:
+    parts = [f"[{p['document_id']}]" if p.get("document_id") else "", p.get("field") or ""]
+    return "".join(f" {x}" for x in parts if x)
+
+
+def _figures(summary: dict[str, Any], rules: Rules) -> list[str]:
+    """The figures adjudication starts from, with the documents each came from."""
+    out = ["figures 理赔数据:"]
+
+    def traced(t: dict[str, Any]) -> str:
+        return f"{show_value(t['value'])}  [{', '.join(t['documents'])}]"
+
+    for name, t in summary["amounts"].items():
+        label = "个人负担（自付+自费）" if name == "self_paid" else rules.field_name(name)
+        out.append(f"  {pad(label, 22)}{traced(t)}")
+    for name, t in summary["stay"].items():
+        out.append(f"  {pad(rules.field_name(name), 22)}{traced(t)}")
+    for h in summary["hospitals"]:
+        out.append(f"  {pad(rules.field_name('hospital_name'), 22)}{traced(h)}")
+    for d in summary["diagnoses"]:
+        listed = {True: "在病种范围内", False: "不在病种范围内", None: ""}[d["listed"]]
+        code = f"({d['icd10']})" if d.get("icd10") else ""
+        out.append(
+            f"  {pad(rules.field_name('diagnoses'), 22)}{d['text']}{code}  {listed}  [{', '.join(d['documents'])}]"
+        )
+    return out

@@ -156,9 +156,26 @@ def fields_from_json(data: dict[str, Any] | None) -> dict[str, Field]:
     return {name: Field.from_json(f) for name, f in (data or {}).items()}
 
 
+@dataclass(frozen=True)
+class PageIssue:
+    """Why a page of a document is too poor to read, from the OCR stage's quality gate."""
+
+    page: int
+    issue: str  # the gate's code (blurred, cut_off, glare ...)
+    advice: str  # what the member should do, in Chinese
+
+    def to_json(self) -> dict[str, Any]:
+        return {"page": self.page, "issue": self.issue, "advice": self.advice}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PageIssue:
+        return cls(int(data["page"]), str(data["issue"]), str(data.get("advice", "")))
+
+
 @dataclass
 class Document:
-    """One document of a file (a bundle PDF holds several), with its type and fields."""
+    """One document of a file (a bundle PDF holds several), with its type and fields, and what its
+    pages show of themselves: whether they were too poor to read, and the first page's fingerprint."""
 
     filename: str
     doc_type: DocType
@@ -166,6 +183,8 @@ class Document:
     pages: list[int]
     fields: dict[str, Field] = field(default_factory=dict)
     id: str = ""
+    page_issues: list[PageIssue] = field(default_factory=list)
+    fingerprint: str | None = None
 
     def value(self, name: str) -> FieldValue | None:
         f = self.fields.get(name)
@@ -185,6 +204,10 @@ class Document:
         }
         if self.id:
             out["id"] = self.id
+        if self.page_issues:
+            out["page_issues"] = [i.to_json() for i in self.page_issues]
+        if self.fingerprint:
+            out["fingerprint"] = self.fingerprint
         return out
 
     @classmethod
@@ -196,4 +219,6 @@ class Document:
             pages=[int(p) for p in data.get("pages", [1])],
             fields=fields_from_json(data.get("fields")),
             id=str(data.get("id", "")),
+            page_issues=[PageIssue.from_json(i) for i in data.get("page_issues", [])],
+            fingerprint=data.get("fingerprint"),
         )

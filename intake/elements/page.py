@@ -124,6 +124,7 @@ class OcrPage:
     # False for a grey or 1-bit copy: red ink (a seal) cannot be told from black there. Decided
     # by the OCR stage from the upload, and kept, because a stored page image is re-encoded.
     colour: bool = True
+    fingerprint: str | None = None  # intake.ocr.fingerprint: recognises the same paper photographed again
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -139,7 +140,7 @@ class OcrPage:
         return "\n".join(line.text for line in self.lines)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out: dict[str, Any] = {
             "page": self.page,
             "width": self.width,
             "height": self.height,
@@ -148,6 +149,9 @@ class OcrPage:
             "lines": [line.to_json() for line in self.lines],
             "seals": [s.to_json() for s in self.seals],
         }
+        if self.fingerprint:
+            out["fingerprint"] = self.fingerprint
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any], image: np.ndarray | None = None) -> OcrPage:
@@ -162,6 +166,7 @@ class OcrPage:
             seals=[Seal.from_json(x) for x in data.get("seals", [])],
             rotation=int(data.get("rotation", 0)),
             colour=bool(data.get("colour", True)),
+            fingerprint=data.get("fingerprint"),
         )
 
 

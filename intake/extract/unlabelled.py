@@ -129,18 +129,19 @@ def seal(pages: list[OcrPage], s: ExtractSettings) -> Field:
         # else is an official seal.
         if x.shape == "round" or (x.shape == "oval" and x.text and not re.search("监制|财政|税务", x.text))
     ]
+    # On a grey or black-and-white copy red is gone and a seal is looked for by its shape alone:
+    # not finding one there does not show that the letter is unsealed, and one found is not known
+    # to be red.
+    grey = bool(pages) and not any(p.colour for p in pages)
+    reasons = [Reason.GREY_COPY] if grey else []
     if not found:
-        # On a grey or black-and-white copy red is gone and a seal is looked for by its shape
-        # alone: not finding one there does not show that the letter is unsealed.
-        grey = bool(pages) and not any(p.colour for p in pages)
-        reasons = [Reason.GREY_COPY] if grey else []
         return Field(SealValue(False), c.seal_absent, pages[0].page if pages else 1, reasons=reasons)
     page, best = max(found, key=lambda ps: (len(ps[1].text), ps[1].confidence))
     text = fold(best.text)
     if text:
         conf = c.seal_with_text * max(best.confidence, 0.5)
-        return Field(SealValue(True, text), conf, page, best.box, best.text)
-    return Field(SealValue(True), c.seal_without_text, page, best.box, "")
+        return Field(SealValue(True, text), conf, page, best.box, best.text, reasons=reasons)
+    return Field(SealValue(True), c.seal_without_text, page, best.box, "", reasons=reasons)
 
 
 RULES: dict[str, Rule] = {

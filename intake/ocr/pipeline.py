@@ -21,6 +21,7 @@ from intake.ocr import preprocess
 from intake.ocr.config import OcrConfig, default_config
 from intake.ocr.crops import crop_line
 from intake.ocr.engines import Engine, create_engine
+from intake.ocr.fingerprint import page_fingerprint
 from intake.ocr.order import reading_order
 from intake.ocr.seals import read_seals
 from intake.upload.files import Limits, open_file
@@ -191,5 +192,6 @@ class OcrPipeline:
             seals=seals,
             rotation=rotation,
             colour=colour,
+            fingerprint=page_fingerprint(line.text for line in lines),
             timings=t,
         )

@@ -101,7 +101,11 @@ class MissingOut(BaseModel):
 
 class ProblemOut(BaseModel):
     code: str
-    severity: Literal["error", "warning"]
+    severity: Literal["error", "warning"] = Field(description="error: the claim is incomplete; warning: for review.")
+    actor: Literal["member", "reviewer"] = Field(
+        description="Who must act: the member (the portal shows the message; severity error) or the reviewer "
+        "(the review's task list; severity warning)."
+    )
     message: str
     document_id: str | None = None
     field: str | None = None
@@ -124,11 +128,37 @@ class ClaimSummary(BaseModel):
     reviewed_by: str | None = None
 
 
+class TracedOut(BaseModel):
+    value: Any
+    documents: list[str] = Field(description="The ids of the documents the figure was read from.")
+
+
+class SummaryDiagnosisOut(BaseModel):
+    text: str
+    icd10: str | None = None
+    listed: bool | None = Field(description="In the claim type's disease list (null: the claim type has none).")
+    documents: list[str]
+
+
+class FiguresOut(BaseModel):
+    """What adjudication starts from, each figure traced to its documents."""
+
+    amounts: dict[str, TracedOut] = Field(
+        description="Across the claim's invoices (settlements when there is no invoice): total_amount, "
+        "insurance_paid, personal_account_paid, personal_copay, personal_selfpay, and self_paid "
+        "(personal_copay + personal_selfpay)."
+    )
+    stay: dict[str, TracedOut] = Field(description="admission_date, discharge_date, length_of_stay.")
+    hospitals: list[TracedOut]
+    diagnoses: list[SummaryDiagnosisOut]
+
+
 class ClaimOut(ClaimSummary):
     documents: list[DocumentSummary]
     completeness: CompletenessOut | None = Field(
         default=None, description="Null while the claim rules are unavailable."
     )
+    summary: FiguresOut | None = Field(default=None, description="The claim's figures for adjudication.")
 
 
 class ClaimList(BaseModel):

@@ -3,6 +3,8 @@ says of a document and a claim exactly what `intake process --json` says of them
 
 from __future__ import annotations
 
+from intake.claim_reader import ClaimReader, with_page_evidence
+from intake.elements.document import Document as PipelineDocument
 from intake.elements.document import fields_from_json, fields_to_json
 from intake.elements.findings import Completeness
 from intake.elements.page import OcrPage
@@ -12,11 +14,32 @@ from intake.service.schemas import (
     CompletenessOut,
     DocumentOut,
     DocumentSummary,
+    FiguresOut,
     OcrOut,
     PageOut,
 )
 from intake.store.tables import ClaimRow, DocumentRow
 from intake.vocabulary import DocType
+
+
+def pipeline_documents(claim: ClaimRow) -> list[PipelineDocument]:
+    """The claim's processed documents as the pipeline's Documents, for the checks and the figures:
+    their fields as corrected, and their pages' evidence from the OCR the worker stored."""
+    out = []
+    for d in claim.documents:
+        if d.file.status != "done" or not d.doc_type:
+            continue
+        pages = [OcrPage.from_json(p) for p in (d.file.ocr or {}).get("pages", []) if p["page"] in (d.pages or [])]
+        doc = PipelineDocument(
+            filename=d.filename,
+            doc_type=DocType(d.doc_type),
+            doc_type_confidence=d.doc_type_confidence or 0.0,
+            pages=list(d.pages or []),
+            fields=fields_from_json(d.fields),
+            id=d.id,
+        )
+        out.append(with_page_evidence(doc, pages))
+    return out
 
 
 def page_image_url(document_id: str, page: int) -> str:
@@ -54,11 +77,13 @@ def document_summary(doc: DocumentRow) -> DocumentSummary:
     )
 
 
-def claim_out(claim: ClaimRow) -> ClaimOut:
+def claim_out(claim: ClaimRow, reader: ClaimReader) -> ClaimOut:
+    figures = reader.figures(claim.claim_type, pipeline_documents(claim))
     return ClaimOut(
         **claim_summary(claim).model_dump(),
         documents=[document_summary(d) for d in claim.documents],
         completeness=completeness_out(claim.completeness),
+        summary=FiguresOut.model_validate(figures.to_json()),
     )
 
 

@@ -18,14 +18,12 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from intake.claim_reader import ClaimReader, ReadFile
-from intake.elements.document import Document as PipelineDocument
-from intake.elements.document import fields_from_json
 from intake.review.corrections import CorrectionRejected, apply_correction, reread_fields
 from intake.service.access import claim_for, document_for
 from intake.service.auth import Principal
 from intake.service.context import ServiceContext
 from intake.service.schemas import ClaimCreate, ClaimOut, ClaimSummary, DocumentOut, DocumentPatch, UploadAccepted
-from intake.service.views import claim_out, claim_summary, document_out
+from intake.service.views import claim_out, claim_summary, document_out, pipeline_documents
 from intake.store.database import transaction
 from intake.store.invoice_table import DbInvoiceRegistry
 from intake.store.tables import ClaimRow, CorrectionRow, DocumentRow, FileRow, utcnow
@@ -43,22 +41,6 @@ def _updated(session: Session, statement: Update) -> int:
 
 def touch_claim(session: Session, claim_id: str) -> None:
     session.execute(update(ClaimRow).where(ClaimRow.id == claim_id).values(updated_at=utcnow()))
-
-
-def pipeline_documents(claim: ClaimRow) -> list[PipelineDocument]:
-    """The claim's processed documents as the pipeline's Documents, for the checks."""
-    return [
-        PipelineDocument(
-            filename=d.filename,
-            doc_type=DocType(d.doc_type),
-            doc_type_confidence=d.doc_type_confidence or 0.0,
-            pages=list(d.pages or []),
-            fields=fields_from_json(d.fields),
-            id=d.id,
-        )
-        for d in claim.documents
-        if d.file.status == "done" and d.doc_type
-    ]
 
 
 def settle(session: Session, reader: ClaimReader, claim: ClaimRow) -> tuple[str, str]:
@@ -236,7 +218,7 @@ def mark_reviewed(ctx: ServiceContext, claim_id: str, who: Principal) -> ClaimOu
         claim.reviewed_at, claim.reviewed_by = utcnow(), who.name
         claim.status = "reviewed"
         s.flush()
-        out = claim_out(claim)
+        out = claim_out(claim, ctx.reader)
     log.info("claim %s reviewed", claim_id)
     return out
 

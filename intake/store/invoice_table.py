@@ -41,6 +41,17 @@ class DbInvoiceRegistry:
                 out.setdefault(row.key, row.claim_id)
         return out
 
+    def image_keys(self, claim_id: str) -> dict[str, str]:
+        rows = self.session.execute(
+            select(InvoiceKey.key, InvoiceKey.claim_id)
+            .where(InvoiceKey.key.startswith("image:"), InvoiceKey.claim_id != claim_id)
+            .order_by(InvoiceKey.created_at, InvoiceKey.claim_id)
+        )
+        out: dict[str, str] = {}
+        for key, holder in rows:
+            out.setdefault(key, holder)
+        return out
+
     def hold(self, keys: Iterable[str], claim_id: str) -> None:
         """Make the claim hold exactly these keys: a corrected invoice number drops the old key."""
         wanted = set(keys)

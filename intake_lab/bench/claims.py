@@ -28,6 +28,7 @@ from tqdm import tqdm
 from intake.check.checks import check_claim
 from intake.check.claim_rules import load_rules
 from intake.check.invoice_registry import LocalInvoiceRegistry
+from intake.codes import Actor
 from intake.elements.document import Document
 from intake.elements.page import OcrPage
 from intake.vocabulary import DocType
@@ -73,9 +74,9 @@ def main(argv: list[str] | None = None) -> int:
     processor = None
     true_types = _TrueTypes()
     if not args.oracle:
-        from intake.process import Processor
+        from intake.claim_reader import ClaimReader
 
-        processor = Processor(classifier=true_types) if args.true_types else Processor()  # type: ignore[arg-type]
+        processor = ClaimReader(classifier=true_types) if args.true_types else ClaimReader()  # type: ignore[arg-type]
 
     rows: dict[str, dict[str, Any]] = defaultdict(lambda: {"n": 0, "verdict": 0, "caught": 0, "seconds": 0.0})
     details = args.details.open("w", encoding="utf-8") if args.details else None
@@ -92,25 +93,30 @@ def main(argv: list[str] | None = None) -> int:
             )
             registry = LocalInvoiceRegistry(Path(tmp) / f"registry-{k}.json")
             if claim.prior_keys:
-                registry.record(claim.prior_keys, "earlier-claim")
+                registry.hold(claim.prior_keys, "earlier-claim")
+            claim_rules = claim.rules_for(rules)
             start = time.perf_counter()
             if processor is None:
                 documents = [Document.from_json(d.to_json()) for d in claim.documents]
             else:
+                for name, data in claim.prior_files:
+                    earlier = processor.read_file(data, name).documents
+                    processor.judge(claim_type, earlier, registry, "earlier-claim")
                 documents = []
                 for (name, data), truth in zip(claim.files, claim.documents, strict=True):
                     true_types.doc_type = truth.doc_type
-                    read = processor.process_file(data, name)
+                    read = processor.read_file(data, name)
                     pages_total += len(read.ocr.pages)
                     documents.extend(read.documents)
             for n, doc in enumerate(documents, 1):
                 doc.id = str(n)
-            result = check_claim(claim_type, documents, rules, registry, claim_id=f"bench-{k}")
+            result = check_claim(claim_type, documents, claim_rules, registry, claim_id=f"bench-{k}")
             seconds = time.perf_counter() - start
 
-            codes = [p.code for p in result.problems if p.severity == "error"] + ["missing"] * len(result.missing)
+            found = [(p.code, p.actor) for p in result.problems] + [("missing", Actor.MEMBER)] * len(result.missing)
+            expect = claim.expect
             verdict_ok = result.complete == claim.expect_complete
-            caught = claim.expect_complete or claim.expect_code in codes
+            caught = expect is None or (expect.code, expect.actor) in found
             for key in (defect, "all"):
                 row = rows[key]
                 row["n"] += 1
@@ -161,7 +167,7 @@ def main(argv: list[str] | None = None) -> int:
         )
     if pages_total:
         print(f"pages read: {pages_total}, {rows['all']['seconds'] / pages_total:.2f} s/page")
-    print("verdict: complete-or-not right; caught: the defect's own error code among the findings")
+    print("verdict: complete-or-not right; caught: the defect's own code among the findings, for the right actor")
     return 0
 
 

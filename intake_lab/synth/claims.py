@@ -21,8 +21,9 @@ from typing import Any
 from PIL import Image
 
 from intake.check.checks import edit_distance
-from intake.check.claim_rules import Rules, load_rules
+from intake.check.claim_rules import PolicyPeriod, Rules, load_rules
 from intake.check.invoice_registry import invoice_keys
+from intake.codes import Actor, Reason
 from intake.elements.document import Document, Field, value_from_json
 from intake.vocabulary import ClaimType, DocType
 from intake_lab.synth import degrade, files, fonts, seals, values
@@ -31,24 +32,42 @@ from intake_lab.synth.case import Case, make_case
 from intake_lab.synth.corpus import RECIPES, SENSITIVE
 from intake_lab.synth.layouts import LAYOUTS, Style, load_all
 
-# The defect kinds a claim can have, each with the problem code that should catch it.
-DEFECTS: dict[str, str] = {
-    "none": "",
-    "missing_document": "missing",
-    "name_mismatch": "name_mismatch",
-    "discharge_before_admission": "discharge_before_admission",
-    "invoice_outside_stay": "invoice_outside_stay",
-    "stay_days_wrong": "stay_days_mismatch",
-    "upper_mismatch": "amount_upper_mismatch",
-    "parts_mismatch": "amount_parts_mismatch",
-    "certificate_no_seal": "seal_missing",
-    "seal_not_employer": "seal_mismatch",
-    "duplicate_invoice": "invoice_duplicate",
-    "invoice_used_before": "invoice_claimed_before",
-    "diagnosis_not_listed": "diagnosis_not_listed",
-    "sex_excluded": "sex_not_eligible",
-    "unreadable_field": "field_missing",
+
+@dataclass(frozen=True)
+class Expect:
+    """How a defect must be reported: by its own code, to the one who must act on it."""
+
+    code: str  # a ProblemCode, or "missing" for a missing document
+    actor: Actor
+
+
+M, R = Actor.MEMBER, Actor.REVIEWER
+# The defect kinds a claim can have. A member's defect makes the claim incomplete; a reviewer's
+# leaves it complete with a task on the review's list.
+DEFECTS: dict[str, Expect | None] = {
+    "none": None,
+    "missing_document": Expect("missing", M),
+    "name_mismatch": Expect("name_mismatch", M),
+    "hospital_mismatch": Expect("hospital_mismatch", M),
+    "other_stay": Expect("dates_disagree", M),
+    "discharge_before_admission": Expect("discharge_before_admission", M),
+    "invoice_outside_stay": Expect("invoice_outside_stay", M),
+    "stay_days_wrong": Expect("stay_days_mismatch", M),
+    "stay_outside_policy": Expect("stay_outside_policy", M),
+    "upper_mismatch": Expect("amount_upper_mismatch", M),
+    "parts_mismatch": Expect("amount_parts_mismatch", M),
+    "certificate_no_seal": Expect("seal_missing", M),
+    "seal_not_employer": Expect("seal_mismatch", M),
+    "grey_certificate": Expect("seal_unverifiable", R),
+    "duplicate_invoice": Expect("invoice_duplicate", M),
+    "invoice_used_before": Expect("invoice_claimed_before", M),
+    "invoice_rephotographed": Expect("invoice_claimed_before", M),
+    "diagnosis_not_listed": Expect("diagnosis_not_listed", M),
+    "sex_excluded": Expect("sex_not_eligible", M),
+    "unreadable_field": Expect("field_missing", R),
 }
+# The policy period a stay_outside_policy claim is judged against: it ended before the stay began.
+POLICY_ENDS_BEFORE_STAY = timedelta(days=30)
 
 # Claim types a defect can be shown on: those whose rules involve the documents it needs.
 _WITH_INVOICE = ("inpatient", "special_disease", "accident")
@@ -70,6 +89,11 @@ DEFECT_CLAIM_TYPES: dict[str, tuple[str, ...]] = {
     "diagnosis_not_listed": ("critical_illness", "special_disease", "accident"),
     "sex_excluded": ("female_special",),
     "unreadable_field": _WITH_INVOICE,
+    "hospital_mismatch": _WITH_INVOICE,
+    "other_stay": _WITH_DATES,
+    "stay_outside_policy": tuple(c.value for c in ClaimType),
+    "grey_certificate": _WITH_CERT,
+    "invoice_rephotographed": _WITH_INVOICE,
 }
 THEMES = {
     "inpatient": None,
@@ -99,15 +123,28 @@ class SynthClaim:
     files: list[tuple[str, bytes]]
     documents: list[Document]  # the truth, as the extractor would report a perfect reading
     prior_keys: list[str] = field(default_factory=list)  # invoice keys an earlier claim recorded
+    # Files of an earlier claim to read first (the same invoice, photographed for that claim).
+    prior_files: list[tuple[str, bytes]] = field(default_factory=list)
     notes: dict[str, Any] = field(default_factory=dict)
 
     @property
-    def expect_complete(self) -> bool:
-        return self.defect == "none"
+    def expect(self) -> Expect | None:
+        return DEFECTS[self.defect]
 
     @property
-    def expect_code(self) -> str:
-        return DEFECTS[self.defect]
+    def expect_complete(self) -> bool:
+        """Complete: no defect, or one that is the reviewer's."""
+        return self.expect is None or self.expect.actor == Actor.REVIEWER
+
+    def rules_for(self, rules: Rules) -> Rules:
+        """The rules to judge it by: the shipped ones, with the policy period this claim is about."""
+        period = self.notes.get("policy_period")
+        if period is None:
+            return rules
+        rule = rules.claim(self.claim_type).model_copy(
+            update={"policy_period": PolicyPeriod.model_validate({"from": period[0], "to": period[1]})}
+        )
+        return rules.model_copy(update={"claim_types": {**rules.claim_types, self.claim_type: rule}})
 
 
 @dataclass
@@ -173,8 +210,11 @@ def _full_date(doc: SynthDocument, name: str) -> bool:
     return f is not None and len(str(f.value)) == 10
 
 
-def _truth_document(doc: SynthDocument, filename: str) -> Document:
+def _truth_document(doc: SynthDocument, filename: str, *, grey: bool = False) -> Document:
+    """What a perfect reading reports. On a grey copy that includes that a seal cannot be shown red."""
     fields_ = {n: Field(value_from_json(f.value), 1.0, f.page, f.box, f.source_text) for n, f in doc.fields.items()}
+    if grey and "seal" in fields_:
+        fields_["seal"].reasons.append(Reason.GREY_COPY)
     return Document(filename, doc.doc_type, 1.0, list(range(1, len(doc.pages) + 1)), fields_)
 
 
@@ -261,6 +301,10 @@ def make_claim(
                 if defect in ("sex_excluded", "diagnosis_not_listed") and not {"sex", "diagnoses"} <= set(doc.fields):
                     return False
             if doc_type == DocType.INVOICE:
+                if defect == "other_stay" and not (
+                    _full_date(doc, "admission_date") and _full_date(doc, "discharge_date")
+                ):
+                    return False
                 wanted = {"issue_date", "total_amount", "invoice_number"}
                 if defect == "upper_mismatch":
                     wanted |= {"total_amount_upper"}
@@ -281,7 +325,11 @@ def make_claim(
         "upper_mismatch": DocType.INVOICE,
         "parts_mismatch": DocType.INVOICE,
         "unreadable_field": DocType.INVOICE,
+        "hospital_mismatch": next((t for t in doc_types if t in (DocType.DISCHARGE, DocType.DIAGNOSIS)), None),
+        "other_stay": DocType.INVOICE,
     }.get(defect)
+    if defect == "hospital_mismatch" and target is None:
+        raise ValueError(f"{defect} needs a discharge or diagnosis document on a {claim_type} claim")
     if target is not None and target not in doc_types:
         raise ValueError(f"{defect} needs a {target.value} on a {claim_type} claim")
     odd = case
@@ -298,6 +346,13 @@ def make_claim(
         else:
             when = case.discharge + timedelta(days=rng.randint(45, 200))
         odd = _tampered(case, printed_issue_date=when)
+    elif defect == "hospital_mismatch":
+        others = [h for h in case.region.hospitals if h != case.hospital]
+        odd = replace(case, hospital=rng.choice(others))
+    elif defect == "other_stay":
+        # The bill of another stay, weeks before this one, and dated as such.
+        shift = timedelta(days=rng.randint(40, 120))
+        odd = _tampered(case, admission=case.admission - shift, discharge=case.discharge - shift)
     elif defect == "parts_mismatch":
         bill = case.bill
         extra = (bill.total * Decimal(str(round(rng.uniform(0.2, 0.4), 2)))).quantize(Decimal("0.01"))
@@ -308,12 +363,14 @@ def make_claim(
     truth: list[Document] = []
     notes: dict[str, Any] = {"patient": case.person.name}
 
-    def add(doc: SynthDocument, stem: str) -> None:
-        recipe = recipe_rng.choice(list(recipes))
+    prior_files: list[tuple[str, bytes]] = []
+
+    def add(doc: SynthDocument, stem: str, recipe: str | None = None) -> None:
+        recipe = recipe or recipe_rng.choice(list(recipes))
         data, ext = _encode(doc, recipe, recipe_rng)
         name = f"{len(out_files) + 1:02d}-{stem}-{recipe}{ext}"
         out_files.append((name, data))
-        truth.append(_truth_document(doc, name))
+        truth.append(_truth_document(doc, name, grey="scan_grey" in RECIPES[recipe][0]))
 
     for doc_type in doc_types:
         if doc_type == dropped:
@@ -323,6 +380,7 @@ def make_claim(
         seal = True if doc_type == DocType.UNIT_CERTIFICATE else None
         if doc_type == DocType.UNIT_CERTIFICATE and defect in ("certificate_no_seal", "seal_not_employer"):
             seal = False
+        grey = defect == "grey_certificate" and doc_type == DocType.UNIT_CERTIFICATE
         if defect == "upper_mismatch" and doc_type == DocType.INVOICE:
             shift = Decimal(rng.choice((100, 1000, 10, 500))) + Decimal(rng.randint(1, 9))
             use = _tampered(use, printed_upper_total=case.bill.total + shift)
@@ -331,7 +389,15 @@ def make_claim(
             _stamp_foreign_seal(doc, _other_employer(rng, case.employer), rng)
         if defect == "unreadable_field" and doc_type == DocType.INVOICE:
             _blank_field(doc, "invoice_number")
-        add(doc, layout)
+        if defect == "invoice_rephotographed" and doc_type == DocType.INVOICE:
+            # The same invoice, photographed for an earlier claim with its numbers readable, and now
+            # again with 票据代码, 票据号码 and 校验码 covered: only its printed values tell it.
+            prior_data, prior_ext = _encode(doc, "photo", recipe_rng)
+            prior_files.append((f"earlier-{layout}{prior_ext}", prior_data))
+            for name in ("invoice_code", "invoice_number", "check_code"):
+                if name in doc.fields:
+                    _blank_field(doc, name)
+        add(doc, layout, recipe="scan" if grey else None)
         if defect == "duplicate_invoice" and doc_type == DocType.INVOICE:
             add(doc, layout + "-again")  # the same paper photographed a second time
     prior: list[str] = []
@@ -339,7 +405,10 @@ def make_claim(
         prior = sorted({k for d in truth for k in invoice_keys(d)})
     if dropped is not None:
         notes["dropped"] = dropped.value
-    return SynthClaim(claim_type, defect, out_files, truth, prior, notes)
+    if defect == "stay_outside_policy":
+        end = case.admission - POLICY_ENDS_BEFORE_STAY
+        notes["policy_period"] = ((end - timedelta(days=364)).isoformat(), end.isoformat())
+    return SynthClaim(claim_type, defect, out_files, truth, prior, prior_files, notes)
 
 
 def _stamp_foreign_seal(doc: SynthDocument, employer: str, rng: random.Random) -> None:

@@ -82,7 +82,7 @@ def list_claims(
 )
 def get_claim(claim_id: str, who: Reader, ctx: Ctx) -> ClaimOut:
     with ctx.sessions() as s:
-        return claim_out(claim_for(s, claim_id, who))
+        return claim_out(claim_for(s, claim_id, who), ctx.reader)
 
 
 @router.post(
