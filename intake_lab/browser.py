@@ -15,6 +15,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 CHROMIUM = Path(os.environ.get("INTAKE_CHROMIUM", "/usr/bin/chromium"))
 CHROMIUM_ARGS = [
@@ -75,7 +76,7 @@ def chromium() -> Iterator[Any]:
 
 def sign_in(page: Any, base: str, key: str, next_path: str = "/review/") -> None:
     """Sign a page in through the form, as a reviewer would."""
-    page.goto(f"{base}/review/login?next={next_path}")
+    page.goto(f"{base}/review/login?next={quote(next_path, safe='/')}")
     page.fill("#api_key", key)
     page.press("#api_key", "Enter")
     page.wait_for_load_state()

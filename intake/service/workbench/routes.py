@@ -15,6 +15,7 @@ import re
 from functools import cache
 from pathlib import Path
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -82,7 +83,7 @@ def _ctx(request: Request) -> ServiceContext:
 
 def safe_next(value: str | None) -> str:
     """Where to go after signing in: a workbench path of this service, nothing else."""
-    if value and re.fullmatch(r"/review/[A-Za-z0-9/_\-]*", value) and "//" not in value:
+    if value and re.fullmatch(r"/review/[A-Za-z0-9/_\-]*(\?[A-Za-z0-9_=&\-]*)?", value) and "//" not in value:
         return value
     return "/review/"
 
@@ -91,7 +92,8 @@ def reviewer(request: Request) -> Session:
     try:
         return sessions_of(request).check(request)
     except SessionError:
-        raise SignInNeeded(request.url.path) from None
+        query = f"?{request.url.query}" if request.url.query else ""
+        raise SignInNeeded(request.url.path + query) from None
 
 
 Reviewer = Annotated[Session, Depends(reviewer)]
@@ -243,7 +245,7 @@ def document_page(request: Request, document_id: str, session: Reviewer) -> Resp
 
 def sign_in_redirect(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, SignInNeeded)
-    target = f"/review/login?next={safe_next(exc.next_path)}"
+    target = f"/review/login?next={quote(safe_next(exc.next_path), safe='/')}"
     response = RedirectResponse(target, 303)
     if SESSION_COOKIE in request.cookies:
         clear_session_cookie(response)

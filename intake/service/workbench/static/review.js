@@ -16,6 +16,11 @@
   let selected = null;
   let editing = null; // {name, read: () => {ok, value, error}}
   let busy = false;
+  let settled = 0; // changes finished (answered and drawn, the claim re-checked): body[data-settled]
+  function finished() {
+    busy = false;
+    document.body.dataset.settled = String(++settled);
+  }
 
   // -- words and values ----------------------------------------------------------------------------
   function el(tag, cls, text) {
@@ -402,7 +407,9 @@
     if (f) {
       const meta = el("div", "fmeta");
       for (const r of f.reasons || []) meta.appendChild(el("span", "reason", S.reasons[r] || r));
-      if (f.source_text && valueText(name, f.value) !== f.source_text) meta.appendChild(el("span", "src", "原文：" + f.source_text));
+      // What the value was read from: for the selected field only, so that the list stays short.
+      if (name === selected && f.source_text && valueText(name, f.value) !== f.source_text)
+        meta.appendChild(el("span", "src", "原文：" + f.source_text));
       if (meta.childNodes.length) li.appendChild(meta);
       const cands = (f.candidates || []).filter((c) => JSON.stringify(c.value) !== JSON.stringify(f.value));
       if (cands.length && !f.corrected) {
@@ -478,7 +485,7 @@
       input.type = "text";
       input.placeholder = "公章文字（可不填）";
       input.value = editText(name, value);
-      wrap.append(sel, input);
+      wrap.append(input, sel);
       read = () => {
         const text = input.value.trim();
         if (text.length > 500) return { error: "最多500个字" };
@@ -540,7 +547,7 @@
     editing = { name };
     drawFields();
     const row = document.querySelector(".field.editing");
-    const input = row && row.querySelector("input, select");
+    const input = row && (row.querySelector("input") || row.querySelector("select"));
     if (input) {
       input.focus();
       if (input.select) input.select();
@@ -616,7 +623,7 @@
       if (editing) editing.msg.textContent = err.message;
       W.toast(err.message, "bad");
     } finally {
-      busy = false;
+      finished();
     }
   }
 
@@ -636,7 +643,7 @@
       $("doc-type").value = doc.doc_type;
       W.toast(err.message, "bad");
     } finally {
-      busy = false;
+      finished();
       $("type-apply").hidden = true;
     }
   }
@@ -652,7 +659,7 @@
     } catch (err) {
       W.toast(err.message, "bad");
     } finally {
-      busy = false;
+      finished();
     }
   }
 
