@@ -10,7 +10,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, func, select
 from sqlalchemy.orm import Session, selectinload
 
 from intake.check.claim_rules import Rules
@@ -95,7 +95,7 @@ class QueueFilter:
 def queue(ctx: ServiceContext, flt: QueueFilter) -> dict[str, Any]:
     """Claims oldest first (by when they were created: a correction does not send a claim to the back)."""
     rules = ctx.reader.rules
-    where = []
+    where: list[ColumnElement[bool]] = []
     if flt.status == "waiting":
         where.append(ClaimRow.status.in_(WAITING))
     elif flt.status != "all":
