@@ -35,6 +35,7 @@ if str(REPO) not in sys.path:
 from intake_lab.browser import VIEWPORT, chromium, serve, sign_in  # noqa: E402
 
 BUNDLE = REPO / "fixtures" / "sample" / "0071-bundle-pdf_bundle.pdf"
+SHOWN = REPO / "fixtures" / "sample" / "0007-bundle-pdf_bundle.pdf"  # another bundle: not a reused invoice
 
 
 def make_reader(kind: str) -> Any:
@@ -128,9 +129,7 @@ def the_correction(page: Any, read: dict[str, Any], truth: dict[str, Any]) -> tu
     return "total_amount", f"{n // 100}.{n % 100:02d}"
 
 
-def review_flow(
-    browser: Any, base: str, key: str, claim: dict[str, Any], source: Path, shots: Path | None
-) -> dict[str, Any]:
+def review_flow(browser: Any, base: str, key: str, claim: dict[str, Any], source: Path) -> dict[str, Any]:
     """From the queue to 'reviewed', keyboard only, with one correction. Returns keys and seconds."""
     context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
     page = context.new_page()
@@ -139,13 +138,9 @@ def review_flow(
     started = time.perf_counter()
     page.goto(f"{base}/review/")
     page.wait_for_selector("#queue tr[data-row]")
-    if shots:
-        page.screenshot(path=str(shots / "review-queue.png"))
     keys.press("j")  # the oldest claim: the first row
     keys.press("Enter")
     page.wait_for_selector("#documents")
-    if shots:
-        page.screenshot(path=str(shots / "review-claim.png"))
     keys.press("Enter")  # the first document
     page.wait_for_selector("body[data-ready]", state="attached")
     invoice = next(d for d in claim["documents"] if d["status"] == "done")
@@ -158,9 +153,6 @@ def review_flow(
     with page.expect_response(lambda r: r.request.method == "PATCH"):
         keys.press("Enter")
     page.wait_for_selector("#history-list li", state="attached")  # the correction is in the history
-    if shots:
-        page.wait_for_timeout(300)
-        page.screenshot(path=str(shots / "review-document.png"))
     keys.press("r")
     with page.expect_response(lambda r: r.url.endswith("/review") and r.request.method == "POST"):
         keys.press("Enter")
@@ -172,6 +164,38 @@ def review_flow(
         "seconds": round(seconds, 2),
         "corrected": {"field": name, "from": invoice["fields"][name]["value"], "to": value},
     }
+
+
+def screenshots(browser: Any, base: str, key: str, claim: dict[str, Any], source: Path, shots: Path) -> None:
+    """The queue (a claim selected), a document in the middle of its review (one field corrected,
+    another selected), and the claim page with the correction in its history."""
+    context = browser.new_context(viewport=VIEWPORT, locale="zh-CN")
+    page = context.new_page()
+    sign_in(page, base, key)
+    page.wait_for_selector("#queue tr[data-row]")
+    rows = page.locator("#queue tbody tr")
+    at = next(i for i in range(rows.count()) if claim["external_ref"] in rows.nth(i).inner_text())
+    for _ in range(at + 1):
+        page.keyboard.press("j")
+    page.screenshot(path=str(shots / "review-queue.png"))
+    invoice = next(d for d in claim["documents"] if d["status"] == "done")
+    page.goto(f"{base}/review/documents/{invoice['id']}")
+    page.wait_for_selector("body[data-ready]", state="attached")
+    truth = next((t["fields"] for t in load_truth(source) if t["doc_type"] == invoice["doc_type"]), {})
+    name, value = the_correction(page, invoice["fields"], truth)
+    page.click(f".field[data-name={name}]")
+    page.keyboard.press("e")
+    page.keyboard.type(value)
+    with page.expect_response(lambda r: r.request.method == "PATCH"):
+        page.keyboard.press("Enter")
+    page.wait_for_selector("#history-list li", state="attached")
+    page.click(".field[data-name=patient_name]")  # a field selected: its box highlighted on the page
+    page.wait_for_timeout(4000)  # the toast has gone
+    page.screenshot(path=str(shots / "review-document.png"))
+    page.goto(f"{base}/review/claims/{claim['id']}")
+    page.keyboard.press("j")
+    page.screenshot(path=str(shots / "review-claim.png"))
+    context.close()
 
 
 def page_weight(browser: Any, base: str, key: str, document_id: str, loads: int) -> dict[str, Any]:
@@ -223,6 +247,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--file", type=Path, default=BUNDLE)
     parser.add_argument("--loads", type=int, default=5, help="cold loads of the document page to take the median of")
     parser.add_argument("--screenshots", type=Path, help="write review-{queue,claim,document}.png here")
+    parser.add_argument("--shown", type=Path, default=SHOWN, help="the claim the screenshots show")
     parser.add_argument("--data-dir", type=Path, help="keep the service's data here (default: a temporary dir)")
     args = parser.parse_args(argv)
 
@@ -245,12 +270,14 @@ def main(argv: list[str] | None = None) -> int:
             t0 = time.perf_counter()
             claim = submit(base, portal, args.file)
             read_seconds = time.perf_counter() - t0
-            if args.screenshots:
-                for claim_type, name, ref in OTHERS:
-                    submit(base, other_portal, args.file.parent / name, claim_type, ref)
             doc_id = next(d["id"] for d in claim["documents"] if d["status"] == "done")
             weight = page_weight(browser, base, reviewer, doc_id, args.loads)
-            flow = review_flow(browser, base, reviewer, claim, args.file, args.screenshots)
+            flow = review_flow(browser, base, reviewer, claim, args.file)
+            if args.screenshots:  # on a claim of another bundle, among claims of other kinds
+                shown = submit(base, portal, args.shown, ref="GH-2025-0007")
+                for claim_type, name, ref in OTHERS:
+                    submit(base, other_portal, args.file.parent / name, claim_type, ref)
+                screenshots(browser, base, reviewer, shown, args.shown, args.screenshots)
             status = httpx.get(f"{base}/v1/claims/{claim['id']}", headers={"Authorization": f"Bearer {reviewer}"})
             assert status.json()["status"] == "reviewed", status.text
     finally:

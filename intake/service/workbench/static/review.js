@@ -485,6 +485,10 @@
       input.type = "text";
       input.placeholder = "公章文字（可不填）";
       input.value = editText(name, value);
+      // A seal whose ring text is typed is there: the choice follows the text.
+      input.addEventListener("input", () => {
+        if (input.value.trim()) sel.value = "true";
+      });
       wrap.append(input, sel);
       read = () => {
         const text = input.value.trim();
