@@ -772,3 +772,27 @@ def test_the_fixture_bundle_read_by_the_real_pipeline(real_reader: Any, tmp_path
             page.context.close()
     finally:
         app.state.ctx.engine.dispose()
+
+
+def test_no_personal_data_in_urls_or_logs(bench: Bench, caplog: pytest.LogCaptureFixture) -> None:
+    import logging
+
+    caplog.set_level(logging.INFO)
+    claim = bench.claim([("invoice-of-zhang.jpg", jpeg())], ref="PII-1")
+    doc = claim["documents"][0]
+    urls: list[str] = []
+    page = bench.page(next_path=f"/review/claims/{claim['id']}")
+    page.on("request", lambda r: urls.append(r.url))
+    page.goto(f"{bench.base}/review/documents/{doc['id']}")
+    page.wait_for_selector("body[data-ready]", state="attached")
+    walk_to(page, "patient_name")
+    page.keyboard.press("e")
+    page.keyboard.type("欧阳娜娜")
+    patched(page, "Enter")
+    urls.append(page.url)
+    personal = ("欧阳娜娜", "invoice-of-zhang", "12345.67", "0012345678", bench.keys["reviewer"])
+    for url in urls:
+        assert not any(p in httpx.URL(url).path + httpx.URL(url).query.decode() for p in personal), url
+    assert not any(p in caplog.text for p in personal)
+    assert "review session started" in caplog.text  # the log says what happened, by ids
+    page.context.close()
