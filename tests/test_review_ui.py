@@ -421,6 +421,20 @@ def test_review_a_bundle_claim_with_the_keyboard(bench: Bench) -> None:
     page.wait_for_url(f"{bench.base}/review/documents/{discharge['id']}")
     page.wait_for_selector("body[data-ready]", state="attached")
     assert "出院证明（出院记录或出院小结）上的出院日期无法识别" in completeness_text(page)
+    # The viewer: a page switcher, zoom and rotation, all from the keyboard too.
+    pages = discharge["pages"]
+    assert page.locator("#pages button").all_inner_texts() == [str(p) for p in pages]
+    first_src = page.get_attribute("#page-img", "src")
+    assert first_src == f"/v1/documents/{discharge['id']}/pages/{pages[0]}/image"
+    page.keyboard.press("PageDown")
+    assert page.get_attribute("#page-img", "src") == f"/v1/documents/{discharge['id']}/pages/{pages[1]}/image"
+    assert page.inner_text("#pages button.current") == str(pages[1])
+    zoom = page.inner_text("#zoom-level")
+    page.keyboard.press("+")
+    assert page.inner_text("#zoom-level") != zoom
+    page.keyboard.press("o")
+    assert "rotate(90deg)" in (page.get_attribute("#rot", "style") or "")
+    page.keyboard.press("PageUp")
     page.keyboard.press("t")
     assert page.evaluate("document.activeElement.id") == "doc-type"
     page.select_option("#doc-type", "diagnosis")  # what the arrow keys do to a closed <select>
