@@ -83,7 +83,14 @@ class Bench:
 
 
 @pytest.fixture(scope="module")
-def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bench]:
+def browser() -> Iterator[Any]:
+    """One Chromium for the module (Playwright's sync API allows one at a time in a thread)."""
+    with chromium() as b:
+        yield b
+
+
+@pytest.fixture(scope="module")
+def bench(tmp_path_factory: pytest.TempPathFactory, browser: Any) -> Iterator[Bench]:
     from intake.service.app import create_app
     from intake.service.auth import create_key
     from intake.settings import Settings
@@ -101,7 +108,7 @@ def bench(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Bench]:
         ]:
             keys[label] = create_key(s, role, name)[1]
     try:
-        with serve(app) as base, chromium() as browser:
+        with serve(app) as base:
             yield Bench(base, app.state.ctx, browser, keys)
     finally:
         app.state.ctx.engine.dispose()
@@ -731,7 +738,7 @@ def test_the_document_page_fits_a_laptop_screen(bench: Bench) -> None:
 
 
 @pytest.mark.slow
-def test_the_fixture_bundle_read_by_the_real_pipeline(real_reader: Any, tmp_path: Path) -> None:
+def test_the_fixture_bundle_read_by_the_real_pipeline(real_reader: Any, browser: Any, tmp_path: Path) -> None:
     from intake.service.app import create_app
     from intake.service.auth import create_key
     from intake.settings import Settings
@@ -741,7 +748,7 @@ def test_the_fixture_bundle_read_by_the_real_pipeline(real_reader: Any, tmp_path
     with transaction(app.state.ctx.sessions) as s:
         keys = {"portal": create_key(s, "portal", "portal-ningbo")[1], "reviewer": create_key(s, "reviewer", "wang")[1]}
     try:
-        with serve(app) as base, chromium() as browser:
+        with serve(app) as base:
             bench = Bench(base, app.state.ctx, browser, keys)
             claim = bench.claim([(BUNDLE.name, BUNDLE.read_bytes())], ref="REAL-0071")
             types = [d["doc_type"] for d in claim["documents"]]
