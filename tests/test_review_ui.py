@@ -702,6 +702,9 @@ def test_pages_carry_a_strict_content_security_policy_and_nothing_from_other_hos
     assert "/v1/claims" in page.inner_text(".swagger-ui")
     assert hosts == {"127.0.0.1"}
     assert violations == []
+    # An unknown id is a page that says so, in Chinese.
+    r = page.goto(f"{bench.base}/review/claims/no-such-claim")
+    assert r is not None and r.status == 404 and "找不到" in page.inner_text("h1")
     # The JSON API's responses are as they were, and its schema has no pages in it.
     api = httpx.get(f"{bench.base}/v1/claims/{claim['id']}", headers=bench.bearer("portal"))
     assert "content-security-policy" not in api.headers

@@ -186,12 +186,15 @@ def clear_session_cookie(response: Response) -> None:
 
 
 def same_origin(request: Request) -> bool:
-    """A browser's Origin, where it sends one, names this service."""
+    """A browser's Origin, where it sends one, names this service (as the browser reached it: a
+    reverse proxy may pass that on in X-Forwarded-Host, which no other site's page can set)."""
     origin = request.headers.get("origin")
     if origin is None or origin == "null":
         return origin is None
-    host = request.headers.get("host", "")
-    return origin.split("://", 1)[-1] == host
+    hosts = {request.headers.get("host", "")} | {
+        h.strip() for h in request.headers.get("x-forwarded-host", "").split(",") if h.strip()
+    }
+    return origin.split("://", 1)[-1] in hosts
 
 
 def principal_or_session(

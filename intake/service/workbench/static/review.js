@@ -731,6 +731,10 @@
       banner.className = "banner good";
       banner.textContent = `此申请已审核${claim.reviewed_by ? "（" + claim.reviewed_by + "）" : ""}。仍可修改字段，修改会记入记录。`;
       $("mark-reviewed").disabled = true;
+    } else if (doc.status !== "done") {
+      banner.hidden = false;
+      banner.className = "banner warn";
+      banner.textContent = doc.status === "failed" ? `此材料无法识别：${doc.reason || ""}` : "此材料还在识别中，请稍后刷新。";
     } else if (claim.status === "processing") {
       banner.hidden = false;
       banner.className = "banner warn";
