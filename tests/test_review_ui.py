@@ -522,6 +522,10 @@ def test_the_id_number_is_checked_as_it_is_typed(bench: Bench) -> None:
     page.keyboard.press("e")
     page.keyboard.type("2025-02-30")
     assert "没有这一天" in page.inner_text(".field.editing .ferr")
+    page.keyboard.press("Escape")  # leaves the editor, unsaved; the shortcuts work again
+    assert page.locator(".field.editing").count() == 0
+    page.keyboard.press("?")
+    assert page.locator("#help").is_visible()
     page.keyboard.press("Escape")
     fields = httpx.get(f"{bench.base}/v1/documents/{doc['id']}", headers=bench.bearer("reviewer")).json()["fields"]
     assert fields["id_number"]["value"] == "320508197507130328" and "issue_date" not in fields

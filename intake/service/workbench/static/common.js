@@ -172,8 +172,11 @@
       }
       if (help && help.open) return; // the dialog closes itself on Esc
       if (e.ctrlKey || e.metaKey || e.altKey) return;
-      if (typing(e.target) && e.key !== "Escape") {
+      if (typing(e.target)) {
+        // In a field the keys are the field's; the page may take Enter and Esc (the editor does),
+        // and Esc otherwise leaves the field so that the shortcuts work again.
         for (const h of pageKeys) if (h(e, true)) return;
+        if (e.key === "Escape") e.target.blur();
         return;
       }
       for (const h of pageKeys) {
