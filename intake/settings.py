@@ -68,6 +68,12 @@ class Settings(BaseSettings):
     webhook_timeout: float = Field(10.0, gt=0, le=300, description="Seconds a receiver has to answer.")
     webhook_backoff: float = Field(1.0, ge=0, le=3600, description="Seconds before the first retry; doubles.")
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
+    session_secret: str | None = Field(
+        None,
+        min_length=16,
+        description="Signs the reviewers' browser sessions (default: a random secret kept in "
+        "$INTAKE_DATA_DIR/session_secret, mode 0600); set it when several processes serve one database.",
+    )
 
     @field_validator("log_level")
     @classmethod

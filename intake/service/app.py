@@ -21,6 +21,7 @@ from intake.claim_reader import ClaimReader
 from intake.service.context import make_context
 from intake.service.routes import claims, documents, review
 from intake.service.schemas import ErrorOut, Health
+from intake.service.workbench import install as install_workbench
 from intake.service.worker import Worker
 from intake.settings import Settings
 from intake.store.tables import FileRow
@@ -153,6 +154,9 @@ def create_app(settings: Settings | None = None, reader: ClaimReader | None = No
             'Errors are `{"detail": "..."}`.'
         ),
         lifespan=lifespan,
+        # /docs is served from the package's own Swagger UI (workbench.install): intake runs offline.
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.ctx = ctx
     app.add_middleware(BodyLimit, upload_limit=ctx.limits.max_file_bytes)
@@ -160,6 +164,7 @@ def create_app(settings: Settings | None = None, reader: ClaimReader | None = No
     app.include_router(claims.router)
     app.include_router(documents.router)
     app.include_router(review.router)
+    install_workbench(app)  # the reviewers' pages under /review/, their sessions, /docs
 
     @app.get("/healthz", response_model=Health, tags=["service"], summary="Liveness and queue depth (no key needed)")
     def health() -> Health:

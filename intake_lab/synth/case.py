@@ -42,6 +42,8 @@ THEME_DEPARTMENTS = {
 }
 
 
+
+
 @dataclass
 class Bill:
     """An invoice's money. total = insurance + other + copay + selfpay; account + cash = copay + selfpay."""
