@@ -48,7 +48,6 @@ def fixtures_layouts() -> None:
         typer.echo(f"{name:32} {lay.doc_type:18} {lay.description}")
 
 
-
 def classify_train(
     out: Annotated[Path, typer.Option(help="Folder to write the model and its card into.")] = Path("models"),
     workdir: Annotated[Path, typer.Option(help="Where generated corpora and their OCR cache live.")] = Path(
@@ -83,8 +82,6 @@ def classify_train(
         bar.close()
     typer.echo(summary(card))
     typer.echo(f"wrote {out}")
-
-
 
 
 def register(app: typer.Typer) -> None:

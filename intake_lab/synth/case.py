@@ -42,8 +42,6 @@ THEME_DEPARTMENTS = {
 }
 
 
-
-
 @dataclass
 class Bill:
     """An invoice's money. total = insurance + other + copay + selfpay; account + cash = copay + selfpay."""
