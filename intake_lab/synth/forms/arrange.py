@@ -67,6 +67,7 @@ class Item:
     align: str = "left"
     keep: str = ""
     how: str = ""  # the arrangement to record instead of the one drawn (a visit type inferred from it)
+    distractor: bool = False  # a value of a field's kind that is not the field (a hire date, 预交金)
 
 
 class Sheet:
@@ -136,9 +137,13 @@ class Sheet:
 
     # -- the truth -----------------------------------------------------------------------------------
     def put(self, item: Item, box: Box, how: str) -> None:
-        """Record the fields an item's value carries, if its value was printed."""
+        """Record the fields an item's value carries, if its value was printed; a distractor is
+        listed apart (doc.notes["distractors"]), so that a reader of the truth can check it is not
+        what was read."""
         if not item.value:
             return
+        if item.distractor:
+            self.doc.notes.setdefault("distractors", []).append({"label": item.label, "text": item.value})
         carried = ({item.field: item.truth} if item.field else {}) | item.also
         for name, truth in carried.items():
             self.record(name, truth, box, item.value, item.how or how, item.label)

@@ -40,6 +40,7 @@ from .common import (
     stay_days_item,
     stay_items,
     title_face,
+    trim,
     typo,
 )
 from .spec import FormSpec
@@ -165,7 +166,8 @@ def header(
     if number:
         named["inpatient_number"] = [field_item(spec, "inpatient_number", case.inpatient_number, case.inpatient_number)]
     elif spec.has("outpatient_no"):
-        named["visit_no"] = [Item(spec.label("outpatient_no"), facts.make("outpatient_number", case, spec, rng))]
+        number_text = facts.make("outpatient_number", case, spec, rng)
+        named["visit_no"] = [Item(spec.label("outpatient_no"), number_text, distractor=True)]
     if show_stay:
         named["stay"] = stay_items(spec, stay[0], stay[1], rng)
         if days:
@@ -208,9 +210,11 @@ def _sentence_slots(
         "department": Item("", case.department, "department", case.department),
         "inpatient_number": Item("", case.inpatient_number, "inpatient_number", case.inpatient_number),
         "hospital": Item("", case.hospital),
-        "visit_date": Item("", spec.date(case.admission)),
-        "outpatient_number": Item("", facts.make("outpatient_number", case, spec, rng)),
-        "birth_date": Item("", spec.date(case.person.birth)),
+        "visit_date": Item("visit_date", spec.date(case.admission), distractor=True),
+        "outpatient_number": Item(
+            "outpatient_number", facts.make("outpatient_number", case, spec, rng), distractor=True
+        ),
+        "birth_date": Item("birth_date", spec.date(case.person.birth), distractor=True),
     }
     if stay:
         slots["admission_date"] = Item("", stay[0].text, "admission_date", stay[0].value)
@@ -564,7 +568,7 @@ def _short(case: Case, spec: FormSpec, rng: random.Random, doc_type: DocType) ->
             page.text(x0, flow.y, ln, int(spec.size * 0.8), fill=(90, 90, 90))
             flow.y += int(spec.size * 1.4)
     d = int(rng.uniform(185, 225) * (0.85 if a5 else 1.0))
-    sbox = hospital_seal(
+    hospital_seal(
         doc,
         page,
         spec,
@@ -575,7 +579,6 @@ def _short(case: Case, spec: FormSpec, rng: random.Random, doc_type: DocType) ->
         spec.pick("seal_text", "诊断证明专用章"),
         diameter=d,
     )
-    bottom = max(flow.y, sbox[3] if sbox else 0)
     if not a5 and rng.random() < 0.6:
-        page.trim_bottom(min(page.height, bottom + rng.randint(60, 180)))
+        trim(page, rng, 60, 180)
     return doc

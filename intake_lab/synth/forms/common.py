@@ -59,7 +59,9 @@ def field_item(spec: FormSpec, name: str, printed: str, truth: Any, *, key: str 
 
 def distractors(spec: FormSpec, block: str, case: Case, rng: random.Random) -> list[Item]:
     """The block's distractors this copy prints: labelled values that are not contract fields."""
-    return [Item(d.label, facts.make(d.kind, case, spec, rng)) for d in spec.distractors.get(block, [])]
+    return [
+        Item(d.label, facts.make(d.kind, case, spec, rng), distractor=True) for d in spec.distractors.get(block, [])
+    ]
 
 
 def compose(spec: FormSpec, block: str, named: dict[str, list[Item]], extra: Sequence[Item]) -> list[Item]:
@@ -146,6 +148,12 @@ def hospital_seal(
     doc.seal_field(page, box, case.hospital)
     doc.notes.setdefault("arrangement", {})["seal"] = "seal"
     return box
+
+
+def trim(page: Page, rng: random.Random, lo: int, hi: int) -> None:
+    """Cut the page a margin below the last ink (a seal may hang lower than the text)."""
+    bottom = max([d.box[3] for d in page.drawn] + [s.box[3] for s in page.seals])
+    page.trim_bottom(min(page.height, bottom + rng.randint(lo, hi)))
 
 
 def tinted(rgb: RGB, k: float) -> RGB:

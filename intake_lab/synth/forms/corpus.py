@@ -83,6 +83,7 @@ def plan(count: int, seed: int, split: str, doc_types: Sequence[DocType] | None 
 def _document_keys(document: dict[str, Any], notes: dict[str, Any], family: Family) -> None:
     document["form_family"] = family.name
     document["form_kind"] = family.kind
+    document["distractors"] = notes.get("distractors", [])
     arrangement = notes.get("arrangement", {})
     label = notes.get("label", {})
     for name, fld in document["fields"].items():

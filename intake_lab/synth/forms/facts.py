@@ -120,6 +120,7 @@ MAKERS: dict[str, Maker] = {
     "print_datetime": lambda c, s, r: f"{s.date(later(c, r))} {stamp_time(r)}",
     "record_date": lambda c, s, r: s.date(later(c, r, 0, 3)),
     "visit_date": lambda c, s, r: s.date(c.admission),
+    "earlier_date": lambda c, s, r: s.date(c.admission - timedelta(days=r.randint(14, 60))),
     "next_visit": lambda c, s, r: s.date(later(c, r, 7, 30)),
     "stay_days": lambda c, s, r: str(c.stay_days),
     # money other than the fields'

@@ -40,6 +40,7 @@ from .common import (
     stay_items,
     tinted,
     title,
+    trim,
     typo,
 )
 from .spec import FormSpec
@@ -68,7 +69,7 @@ def _visit_item(spec: FormSpec, case: Case, *, inferred: bool) -> Item:
     key = "inpatient_no" if case.inpatient else "outpatient_no"
     kind = "inpatient" if case.inpatient else "outpatient"
     if not inferred:
-        return Item(spec.label(key), case.inpatient_number)
+        return Item(spec.label(key), case.inpatient_number, distractor=True)
     return Item(spec.label(key), case.inpatient_number, "visit_type", kind, how="inferred")
 
 
@@ -172,7 +173,7 @@ def render_electronic(case: Case, spec: FormSpec, rng: random.Random) -> SynthDo
     y = right(sh, footer, x0 + 10, x1, y, cols=3)
     pbox = doc.fields["hospital_name"].box
     hospital_seal(doc, page, spec, case, rng, pbox[0] + rng.randint(40, 200), yf - rng.randint(30, 90), "收费专用章")
-    page.trim_bottom(y + rng.randint(50, 140))
+    trim(page, rng, 50, 140)
     return doc
 
 
@@ -373,7 +374,7 @@ def render_paper(case: Case, spec: FormSpec, rng: random.Random) -> SynthDocumen
         page.stamp(
             stamp, int(x0 + (x1 - x0) * rng.uniform(0.2, 0.5)), int(frame_bottom - rng.randint(20, 80)), "", "rect"
         )
-    page.trim_bottom(y + rng.randint(30, 90))
+    trim(page, rng, 30, 90)
     return doc
 
 

@@ -28,6 +28,7 @@ from .common import (
     plain_dates,
     stay_items,
     title,
+    trim,
     typo,
 )
 from .spec import FormSpec
@@ -128,7 +129,7 @@ def render(case: Case, spec: FormSpec, rng: random.Random) -> SynthDocument:
         anchor[1] - rng.randint(0, 60),
         spec.pick("seal_text", "医保结算专用章"),
     )
-    page.trim_bottom(y + rng.randint(40, 120))
+    trim(page, rng, 40, 120)
     return doc
 
 
@@ -150,7 +151,7 @@ def _fees(sh: Sheet, spec: FormSpec, case: Case, x0: int, x1: int, y: int, bands
     style = spec.pick("fees", "none")
     if style == "none":
         return y
-    items = [Item(name, spec.money(amount), align="right") for name, amount in case.bill.items]
+    items = [Item(name, spec.money(amount), align="right", distractor=True) for name, amount in case.bill.items]
     if bands:
         y = _band(sh, x0, x1, y, spec.label("fees_head"))
     elif spec.has("fees_head"):

@@ -281,7 +281,10 @@ def sample(family: Family, rng: random.Random) -> FormSpec:
     mlo, mhi = d.get("margin", [90, 130])
     llo, lhi = d.get("leading", [1.7, 2.0])
     money = d.get("money") or {}
-    labels = {key: rng.choice(options) for key, options in d["labels"].items()}
+    # A key the family does not word itself takes the world's shared wording (序号, 性别).
+    shared = wordings(family.doc_type).shared_labels
+    options_of = {**shared, **d["labels"]}
+    labels = {key: rng.choice(options) for key, options in options_of.items()}
     arrange = {block: _weighted(rng, weights) for block, weights in (d.get("arrange") or {}).items()}
     distractors: dict[str, list[Distractor]] = {}
     for block, entries in (d.get("distractors") or {}).items():
