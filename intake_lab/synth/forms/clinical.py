@@ -28,7 +28,7 @@ from intake_lab.synth.case import Case, Diagnosis
 from intake_lab.synth.clinical import Dated, Flow, dx_lines, fit_size, print_stay_date, wrap
 
 from . import facts
-from .arrange import Item, Sheet, data_table, right, sentence, slots_of
+from .arrange import Item, Sheet, Typo, data_table, right, sentence, slots_of
 from .common import (
     age_item,
     block,
@@ -151,12 +151,16 @@ def header(
     days: bool,
     number: bool,
     context: dict[str, str],
-) -> None:
+    t: Typo,
+) -> bool:
     """The patient header: label-value arrangements, or the family's sentence with the rest on lines.
 
     show_stay: whether label arrangements print the stay; a sentence prints what its template says.
+    Returns whether the header ends by introducing the diagnoses (…经检查诊断为：), so that the list
+    follows without a label of its own.
     """
-    sh = Sheet(flow.doc, flow.page, typo(spec))
+    sh = Sheet(flow.doc, flow.page, t)
+    number_text = facts.make("outpatient_number", case, spec, rng)
     named: dict[str, list[Item]] = {
         "patient_name": [field_item(spec, "patient_name", case.person.name, case.person.name)],
         "sex": [field_item(spec, "sex", case.person.sex, case.person.sex)],
@@ -166,7 +170,6 @@ def header(
     if number:
         named["inpatient_number"] = [field_item(spec, "inpatient_number", case.inpatient_number, case.inpatient_number)]
     elif spec.has("outpatient_no"):
-        number_text = facts.make("outpatient_number", case, spec, rng)
         named["visit_no"] = [Item(spec.label("outpatient_no"), number_text, distractor=True)]
     if show_stay:
         named["stay"] = stay_items(spec, stay[0], stay[1], rng)
@@ -178,20 +181,21 @@ def header(
         named.pop("length_of_stay")
     if spec.how("header") == "sentence":
         template = spec.pick("header_sentence" if case.inpatient else "header_sentence_outpatient")
-        slots = _sentence_slots(spec, case, stay if case.inpatient else None, context, rng)
-        used = set(slots_of(template))
+        slots = _sentence_slots(spec, case, stay if case.inpatient else None, context, number_text)
+        used = set(slots_of(template)) | ({"visit_no"} if "outpatient_number" in template else set())
         rest = [it for key, items in named.items() for it in items if not (_keys(key, items) <= used)]
         flow.y, _ = sentence(sh, template, slots, x0, x1, flow.y)
         rest += extra
         if rest:
             flow.y = right(sh, rest, x0, x1, flow.y + int(spec.size * 0.2), cols=spec.cols.get("header", 3))
-        return
+        return template.endswith("：")
     items = compose(spec, "header", named, extra)
     flow.y = block(sh, spec, "header", items, x0, x1, flow.y, inset=0)
     if gong:
         # "共住院 9 天" after the dates, the number its own string.
         day_slot = {"length_of_stay": Item("", str(case.stay_days), "length_of_stay", case.stay_days)}
         flow.y, _ = sentence(sh, spec.pick("gong_text", "共住院{length_of_stay}天"), day_slot, x0, x1, flow.y, indent=0)
+    return False
 
 
 def _keys(key: str, items: Sequence[Item]) -> set[str]:
@@ -200,7 +204,7 @@ def _keys(key: str, items: Sequence[Item]) -> set[str]:
 
 
 def _sentence_slots(
-    spec: FormSpec, case: Case, stay: tuple[Dated, Dated] | None, context: dict[str, str], rng: random.Random
+    spec: FormSpec, case: Case, stay: tuple[Dated, Dated] | None, context: dict[str, str], number_text: str
 ) -> dict[str, Item]:
     """Every slot a header sentence may use: the fields bare (the sentence says 岁 and 天), context."""
     slots = {
@@ -211,9 +215,7 @@ def _sentence_slots(
         "inpatient_number": Item("", case.inpatient_number, "inpatient_number", case.inpatient_number),
         "hospital": Item("", case.hospital),
         "visit_date": Item("visit_date", spec.date(case.admission), distractor=True),
-        "outpatient_number": Item(
-            "outpatient_number", facts.make("outpatient_number", case, spec, rng), distractor=True
-        ),
+        "outpatient_number": Item("outpatient_number", number_text, distractor=True),
         "birth_date": Item("birth_date", spec.date(case.person.birth), distractor=True),
     }
     if stay:
@@ -234,21 +236,28 @@ def diagnoses(
     rng: random.Random,
     *,
     truth: bool,
+    t: Typo | None = None,
+    labelled: bool = True,
 ) -> None:
     """A diagnosis list in the copy's style; the truth (if this is the list that counts) covers the
-    diagnosis names only: a code or an outcome printed beside them is not part of them."""
+    diagnosis names only: a code or an outcome printed beside them is not part of them. A list that
+    a sentence introduced (…诊断为：) has no label of its own (labelled=False)."""
+    t = t or typo(spec)
     style = spec.pick("dx", "lines")
     label = spec.label(label_key)
     size = spec.size
     step = int(size * 1.65)
     if style.startswith("table"):
         columns = spec.pick("dx_columns", ["dx_name", "dx_code"])
+        if not truth:
+            # The condition on admission and the outcome are the discharge list's columns.
+            columns = [c for c in columns if c not in ("dx_outcome", "dx_condition")]
         rows = [[_dx_cell(col, d, k, rng) for col in columns] for k, d in enumerate(dxs)]
         need = int(size * 1.9) + len(rows) * int(size * 1.8) + (step if style == "table_caption" else 0)
         flow.ensure(need + step)
-        sh = Sheet(flow.doc, flow.page, typo(spec))
+        sh = Sheet(flow.doc, flow.page, t)
         heads = [label if col == "dx_name" and style == "table" else spec.label(col) for col in columns]
-        if style == "table_caption":
+        if style == "table_caption" and labelled:
             sh.label(x0, flow.y, label + spec.colon)
             flow.y += step
         weights = [{"dx_name": 3.0, "dx_code": 1.3, "dx_type": 1.2}.get(c, 1.1) for c in columns]
@@ -264,14 +273,15 @@ def diagnoses(
     page = flow.page
     lab = label + spec.colon
     lw = page.text_width(lab, size, bold=True) + size * 0.3
-    own_line = spec.pick("dx_own_line", False)
+    own_line = spec.pick("dx_own_line", False) or not labelled
     item_x = x0 + (int(size * 2) if own_line else int(lw))
     lines = dx_lines(page, items, joiner, size, x1 - item_x, x1 - item_x)
     flow.ensure(step * (len(lines) + (1 if own_line else 0)))
-    sh = Sheet(flow.doc, flow.page, typo(spec))
-    flow.page.text(x0, flow.y, lab, size, bold=True)
-    if own_line:
-        flow.y += step
+    sh = Sheet(flow.doc, flow.page, t)
+    if labelled:
+        flow.page.text(x0, flow.y, lab, size, bold=True)
+        if own_line:
+            flow.y += step
     drawn: list[tuple[str, Box]] = []
     for ln in lines:
         drawn.append((ln, sh.value(item_x, flow.y, ln)))
@@ -457,6 +467,7 @@ def _long(case: Case, spec: FormSpec, rng: random.Random, length: int, *, summar
         days=days,
         number=True,
         context={"chief": story.chief},
+        t=typo(spec),
     )
     if spec.how("header") in ("right", "sentence"):
         # Label lines end at a rule; a ruled grid or table has its own bottom edge.
@@ -531,7 +542,7 @@ def _short(case: Case, spec: FormSpec, rng: random.Random, doc_type: DocType) ->
     stay_shown = inpatient and rng.random() < float(spec.family.get("stay", 0.85))
     adm, dis, blank = stay_dates(spec, case, rng)
     story_advice = prose.advice(case, rng)
-    header(
+    leads_list = header(
         flow,
         spec,
         case,
@@ -542,16 +553,18 @@ def _short(case: Case, spec: FormSpec, rng: random.Random, doc_type: DocType) ->
         show_stay=stay_shown,
         days=stay_shown and rng.random() < 0.6,
         number=inpatient,
-        context={"chief": story_advice},
+        context={},
+        t=t,
     )
     flow.y += int(spec.size * 0.5)
     label_key = "dis_dx" if doc_type == DocType.DISCHARGE else "dx"
     if doc_type == DocType.DISCHARGE and spec.pick("admission_dx", False):
-        diagnoses(flow, spec, "adm_dx", case.admission_diagnoses, x0, x1, rng, truth=False)
-    diagnoses(flow, spec, label_key, case.diagnoses, x0, x1, rng, truth=True)
+        diagnoses(flow, spec, "adm_dx", case.admission_diagnoses, x0, x1, rng, truth=False, t=t)
+    diagnoses(flow, spec, label_key, case.diagnoses, x0, x1, rng, truth=True, t=t, labelled=not leads_list)
     flow.y += int(spec.size * 0.4)
 
-    advice = story_advice + rng.choice(("", "，门诊随诊", "，定期复查", "，避免劳累")) + "。"
+    more = rng.choice(("", "，门诊随诊", "，定期复查", "，避免劳累"))
+    advice = story_advice + (more if more[1:] not in story_advice else "") + "。"
     lab = spec.label("advice") + spec.colon
     lbox = page.text(x0, flow.y, lab, spec.size, bold=True)
     ax = int(lbox[2] + spec.size * 0.4)

@@ -60,7 +60,13 @@ def field_item(spec: FormSpec, name: str, printed: str, truth: Any, *, key: str 
 def distractors(spec: FormSpec, block: str, case: Case, rng: random.Random) -> list[Item]:
     """The block's distractors this copy prints: labelled values that are not contract fields."""
     return [
-        Item(d.label, facts.make(d.kind, case, spec, rng), distractor=True) for d in spec.distractors.get(block, [])
+        Item(
+            d.label,
+            facts.make(d.kind, case, spec, rng),
+            align="right" if d.kind in facts.MONEY_KINDS else "left",
+            distractor=True,
+        )
+        for d in spec.distractors.get(block, [])
     ]
 
 
@@ -100,6 +106,8 @@ def stay_items(spec: FormSpec, adm: Dated, dis: Dated, rng: random.Random) -> li
     how = spec.pick("stay", "split")
     if how == "range" and adm.value[8:] and dis.value[8:]:
         sep = spec.pick("range_sep", "~")
+        if sep == "-" and "-" in adm.text:
+            sep = "至"  # 2021-03-01-2021-03-06 is printed by no system: ISO dates join with 至
         printed = f"{adm.text}{sep}{dis.text}"
         return [
             Item(
@@ -174,21 +182,15 @@ def block(
     ruled: bool = False,
     **kw: Any,
 ) -> int:
-    """Draw a block's items, each run of one arrangement in turn (a field may leave its block's).
+    """Draw a block's items, each run of one arrangement in turn (see FormSpec.hows).
 
     Runs of label:value lines keep `inset` from the block's edges, ruled ones (ruled=True, inside a
-    form's frame) get a rule under each row; a table of one column would read as a stray banner,
-    so a lone table field takes its neighbours' arrangement.
+    form's frame) get a rule under each row.
     """
-    hows = [spec.how(name, it.field or it.label) for it in items]
+    hows = spec.hows(name, len(items))
     for k in range(1, len(items)):
         if items[k].keep and items[k].keep == items[k - 1].keep:
             hows[k] = hows[k - 1]  # a pair kept on one row shares its arrangement
-    main = spec.how(name)
-    for k, how in enumerate(hows):
-        alone = (k == 0 or hows[k - 1] != how) and (k == len(hows) - 1 or hows[k + 1] != how)
-        if how == "table" and alone and main != "table":
-            hows[k] = main
     gap = int(kw.pop("gap", sh.t.size * 0.4))
     cols = int(kw.pop("cols", spec.cols.get(name, 3)))
     for how, run in runs(items, hows):

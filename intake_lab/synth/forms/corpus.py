@@ -20,13 +20,13 @@ from __future__ import annotations
 import json
 import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from intake.vocabulary import DocType
 from intake_lab.synth import files, fonts
-from intake_lab.synth.case import make_case
+from intake_lab.synth.case import Case, Diagnosis, make_case
 from intake_lab.synth.corpus import PNG_BUDGET, RECIPES, TRUTH_FILE, FileTruth, _assemble
 
 from .render import render
@@ -93,12 +93,28 @@ def _document_keys(document: dict[str, Any], notes: dict[str, Any], family: Fami
         fld["label"] = label.get(name, "")
 
 
+def _distinct_diagnoses(case: Case) -> Case:
+    """The case with one diagnosis per ICD-10 category: case.py may draw two names of one disease
+    (高血压 and 高血压病) as two diagnoses, which no doctor writes in one list."""
+
+    def distinct(dxs: list[Diagnosis]) -> list[Diagnosis]:
+        seen: set[str] = set()
+        out = []
+        for d in dxs:
+            if d.icd10[:3] not in seen:
+                seen.add(d.icd10[:3])
+                out.append(d)
+        return out
+
+    return replace(case, diagnoses=distinct(case.diagnoses), admission_diagnoses=distinct(case.admission_diagnoses))
+
+
 def render_file(seed: int, split: str, p: FormPlan) -> tuple[str, bytes, dict[str, Any]]:
     """One planned file: its name, bytes and truth entry."""
     rng = random.Random(f"forms:{seed}:{split}:{p.index}")
     fam = p.family
     share = float(fam.get("inpatient", INPATIENT_SHARE[fam.doc_type]))
-    case = make_case(rng, inpatient=rng.random() < share)
+    case = _distinct_diagnoses(make_case(rng, inpatient=rng.random() < share))
     doc = render(fam, case, rng)
     kinds, fmt = RECIPES[p.recipe]
     images, pages, documents = _assemble([doc], case, kinds, rng, f"f{seed}-{split}-{p.index:04d}")

@@ -140,7 +140,30 @@ MAKERS: dict[str, Maker] = {
 }
 
 
+# Value kinds that are amounts: they sit right-aligned in a cell, as the fields' amounts do.
+MONEY_KINDS = frozenset(
+    [
+        "prepay",
+        "refund",
+        "deductible",
+        "other_paid",
+        "cash_paid",
+        "personal_total",
+        "eligible",
+        "item_amount",
+        "ytd_fund",
+        "salary",
+        "zero",
+    ]
+)
+
+
+# What only a stay has: an outpatient's copy of the same form prints the label with nothing after it.
+INPATIENT_ONLY = frozenset(("inpatient_number", "stay_days", "ward", "bed", "surgery_date", "prepay", "refund"))
+
+
 def make(kind: str, case: Case, spec: FormSpec, rng: random.Random) -> str:
     if kind not in MAKERS:
         raise KeyError(f"family {spec.family.name}: unknown distractor value kind {kind!r}")
-    return MAKERS[kind](case, spec, rng)
+    value = MAKERS[kind](case, spec, rng)
+    return "" if kind in INPATIENT_ONLY and not case.inpatient else value

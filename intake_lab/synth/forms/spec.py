@@ -24,7 +24,7 @@ Family keys (every key but `kind` and `labels` optional; see any <doc_type>.yaml
   labels     field (or other printed key) -> the wordings this family uses for it
   arrange    block -> {arrangement: weight}
   cols       block -> column counts to draw from
-  mix        chance that a field of a block leaves the block's arrangement for another allowed one
+  mix        chance that part of a block takes another of the block's allowed arrangements
   order      fixed | loose | shuffled: how far field order within a block strays from the listing
   distractors block -> [[label, value kind] or [label, value kind, chance]]
   choose     key -> options (titles, header blocks, letter templates, diagnosis styles, ...)
@@ -231,19 +231,24 @@ class FormSpec:
     def has(self, key: str) -> bool:
         return key in self.labels
 
-    def how(self, block: str, name: str | None = None) -> str:
-        """The arrangement of a block, or of one field of it: a field leaves its block's arrangement
-        for another the block allows with the family's `mix` chance (never for a sentence, which
-        is a template of its own)."""
-        main = self.arrange.get(block, "right")
-        if name is None:
-            return main
+    def how(self, block: str) -> str:
+        """The block's arrangement."""
+        return self.arrange.get(block, "right")
+
+    def hows(self, block: str, n: int) -> list[str]:
+        """The arrangement of each of a block's n items in order: the block's, except that with the
+        family's `mix` chance the block is cut in two and its second (or first) part takes another
+        arrangement the block allows (a header grid whose last fields run on as label lines). Forms
+        keep to one arrangement a part; a sentence is a template of its own and never mixes."""
+        main = self.how(block)
         allowed = (self.family.get("arrange") or {}).get(block, {})
         others = {a: w for a, w in allowed.items() if a not in (main, "sentence")}
-        rng = random.Random(f"{self.order_seed}:{block}:{name}")
-        if others and rng.random() < float(self.family.get("mix", 0.0)):
-            return _weighted(rng, others)
-        return main
+        rng = random.Random(f"{self.order_seed}:{block}:mix")
+        if n < 4 or not others or rng.random() >= float(self.family.get("mix", 0.0)):
+            return [main] * n
+        cut = rng.randint(2, n - 2)
+        other = _weighted(rng, others)
+        return [main] * cut + [other] * (n - cut) if rng.random() < 0.7 else [other] * cut + [main] * (n - cut)
 
     def date(self, d: date) -> str:
         return print_date(d, self.date_style)
