@@ -101,10 +101,11 @@ def stay_days_item(spec: FormSpec, case: Case, key: str = "length_of_stay") -> I
 def stay_items(spec: FormSpec, adm: Dated, dis: Dated, rng: random.Random) -> list[Item]:
     """The stay as the copy prints it (choose.stay): one range, two dates on one row, or two dates.
 
-    A range is one printed value carrying both dates; split_row keeps the two labels on one row.
+    A range is one printed value carrying both dates (months only, on a copy blanked for privacy);
+    split_row keeps the two labels on one row.
     """
     how = spec.pick("stay", "split")
-    if how == "range" and adm.value[8:] and dis.value[8:]:
+    if how == "range":
         sep = spec.pick("range_sep", "~")
         if sep == "-" and "-" in adm.text:
             sep = "至"  # 2021-03-01-2021-03-06 is printed by no system: ISO dates join with 至
@@ -118,7 +119,7 @@ def stay_items(spec: FormSpec, adm: Dated, dis: Dated, rng: random.Random) -> li
                 also={"discharge_date": dis.value},
             )
         ]
-    keep = "stay" if how in ("split_row", "range") else ""
+    keep = "stay" if how == "split_row" else ""
     return [
         Item(spec.label("admission_date"), adm.text, "admission_date", adm.value, keep=keep),
         Item(spec.label("discharge_date"), dis.text, "discharge_date", dis.value, keep=keep),

@@ -9,10 +9,12 @@ photo / scan / skew / grey / JPEG recipes of corpus.py), shuffled per deck, so t
 files are clean whatever the doc type. A document of several pages is written as one PDF.
 
 truth.json has corpus.py's format, so that the benchmarks and the classifier's trainer read it,
-plus: `split` and `form_families` (each family of the corpus with its doc type, kind and split) at
-the top; per document `form_family` and `form_kind`; per field `arrangement` (right, below, table,
-grid, sentence; title, signature, list, inferred, seal for the rest) and `label` (the wording it was
-printed under, "" for none).
+plus: `split`, `doc_types` and `form_families` (each family of the corpus with its doc type, kind
+and split) at the top; per document `form_family`, `form_kind` and `distractors` (label and text of
+the labelled values printed that are of a field's kind but are not it: a hire date, 预交金, the
+doctor; the item grids' per-item sums aside); per field `arrangement` (right, below, table, grid,
+sentence; title, signature, list (a diagnosis list), inferred (a visit type told by the visit
+number), seal) and `label` (the wording it was printed under, "" for none).
 """
 
 from __future__ import annotations
