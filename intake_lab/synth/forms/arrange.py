@@ -252,7 +252,8 @@ def _right_one(sheet: Sheet, it: Item, x: float, y: float, gap: float) -> Box:
     lbox = sheet.label(x, y + (sheet.t.size - sheet.t.label_size) * 0.8, lab) if lab else (int(x), int(y), int(x), 0)
     if not it.value:
         return lbox
-    box = sheet.value(lbox[2] + (gap if lab else 0), y, it.value)
+    # A printer's offset to the left eats into the gap, never into the label.
+    box = sheet.value(lbox[2] + (gap + max(0, -sheet.t.offset[0]) if lab else 0), y, it.value)
     sheet.put(it, box, "right")
     return box
 
