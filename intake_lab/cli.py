@@ -39,6 +39,40 @@ def fixtures_generate(
     typer.echo(f"wrote {len(truth['files'])} files ({pages} pages) and {corpus.TRUTH_FILE} to {out}")
 
 
+@fixtures_app.command("forms")
+def fixtures_forms(
+    out: Annotated[Path, typer.Option(help="Folder to write the files and truth.json into.")],
+    count: Annotated[int, typer.Option(min=1, help="How many files to write.")] = 400,
+    seed: Annotated[int, typer.Option(help="Same seed, split and index, same file, byte for byte.")] = 1,
+    split: Annotated[str, typer.Option(help="Form families to draw from: train, heldout or all.")] = "train",
+    doc_types: Annotated[str | None, typer.Option(help="Comma-separated document types (default: all five).")] = None,
+) -> None:
+    """Render documents from form families (wordings, arrangements, letter phrasings) of one split."""
+    from tqdm import tqdm
+
+    from intake_lab.synth.forms import corpus
+
+    with tqdm(total=count, unit="file", disable=None) as bar:
+        try:
+            truth = corpus.generate(out, count, seed, split=split, doc_types=_split(doc_types), progress=bar.update)
+        except ValueError as exc:
+            raise typer.BadParameter(str(exc)) from exc
+    pages = sum(len(f["pages"]) for f in truth["files"])
+    typer.echo(
+        f"wrote {len(truth['files'])} files ({pages} pages) from {len(truth['form_families'])} {split} form families "
+        f"and truth.json to {out}"
+    )
+
+
+@fixtures_app.command("form-families")
+def fixtures_form_families() -> None:
+    """List the form families per document type with their split (train or heldout)."""
+    from intake_lab.synth.forms.spec import families
+
+    for fam in families():
+        typer.echo(f"{fam.doc_type:18} {fam.split:8} {fam.name:20} {fam.kind:12} {fam.get('about', '')}")
+
+
 @fixtures_app.command("layouts")
 def fixtures_layouts() -> None:
     """List the document layouts the generator renders."""
