@@ -73,7 +73,7 @@ def _whole(lo: int, hi: int) -> BeforeValidator:
     def check(value: Any) -> int:
         if isinstance(value, bool) or not isinstance(value, int) or not lo <= value <= hi:
             raise ValueError(f"expected a whole number from {lo} to {hi}, got {value!r}")
-        return value
+        return int(value)
 
     return BeforeValidator(check)
 
