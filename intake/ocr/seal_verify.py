@@ -238,3 +238,31 @@ def verify(lattices: list[Lattice], name: str, readings: list[tuple[str, float]]
     """How probable it is that the seal whose strips gave these lattices says name."""
     feats, reading = features(lattices, name, readings)
     return Verification(probability(feats) if lattices or readings else 0.0, feats, reading)
+
+
+# -- the claim check's question -------------------------------------------------------------------
+
+ACCEPT = 0.5  # at or above: the ring says the name
+REJECT = 0.1  # below, with a confident reading of something else: someone else's seal
+CONFIDENT_READING = 0.85  # mean character probability of a free reading trusted as evidence
+OTHER_NAME_SHARE = 0.34  # edit share from the expected name beyond which a reading is another name
+
+
+def decide(lattices: list[Lattice], expected: str) -> tuple[str, Verification]:
+    """match | near | other | unsure, and the verification behind it.
+
+    Only a confident free reading of a clearly different name, which the lattice also refuses to
+    spell as the expected one, is "other" (the member's error). A low probability from a faint,
+    covered or grey ring is "unsure" (a reviewer's task): a misread is never blamed on the member.
+    The reading's confidence is the lattice's own, not the field's (which the extractor lowers
+    exactly when the ring disagrees with the printed name).
+    """
+    v = verify(lattices, expected)
+    if v.probability >= ACCEPT:
+        return "match", v
+    name = clean_name(expected)
+    share = Levenshtein.distance(v.reading, name) / max(len(name), 1)
+    readable = v.features.get("confidence", 0.0) >= CONFIDENT_READING and len(v.reading) >= 4
+    if v.probability < REJECT and readable:
+        return ("other" if share >= OTHER_NAME_SHARE else "near"), v
+    return "unsure", v
