@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -28,6 +28,7 @@ from intake.normalize import idcard
 from intake.normalize.money import MoneyError, parse_upper
 from intake.normalize.text import fold, to_halfwidth
 from intake.ocr import fingerprint
+from intake.ocr.seal_verify import Lattice, decide
 from intake.reference import diagnoses
 from intake.vocabulary import DocType
 
@@ -547,6 +548,8 @@ def _seal_finding(claim: ClaimUnderCheck, doc: Document, rule: SealRule) -> Prob
     expected_f = doc.fields.get(rule.match_field) if rule.match_field else None
     expected = normalize_name(expected_f.text) if expected_f is not None and expected_f.text else ""
     text = normalize_name(seal.text or "")
+    if expected and seal.lattices:
+        return _verified_seal(claim, doc, seal_f, expected_f, expected, grey, unverifiable)
     if expected and text:
         edits = substring_distance(expected, text)
         if edits:
@@ -563,6 +566,33 @@ def _seal_finding(claim: ClaimUnderCheck, doc: Document, rule: SealRule) -> Prob
     # The ring says the name, or there is nothing to compare it with (no match_field, or the name
     # was not read: field_missing says so where it is required).
     return unverifiable if grey else None
+
+
+def _verified_seal(
+    claim: ClaimUnderCheck,
+    doc: Document,
+    seal_f: Field | None,
+    expected_f: Field | None,
+    expected: str,
+    grey: bool,
+    unverifiable: Problem,
+) -> Problem | None:
+    """The ring scored against the expected name over its CTC lattices (intake.ocr.seal_verify):
+    only a confident reading of a clearly different name is the member's error."""
+    assert seal_f is not None and seal_f.seal is not None
+    seal = seal_f.seal
+    lattices = [Lattice.from_json(x) for x in seal.lattices]
+    verdict, v = decide(lattices, expected)
+    # The evidence the reviewer sees: what was asked, the answer, and the reading it rests on.
+    seal_f.value = replace(seal, verification={"expected": expected, "verdict": verdict, **v.to_json()})
+    value = seal.text or v.reading
+    if verdict == "match":
+        return unverifiable if grey else None
+    if verdict == "other" and claim.confident(expected_f):
+        return claim.problem(ProblemCode.SEAL_MISMATCH, Actor.MEMBER, doc, "seal", value=value, other=expected)
+    if verdict in ("other", "near"):
+        return claim.problem(ProblemCode.SEAL_NEAR_MISMATCH, Actor.REVIEWER, doc, "seal", value=value, other=expected)
+    return claim.problem(ProblemCode.SEAL_UNVERIFIABLE, Actor.REVIEWER, doc, "seal")
 
 
 # -- invoices claimed twice ----------------------------------------------------------------------

@@ -40,14 +40,34 @@ class SealValue:
 
     present: bool
     text: str | None = None
+    # Evidence for the reviewer and for verifying a name (intake.ocr.seal_verify): the unrolled ring
+    # strip as a base64 PNG, the CTC lattices of the strips, and what the check compared (expected
+    # name, probability that the ring says it, the free reading it matched against).
+    strip: str = ""
+    lattices: tuple[dict[str, Any], ...] = ()
+    verification: dict[str, Any] | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"present": self.present, "text": self.text} if self.text else {"present": self.present}
+        out: dict[str, Any] = {"present": self.present, "text": self.text} if self.text else {"present": self.present}
+        if self.strip:
+            out["strip"] = self.strip
+        if self.lattices:
+            out["lattices"] = list(self.lattices)
+        if self.verification is not None:
+            out["verification"] = self.verification
+        return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SealValue:
         text = data.get("text")
-        return cls(bool(data.get("present")), str(text) if text else None)
+        verification = data.get("verification")
+        return cls(
+            bool(data.get("present")),
+            str(text) if text else None,
+            str(data.get("strip", "")),
+            tuple(data.get("lattices", ())),
+            dict(verification) if isinstance(verification, dict) else None,
+        )
 
 
 FieldValue = str | int | list[Diagnosis] | SealValue

@@ -88,6 +88,12 @@ class Seal:
     # False when found by its shape on a page without colour (a grey or 1-bit scan): the red that
     # makes a seal official cannot be seen there, so a reviewer may want to look.
     colour: bool = True
+    chars: tuple[float, ...] = ()  # per-character probabilities of text
+    # Evidence for verifying the seal against a name later (intake.ocr.seal_verify): the unrolled
+    # ring strip the text was read from (a grey PNG, base64) for the reviewer to see, and the CTC
+    # lattices (Lattice.to_json) of the strips read, so that a check can score any expected name.
+    strip: str = ""
+    lattices: list[dict[str, Any]] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -98,6 +104,12 @@ class Seal:
         }
         if not self.colour:  # the usual case keeps the JSON as it always was
             out["colour"] = False
+        if self.chars:
+            out["chars"] = [round(float(c), CHAR_SCORE_DIGITS) for c in self.chars]
+        if self.strip:
+            out["strip"] = self.strip
+        if self.lattices:
+            out["lattices"] = self.lattices
         return out
 
     @classmethod
@@ -108,6 +120,9 @@ class Seal:
             str(data.get("text", "")),
             float(data.get("confidence", 0)),
             bool(data.get("colour", True)),
+            tuple(float(c) for c in data.get("chars", ())),
+            str(data.get("strip", "")),
+            list(data.get("lattices", [])),
         )
 
 

@@ -12,6 +12,7 @@ seal size, and kept only when its ring text or a star inside backs it up.
 
 from __future__ import annotations
 
+import base64
 from dataclasses import dataclass
 
 import cv2
@@ -19,6 +20,7 @@ import numpy as np
 
 from intake.elements.page import Reading, Seal
 from intake.ocr.engines import Engine
+from intake.ocr.seal_verify import Lattice
 
 Box = tuple[int, int, int, int]
 Circle = tuple[float, float, float]  # centre x, centre y, radius of the outer ring, in page pixels
@@ -356,9 +358,37 @@ def _overlap(a: Box, b: Box) -> bool:
     return ix > 0 and iy > 0 and ix * iy > 0.3 * min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
 
 
-def _best(readings: list[Reading]) -> Reading:
+def _best(readings: list[Reading]) -> int:
     """The reading to keep: confident and long; a two-character fragment scores high but says little."""
-    return max(readings, key=lambda rd: rd.score * min(1.0, len(rd.text.strip()) / 4))
+    return max(range(len(readings)), key=lambda i: readings[i].score * min(1.0, len(readings[i].text.strip()) / 4))
+
+
+def _decode(probs: np.ndarray, alphabet: list[str]) -> Reading:
+    """Greedy CTC decoding with per-character probabilities, as CtcRecognizer does."""
+    idx = probs.argmax(axis=1)
+    conf = probs.max(axis=1)
+    keep = (idx != 0) & np.concatenate([[True], idx[1:] != idx[:-1]])
+    if not keep.any():
+        return Reading("", 0.0)
+    return Reading(
+        "".join(alphabet[i] for i in idx[keep]), float(conf[keep].mean()), tuple(float(c) for c in conf[keep])
+    )
+
+
+def _recognise(engine: Engine, strips: list[np.ndarray]) -> tuple[list[Reading], list[Lattice | None]]:
+    """Readings of the strips and, where the engine exposes its CTC output, their lattices."""
+    probs_of = getattr(engine, "recognize_probs", None)
+    if probs_of is None or not strips:
+        return engine.recognize(strips), [None] * len(strips)
+    alphabet, probs = probs_of(strips)
+    return [_decode(p, alphabet) for p in probs], [Lattice.from_probs(p, alphabet) for p in probs]
+
+
+def strip_png(strip: np.ndarray) -> str:
+    """The strip as a base64 grey PNG: what the reviewer's workbench shows of the ring."""
+    grey = strip if strip.ndim == 2 else cv2.cvtColor(strip, cv2.COLOR_BGR2GRAY)
+    ok, buf = cv2.imencode(".png", grey, [cv2.IMWRITE_PNG_COMPRESSION, 9])
+    return base64.b64encode(buf.tobytes()).decode("ascii") if ok else ""
 
 
 def read_seals(engine: Engine, mask: np.ndarray, min_diameter: int, image: np.ndarray | None = None) -> list[Seal]:
@@ -366,7 +396,8 @@ def read_seals(engine: Engine, mask: np.ndarray, min_diameter: int, image: np.nd
 
     mask is the red-ink mask (preprocess.red_mask). With the page image as well, ring text is read
     from the soft red ink rather than the binary mask, and on a page without colour round seals
-    are looked for by shape (Seal.colour False).
+    are looked for by shape (Seal.colour False). Each read seal keeps its strip (as PNG) and the
+    CTC lattices of its strips, so that the check can verify a name against it (seal_verify).
     """
     seals = []
     rings: list[tuple[Seal, _Ring]] = []
@@ -381,11 +412,16 @@ def read_seals(engine: Engine, mask: np.ndarray, min_diameter: int, image: np.nd
             rings.append((seal, ring))
             seals.append(seal)
     strips = [_ring_strips(ring) for _, ring in rings]
-    readings = engine.recognize([s for group in strips for s in group])
+    readings, lattices = _recognise(engine, [s for group in strips for s in group])
     at = 0
     for (seal, _), group in zip(rings, strips, strict=True):
-        reading = _best(readings[at : at + len(group)])
+        mine = readings[at : at + len(group)]
+        i = _best(mine)
+        seal.lattices = [lat.to_json() for lat in lattices[at : at + len(group)] if lat is not None]
+        seal.strip = strip_png(group[i])
         at += len(group)
-        if reading.score >= MIN_READ_SCORE:
-            seal.text, seal.confidence = reading.text.strip(), reading.score
+        if mine[i].score >= MIN_READ_SCORE:
+            seal.text, seal.confidence, seal.chars = mine[i].text.strip(), mine[i].score, mine[i].chars
+            if len(seal.chars) != len(seal.text):
+                seal.chars = ()
     return seals
