@@ -13,21 +13,26 @@ from typing import Any
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from intake.claim_reader import ClaimReader
 from intake.service.context import make_context
+from intake.service.faults import is_transient
+from intake.service.queue import make_runner
 from intake.service.routes import claims, documents, review
-from intake.service.schemas import ErrorOut, Health
+from intake.service.schemas import ErrorOut, Health, Readiness
 from intake.service.workbench import install as install_workbench
-from intake.service.worker import Worker
 from intake.settings import Settings
+from intake.store.blobs import StoreUnavailable
 from intake.store.tables import FileRow
 
 log = logging.getLogger("intake.service")
 
+RETRY_AFTER = 5  # seconds a client is told to wait while the store, disk or database is away
 JSON_BODY_LIMIT = 1 << 20  # claims and corrections are a few hundred bytes
 MULTIPART_SLACK = 64 << 10  # boundary and part headers around the file
 
@@ -121,8 +126,23 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": _validation_detail(exc)}, 422)
 
+    def unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # A fault of the service's surroundings (store, disk, database): the request was fine and
+        # will work once they are back. The type only in the log, never the message.
+        log.warning("unavailable (%s) on %s %s", type(exc).__name__, request.method, request.url.path)
+        return JSONResponse(
+            {"detail": "the service cannot store this now; try again shortly", "code": "unavailable"},
+            503,
+            headers={"Retry-After": str(RETRY_AFTER)},
+        )
+
+    for kind in (StoreUnavailable, DBAPIError, PoolTimeout):
+        app.add_exception_handler(kind, unavailable)
+
     @app.exception_handler(Exception)
     async def crashed(request: Request, exc: Exception) -> JSONResponse:
+        if is_transient(exc):
+            return unavailable(request, exc)
         # The type only: a message may quote what a member uploaded.
         log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.scope.get("route", ""))
         return JSONResponse({"detail": "internal error"}, 500)
@@ -131,7 +151,7 @@ def _install_error_handlers(app: FastAPI) -> None:
 def create_app(settings: Settings | None = None, reader: ClaimReader | None = None) -> FastAPI:
     """The service on these settings (default: the environment's), reading with this reader."""
     ctx = make_context(settings or Settings.load(), reader)
-    worker = Worker(ctx)
+    worker = make_runner(ctx)
     ctx.worker = worker
 
     @asynccontextmanager
@@ -166,7 +186,12 @@ def create_app(settings: Settings | None = None, reader: ClaimReader | None = No
     app.include_router(review.router)
     install_workbench(app)  # the reviewers' pages under /review/, their sessions, /docs
 
-    @app.get("/healthz", response_model=Health, tags=["service"], summary="Liveness and queue depth (no key needed)")
+    @app.get(
+        "/healthz",
+        response_model=Health,
+        tags=["service"],
+        summary="Liveness and queue depth (no key needed); /readyz says whether it can work",
+    )
     def health() -> Health:
         with ctx.sessions() as s:
             counts = dict(
@@ -182,5 +207,33 @@ def create_app(settings: Settings | None = None, reader: ClaimReader | None = No
             queued=counts.get("queued", 0),
             processing=counts.get("processing", 0),
         )
+
+    @app.get(
+        "/readyz",
+        response_model=Readiness,
+        tags=["service"],
+        summary="Readiness: 200 when the models are loaded and the database, store and broker answer, else 503",
+        responses={503: {"model": Readiness, "description": "Not ready: `checks` says what is not"}},
+    )
+    def ready() -> JSONResponse:
+        checks: dict[str, str] = {}
+
+        def check(name: str, probe: Any) -> None:
+            try:
+                probe()
+                checks[name] = "ok"
+            except Exception as exc:
+                checks[name] = f"unavailable ({type(exc).__name__})"
+
+        def database() -> None:
+            with ctx.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+
+        check("database", database)
+        check("store", ctx.blobs.ping)
+        check("queue", worker.ping)
+        ok = all(v == "ok" for v in checks.values())
+        body = Readiness(status="ready" if ok else "not_ready", checks=checks)
+        return JSONResponse(body.model_dump(), 200 if ok else 503, headers={} if ok else {"Retry-After": "5"})
 
     return app

@@ -230,3 +230,10 @@ class Health(BaseModel):
     )
     queued: int
     processing: int
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not_ready"]
+    checks: dict[str, str] = Field(
+        description="database, store and queue (embedded: the reading models are loaded; with a broker: it answers)"
+    )
