@@ -28,7 +28,7 @@ from intake.check.checks import edit_distance
 from intake.check.claim_rules import PolicyPeriod, Rules, load_rules
 from intake.check.invoice_registry import invoice_keys
 from intake.codes import Actor, Reason
-from intake.elements.document import Document, Field, value_from_json
+from intake.elements.document import Document, Field, PageIssue, value_from_json
 from intake.vocabulary import ClaimType, DocType
 from intake_lab.synth import degrade, files, fonts, seals, values
 from intake_lab.synth.canvas import SynthDocument
@@ -72,7 +72,11 @@ DEFECTS: dict[str, Expect | None] = {
     "diagnosis_not_listed": Expect("diagnosis_not_listed", M),
     "sex_excluded": Expect("sex_not_eligible", M),
     "unreadable_field": Expect("field_missing", R),
+    "poor_page": Expect("page_unreadable", M),
 }
+# How a poor_page claim's page was spoiled: the kinds of photograph a member is asked to retake.
+POOR_PAGE_KINDS = ("motion_blur", "focus_blur", "cut_off", "glare", "screen")
+POOR_PAGE_SEVERITY = 0.9
 # The policy period a stay_outside_policy claim is judged against: it ended before the stay began.
 POLICY_ENDS_BEFORE_STAY = timedelta(days=30)
 
@@ -101,6 +105,7 @@ DEFECT_CLAIM_TYPES: dict[str, tuple[str, ...]] = {
     "stay_outside_policy": tuple(c.value for c in ClaimType),
     "grey_certificate": _WITH_CERT,
     "invoice_rephotographed": _WITH_INVOICE,
+    "poor_page": tuple(c.value for c in ClaimType),
 }
 THEMES = {
     "inpatient": None,
@@ -242,13 +247,17 @@ def _truth_document(doc: SynthDocument, filename: str, *, grey: bool = False) ->
     return Document(filename, doc.doc_type, 1.0, list(range(1, len(doc.pages) + 1)), fields_)
 
 
-def _encode(doc: SynthDocument, recipe: str, rng: random.Random) -> tuple[bytes, str]:
+def _encode(doc: SynthDocument, recipe: str, rng: random.Random, spoil: str | None = None) -> tuple[bytes, str]:
+    """The document as a member uploads it; spoil: a poor-page kind its first page is spoiled with."""
     kinds, fmt = RECIPES[recipe]
     images: list[Image.Image] = []
     for n, page in enumerate(doc.pages, 1):
         protect = [f.box for f in doc.fields.values() if f.page == n and f.box[2] > f.box[0]]
         cover = [d.box for d in page.drawn if SENSITIVE.search(d.text) and d.box not in protect]
-        images.append(degrade.apply(page.image, list(kinds), rng, protect=protect, cover=cover).image)
+        image = degrade.apply(page.image, list(kinds), rng, protect=protect, cover=cover).image
+        if spoil is not None and n == 1:
+            image = degrade.spoil(image, spoil, POOR_PAGE_SEVERITY, rng).image
+        images.append(image)
     if len(images) > 1:
         return files.encode_pdf(images), ".pdf"
     return files.encode_image(images[0], fmt, quality=rng.randint(75, 88)), files.FORMATS[fmt][1]
@@ -393,12 +402,18 @@ def make_claim(
 
     prior_files: list[tuple[str, bytes]] = []
 
+    # poor_page: the first document's first page photographed too poorly to read.
+    spoil = rng.choice(POOR_PAGE_KINDS) if defect == "poor_page" else None
+
     def add(doc: SynthDocument, stem: str, recipe: str | None = None) -> None:
         recipe = recipe or recipe_rng.choice(list(recipes))
-        data, ext = _encode(doc, recipe, recipe_rng)
+        data, ext = _encode(doc, recipe, recipe_rng, spoil if not out_files else None)
         name = f"{len(out_files) + 1:02d}-{stem.replace(FORM, 'form-')}-{recipe}{ext}"
         out_files.append((name, data))
         truth.append(_truth_document(doc, name, grey="scan_grey" in RECIPES[recipe][0]))
+        if spoil is not None and len(truth) == 1:
+            # What a perfect quality gate reports: the spoiled page, by the kind of its spoiling.
+            truth[0].page_issues.append(PageIssue(1, spoil, ""))
 
     for doc_type in doc_types:
         if doc_type == dropped:
