@@ -165,3 +165,112 @@ def test_a_worker_killed_mid_file_has_it_read_again_and_the_claim_settles_once(c
     while not receiver.events and time.monotonic() < deadline:
         time.sleep(0.2)
     assert receiver.per_claim() == Counter({claim: 1})
+
+
+class OwnRedis:
+    """A Redis of this test's own (no persistence), so that it can be stopped and started again
+    without disturbing anyone else's; what was queued in it is lost with it."""
+
+    def __init__(self, tmp: Path) -> None:
+        from .conftest import _free_port
+
+        self.port = _free_port()
+        self.tmp = tmp
+        self.proc: Any = None
+
+    def start(self) -> None:
+        import subprocess
+
+        self.proc = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.tmp),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while not _answers(self.url):
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        self.proc.kill()
+        self.proc.wait(10)
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+
+def _answers(url: str) -> bool:
+    from kombu import Connection
+
+    try:
+        with Connection(url, connect_timeout=1) as conn:
+            conn.ensure_connection(max_retries=0)
+        return True
+    except Exception:
+        return False
+
+
+def test_a_broker_restart_loses_nothing(tmp_path: Path, postgres_url: str, s3_server: dict[str, str]) -> None:
+    import shutil
+
+    if shutil.which("redis-server") is None:
+        pytest.skip("needs redis-server")
+    redis = OwnRedis(tmp_path)
+    redis.start()
+    env = {
+        "INTAKE_DATA_DIR": str(tmp_path / "data"),
+        "INTAKE_DATABASE_URL": postgres_url,
+        "INTAKE_S3_ENDPOINT": s3_server["endpoint"],
+        "INTAKE_S3_ACCESS_KEY": s3_server["access_key"],
+        "INTAKE_S3_SECRET_KEY": s3_server["secret_key"],
+        "INTAKE_S3_BUCKET": "intake-broker-restart",
+        "INTAKE_S3_SECURE": "false",
+        "INTAKE_BROKER_URL": redis.url,
+        "INTAKE_LEASE_SECONDS": "4",
+        "INTAKE_SWEEP_SECONDS": "1",
+        "INTAKE_RESEND_SECONDS": "5",
+        "INTAKE_SESSION_SECRET": "one-secret-for-every-process",
+        "SCALE_READ_LOG": str(tmp_path / "reads.log"),
+        "SCALE_PAGE_SECONDS": "0.3",
+    }
+    keys = make_keys(env)
+    procs = Processes(env, tmp_path)
+    try:
+        base = procs.serve()
+        procs.start("worker", "1")
+        claim = httpx.post(f"{base}/v1/claims", json={"claim_type": "inpatient"}, headers=keys["portal"]).json()["id"]
+
+        def send(i: int) -> int:
+            files = {"file": (f"invoice-{i}.png", png(100 + i, 80))}
+            return httpx.post(
+                f"{base}/v1/claims/{claim}/documents", files=files, headers=keys["portal"], timeout=30
+            ).status_code
+
+        assert [send(i) for i in range(8)] == [202] * 8
+        deadline = time.monotonic() + 60
+        while not reads(log := tmp_path / "reads.log"):
+            assert time.monotonic() < deadline, procs.tail()
+            time.sleep(0.05)
+        redis.stop()  # mid-run: tasks queued in it are gone
+        assert [send(i) for i in range(8, 12)] == [202] * 4  # the database and store take uploads still
+        time.sleep(2)
+        redis.start()
+        (done,) = settled(base, keys, [claim], timeout=180)
+        assert len(done["documents"]) == 12 and all(d["status"] == "done" for d in done["documents"])
+        started = Counter(n for w, n, _ in reads(log) if w == "START")
+        assert sorted(started) == sorted(f"invoice-{i}.png" for i in range(12))
+    finally:
+        procs.close()
+        redis.stop()
