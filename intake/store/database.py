@@ -8,7 +8,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -78,5 +78,9 @@ def migrate(engine: Engine) -> None:
 
     cfg = alembic_config(engine)
     with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            # Several processes (API replicas, workers) may start together on a fresh database:
+            # one migrates, the others wait for it and then find nothing to do.
+            conn.execute(text("SELECT pg_advisory_xact_lock(724200114)"))
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")

@@ -134,6 +134,8 @@ class FileRow(Base):
     idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
     # With a broker: when a task for this file was last sent (the sweeper re-sends lost ones).
     dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # The upload's request id, so that the worker's log lines about the file carry it too.
+    request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     claim: Mapped[ClaimRow] = relationship(back_populates="files")
     documents: Mapped[list[DocumentRow]] = relationship(back_populates="file", order_by="DocumentRow.position")

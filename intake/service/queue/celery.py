@@ -98,8 +98,8 @@ class CeleryRunner:
             conn.ensure_connection(max_retries=1, timeout=3)
 
     def sweep(self) -> int:
-        resend_after = max(60.0, 6 * self.ctx.settings.sweep_seconds)
-        return self.send(writes.lost_tasks(self.ctx, resend_after))
+        # A task may wait in the broker behind a backlog: re-sending early would only duplicate it.
+        return self.send(writes.lost_tasks(self.ctx, self.ctx.settings.resend_seconds))
 
     def _sweep_loop(self) -> None:
         while not self._stop.wait(self.ctx.settings.sweep_seconds):

@@ -10,7 +10,7 @@ from fastapi import File as FormFile
 from fastapi.concurrency import run_in_threadpool
 from sqlalchemy import select
 
-from intake.service import writes
+from intake.service import metrics, writes
 from intake.service.access import claim_for
 from intake.service.auth import Portal, Principal, Reader, Reviewer
 from intake.service.context import ServiceContext
@@ -51,6 +51,9 @@ def create_claim(
     ] = None,
 ) -> ClaimSummary:
     if body.webhook_url is not None:
+        if not ctx.settings.webhook_secret:
+            # Unsigned webhooks cannot be told from forged ones: without a secret they are off.
+            raise HTTPException(422, "webhook_url: webhooks are off on this service (no INTAKE_WEBHOOK_SECRET)")
         reason = unsafe_reason(str(body.webhook_url), ctx.settings.webhook_hosts, resolve=False)
         if reason is not None:
             raise HTTPException(422, f"webhook_url: {reason}")
@@ -144,7 +147,9 @@ def _store_upload(
     out, replayed = writes.add_upload(ctx, claim_id, who, blob, len(data), media, clean_filename(file.filename), key)
     if replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    elif ctx.worker is not None:
+    else:
+        metrics.UPLOAD_BYTES.inc(len(data))
+    if not replayed and ctx.worker is not None:
         ctx.worker.notify(out.file_id)
     response.headers["Location"] = f"/v1/documents/{out.id}"
     return out

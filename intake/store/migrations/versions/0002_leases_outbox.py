@@ -26,6 +26,7 @@ def upgrade() -> None:
         t.add_column(sa.Column("transient_failures", sa.Integer(), nullable=False, server_default="0"))
         t.add_column(sa.Column("idempotency_key", sa.String(200), nullable=True))
         t.add_column(sa.Column("dispatched_at", TS, nullable=True))
+        t.add_column(sa.Column("request_id", sa.String(64), nullable=True))
         t.create_unique_constraint("uq_files_claim_idempotency_key", ["claim_id", "idempotency_key"])
     op.create_table(
         "webhook_outbox",
