@@ -22,7 +22,7 @@ from intake.elements.findings import ClaimFigures, Completeness
 from intake.elements.page import OcrPage, OcrResult
 from intake.ocr.quality import QualityGate, default_thresholds
 from intake.settings import Settings
-from intake.upload.files import Limits, OpenedFile, default_limits, open_file
+from intake.upload.files import Limits, OpenedFile, PageImage, default_limits, open_file
 from intake.vocabulary import FIELDS, DocType
 
 if TYPE_CHECKING:
@@ -113,7 +113,12 @@ class ClaimReader:
                     overrides["threads"] = s.ocr_threads
                 if s.ocr_paddle_model_dir:
                     overrides["paddle_model_dir"] = str(s.ocr_paddle_model_dir)
-                self._ocr = OcrPipeline(default_config().with_overrides(**overrides))
+                self._ocr = OcrPipeline(
+                    default_config().with_overrides(**overrides),
+                    page_workers=s.page_workers,
+                    memory_budget_mb=s.memory_budget_mb,
+                    cache_pages=s.ocr_cache_pages,
+                )
             return self._ocr
 
     @property
@@ -145,6 +150,7 @@ class ClaimReader:
         """The cheap look at a file: InputError for one that cannot be a claim's pages."""
         return open_file(data, filename, self.limits)
 
+<<<<<<< HEAD
     def read_file(self, data: bytes, filename: str) -> ReadFile:
         """Raises intake.upload.files.InputError for a file that is not a readable image or PDF.
 
@@ -159,6 +165,17 @@ class ClaimReader:
             page.quality = quality
             pages.append(page)
         ocr = OcrResult(filename, opened.media_type, pages)
+=======
+    def decode(self, data: bytes, filename: str) -> list[PageImage]:
+        """Every page of the file decoded, without any model: InputError for a damaged one too
+        (a truncated JPEG passes open(), whose checks do not decode the pixels)."""
+        return list(self.open(data, filename).pages())
+
+    def read_file(self, data: bytes, filename: str, pages: list[PageImage] | None = None) -> ReadFile:
+        """Raises intake.upload.files.InputError for a file that is not a readable image or PDF.
+        pages: the file's pages as decode() gave them, so as not to decode them again."""
+        ocr = self.ocr.read_file(data, filename, self.limits, pages)
+>>>>>>> speed
         return ReadFile(ocr, self.documents_of(ocr))
 
     def documents_of(self, ocr: OcrResult) -> list[Document]:
@@ -209,14 +226,15 @@ class ClaimReader:
         *,
         record: bool = True,
         progress: Callable[[str], None] | None = None,
+        decoded: Sequence[list[PageImage]] | None = None,
     ) -> ClaimResult:
         """Every file, then the verdict; documents are numbered from 1 in upload order.
-        progress(filename) is called as each file is started."""
+        progress(filename) is called as each file is started; decoded: each file's decode()."""
         documents = []
-        for name, data in files:
+        for i, (name, data) in enumerate(files):
             if progress is not None:
                 progress(name)
-            documents.extend(self.read_file(data, name).documents)
+            documents.extend(self.read_file(data, name, decoded[i] if decoded is not None else None).documents)
         for n, doc in enumerate(documents, 1):
             doc.id = str(n)
         completeness = self.judge(claim_type, documents, registry, claim_id, record=record)

@@ -94,7 +94,7 @@ def classify_train(
         Path | None, typer.Option(help="Reviewer corrections exported by the service (JSON lines).")
     ] = None,
 ) -> None:
-    """Rebuild models/doc_type.skops from generated pages (and corrections); print its figures."""
+    """Rebuild models/doc_type.npz (and its card) from generated pages (and corrections); print its figures."""
     from tqdm import tqdm
 
     from intake_lab.train.doc_types import summary, train
