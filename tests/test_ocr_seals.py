@@ -124,6 +124,7 @@ def test_ring_text_start_is_found_at_any_tilt(engine: Engine, tilt: int, star: b
     page = _stamped([(ink, (600, 860))])
     rounds = [s for s in read_seals(engine, preprocess.red_mask(page), 60, image=page) if s.shape == "round"]
     assert [s.text for s in rounds] == [NAME]
+    assert rounds[0].purpose == purpose, "the purpose under the star, read upright in the seal's frame"
 
 
 def _copy(bgr: np.ndarray, kind: str) -> np.ndarray:
