@@ -38,9 +38,9 @@ PURPOSE_AT = 0.6  # the purpose text's centre below the seal's centre, in radii
 PURPOSE_BOX = (1.15, 0.3)  # its width and height, in radii
 PURPOSE_WORDS = re.compile(r"专用章|公章|印章")
 RING_SEARCH_SIDE = 520  # the page shrunk to this for the ring search: a 1.5 mm rim stays near a pixel wide
-RADIUS_STEP = 1.06  # between the annuli tried: a rim is about 4% of the radius wide
+RADIUS_STEP = 1.08  # between the annuli tried: a rim is about 4% of the radius wide
 RING_CONTRAST = 0.06  # ink on the rim over ink just outside it, for a candidate ring
-GREY_RING_COVER = 0.8  # share of a grey seal's rim that must be inked: seal rims are unbroken
+GREY_RING_COVER = 0.7  # share of a grey seal's rim that must be inked: seal rims are unbroken
 SPLIT_RING_COVER = 0.6  # of a ring inside a blob of two seals: the other seal's rim crosses it
 
 
@@ -422,7 +422,7 @@ def find_grey_seals(image: np.ndarray, min_diameter: int) -> list[_Ring]:
         ring = _Ring(circle, ink, (ox, oy), False)
         if not _seal_like(ring):
             continue
-        if any(_overlap(_ring_box(ring), _ring_box(f)) for f in found):
+        if any(_overlap(_ring_box(ring), _ring_box(f), 0.6) for f in found):  # two seals may overlap
             continue
         found.append(ring)
     return found
