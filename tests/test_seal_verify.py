@@ -220,3 +220,28 @@ def test_a_grey_copy_of_the_right_seal_is_the_reviewers_to_confirm(engine: Engin
 def test_no_seal_on_a_colour_page_is_missing(engine: Engine) -> None:
     found = claim_with(read(engine, certificate_page(None)))
     assert [(p.code, p.actor) for p in found] == [("seal_missing", Actor.MEMBER)]
+
+
+@pytest.mark.parametrize(("stamped", "finding"), [("宁波市第一医院", None), ("浙江省人民医院", "seal_near_mismatch")])
+def test_an_invoices_seal_of_another_hospital_is_for_the_reviewer(
+    engine: Engine, stamped: str, finding: str | None
+) -> None:
+    page = Image.new("RGB", (1240, 1754), "white")
+    ink = synth.round_seal(stamped, 230, random.Random(8), bottom_text="收费专用章")
+    page.paste(Image.new("RGB", ink.size, synth.SEAL_RED), (700, 900), ink)
+    ocr = read(engine, cv2.cvtColor(np.array(page), cv2.COLOR_RGB2BGR))
+    assert [s.purpose for s in ocr.seals if s.shape == "round"] == ["收费专用章"]
+    fields = {
+        k: Field(value_from_json(v), 0.95, 1, None, str(v))
+        for k, v in {
+            "invoice_number": "0012345678",
+            "issue_date": "2024-03-10",
+            "patient_name": "张晓明",
+            "hospital_name": "宁波市第一医院",
+            "total_amount": "12345.67",
+        }.items()
+    }
+    fields["seal"] = seal_field([ocr], settings())
+    invoice = Document("1.png", DocType.INVOICE, 0.97, [1], fields, id="1")
+    found = [p for p in check_claim("inpatient", [invoice], RULES).problems if p.field == "seal"]
+    assert [(p.code, p.actor) for p in found] == ([(finding, Actor.REVIEWER)] if finding else [])

@@ -533,7 +533,29 @@ def check_seals(claim: ClaimUnderCheck) -> list[Problem]:
             finding = _seal_finding(claim, doc, rule)
             if finding is not None:
                 out.append(finding)
+    for doc in claim.of(DocType.INVOICE):
+        finding = _invoice_seal_finding(claim, doc)
+        if finding is not None:
+            out.append(finding)
     return out
+
+
+def _invoice_seal_finding(claim: ClaimUnderCheck, doc: Document) -> Problem | None:
+    """An invoice's 收费专用章 read as another hospital's: a reviewer looks. An invoice need carry
+    no seal (electronic ones print theirs) and a hospital's seal may bear its registered name
+    rather than the printed one, so this is never the member's error and is asked only when read."""
+    seal_f, hospital_f = doc.fields.get("seal"), doc.fields.get("hospital_name")
+    seal = seal_f.seal if seal_f is not None else None
+    if seal is None or not seal.present or not seal.lattices or hospital_f is None or not hospital_f.text:
+        return None
+    expected = normalize_name(hospital_f.text)
+    verdict, v = decide([Lattice.from_json(x) for x in seal.lattices], expected)
+    assert seal_f is not None
+    seal_f.value = replace(seal, verification={"expected": expected, "verdict": verdict, **v.to_json()})
+    if verdict in ("other", "near"):
+        value = seal.text or v.reading
+        return claim.problem(ProblemCode.SEAL_NEAR_MISMATCH, Actor.REVIEWER, doc, "seal", value=value, other=expected)
+    return None
 
 
 def _seal_finding(claim: ClaimUnderCheck, doc: Document, rule: SealRule) -> Problem | None:

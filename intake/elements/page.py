@@ -94,6 +94,7 @@ class Seal:
     # lattices (Lattice.to_json) of the strips read, so that a check can score any expected name.
     strip: str = ""
     lattices: list[dict[str, Any]] = field(default_factory=list)
+    purpose: str = ""  # the straight text under the star: 财务专用章, 收费专用章, 合同专用章
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -110,6 +111,8 @@ class Seal:
             out["strip"] = self.strip
         if self.lattices:
             out["lattices"] = self.lattices
+        if self.purpose:
+            out["purpose"] = self.purpose
         return out
 
     @classmethod
@@ -123,6 +126,7 @@ class Seal:
             tuple(float(c) for c in data.get("chars", ())),
             str(data.get("strip", "")),
             list(data.get("lattices", [])),
+            str(data.get("purpose", "")),
         )
 
 

@@ -13,6 +13,7 @@ seal size, and kept only when its ring text or a star inside backs it up.
 from __future__ import annotations
 
 import base64
+import re
 from dataclasses import dataclass
 
 import cv2
@@ -33,10 +34,13 @@ TEXT_BANDS = ((0.58, 0.93), (0.54, 0.91))
 TEXT_CORE = ((0.64, 0.74), (0.8, 0.9))  # see _text_arc
 TEXT_LEVEL = 0.3  # ink in both bands, as a share of the band's usual ink: a character
 MIN_READ_SCORE = 0.5  # ring readings below this are noise, not text
+PURPOSE_AT = 0.6  # the purpose text's centre below the seal's centre, in radii
+PURPOSE_BOX = (1.15, 0.3)  # its width and height, in radii
+PURPOSE_WORDS = re.compile(r"专用章|公章|印章")
 RING_SEARCH_SIDE = 520  # the page shrunk to this for the ring search: a 1.5 mm rim stays near a pixel wide
-RADIUS_STEP = 1.06  # between the annuli tried: a rim is about 4% of the radius wide
+RADIUS_STEP = 1.08  # between the annuli tried: a rim is about 4% of the radius wide
 RING_CONTRAST = 0.06  # ink on the rim over ink just outside it, for a candidate ring
-GREY_RING_COVER = 0.8  # share of a grey seal's rim that must be inked: seal rims are unbroken
+GREY_RING_COVER = 0.7  # share of a grey seal's rim that must be inked: seal rims are unbroken
 SPLIT_RING_COVER = 0.6  # of a ring inside a blob of two seals: the other seal's rim crosses it
 
 
@@ -228,6 +232,29 @@ def _ring_strips(ring: _Ring) -> list[np.ndarray]:
     return [_strip(ring.ink, ring.circle, arc, band) for band in TEXT_BANDS]
 
 
+def _purpose_strip(ring: _Ring) -> np.ndarray:
+    """The straight text under the star (财务专用章, 收费专用章), upright in the seal's own frame.
+
+    It sits across the bottom, about 0.6 r below the centre, opposite the middle of the name: the
+    same tilt that placed the ring text places it.
+    """
+    cx, cy, r = ring.circle
+    arc = _text_arc(ring.ink, ring.circle)
+    down = (arc[0] + arc[1]) / 2 + np.pi  # from the centre to the bottom text
+    dx, dy = float(np.cos(down)), float(np.sin(down))
+    rx, ry = dy, -dx  # the text's left-to-right, a quarter turn from down
+    height, width = PURPOSE_BOX[1] * r, PURPOSE_BOX[0] * r
+    out_w = max(TEXT_HEIGHT, int(TEXT_HEIGHT * width / height))
+    u = np.linspace(-width / 2, width / 2, out_w, dtype=np.float32)[None, :]
+    v = np.linspace(-height / 2, height / 2, TEXT_HEIGHT, dtype=np.float32)[:, None]
+    px, py = cx + PURPOSE_AT * r * dx, cy + PURPOSE_AT * r * dy
+    xs = (px + u * rx + v * dx).astype(np.float32)
+    ys = (py + u * ry + v * dy).astype(np.float32)
+    strip = cv2.remap(ring.ink, xs, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    grey = (255 - np.clip(strip * 1.4, 0, 1) * 255).astype(np.uint8)
+    return np.asarray(cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR))
+
+
 def ring_strip(mask: np.ndarray, box: Box) -> np.ndarray:
     """The ring of a round seal unrolled into a line of dark text on white, reading left to right.
 
@@ -328,10 +355,12 @@ def _ring_candidates(grey: np.ndarray, min_diameter: int, limit: int = 10) -> li
     ]
 
 
-def _rings_in(ink: np.ndarray, min_diameter: float, page_side: float, limit: int) -> list[Circle]:
+def _rings_in(
+    ink: np.ndarray, min_diameter: float, page_side: float, limit: int, max_radius: float = np.inf
+) -> list[Circle]:
     """Ring candidates in an ink image (0..1), radii bounded by the seal sizes of a page page_side wide."""
     lo = max(4.0, min_diameter / 2, 0.05 * page_side)
-    hi = 0.14 * page_side
+    hi = max(lo * 1.2, min(0.14 * page_side, max_radius))
     radii = lo * RADIUS_STEP ** np.arange(-1, int(np.log(hi / lo) / np.log(RADIUS_STEP)) + 2)
     rings = []
     for r in radii:
@@ -362,7 +391,7 @@ def _split_rings(mask: np.ndarray, image: np.ndarray | None, box: Box, min_diame
     ox, oy = max(0, x0 - pad), max(0, y0 - pad)
     page_side = min(mask.shape[:2])
     found: list[_Ring] = []
-    for cx, cy, r in _rings_in(src, min_diameter, page_side, 6):
+    for cx, cy, r in _rings_in(src, min_diameter, page_side, 6, 0.55 * max(box[2] - x0, y1 - y0)):
         circle, cover = _fit_ring(src, cx, cy, r)
         ring = _Ring(circle, src, (ox, oy), True)
         if cover < SPLIT_RING_COVER or not _seal_like(ring):
@@ -393,7 +422,7 @@ def find_grey_seals(image: np.ndarray, min_diameter: int) -> list[_Ring]:
         ring = _Ring(circle, ink, (ox, oy), False)
         if not _seal_like(ring):
             continue
-        if any(_overlap(_ring_box(ring), _ring_box(f)) for f in found):
+        if any(_overlap(_ring_box(ring), _ring_box(f), 0.6) for f in found):  # two seals may overlap
             continue
         found.append(ring)
     return found
@@ -468,7 +497,9 @@ def read_seals(engine: Engine, mask: np.ndarray, min_diameter: int, image: np.nd
     rings: list[tuple[Seal, _Ring]] = []
     for box, shape in find_seals(mask, min_diameter):
         w, h = box[2] - box[0], box[3] - box[1]
-        if shape != "rect" and (w > 1.2 * h or h > 1.2 * w):
+        if shape != "rect":
+            # Every blob is searched for rings: a round seal overlapping an invoice's oval makes a
+            # blob nearly as tall as wide, that its box alone calls round.
             split = _split_rings(mask, image, box, min_diameter)
             for ring in split:
                 seal = Seal(box=_ring_box(ring), shape="round")
@@ -500,4 +531,9 @@ def read_seals(engine: Engine, mask: np.ndarray, min_diameter: int, image: np.nd
             seal.text, seal.confidence, seal.chars = mine[i].text.strip(), mine[i].score, mine[i].chars
             if len(seal.chars) != len(seal.text):
                 seal.chars = ()
+    # The purpose under the star says which seal it is (收费专用章 on an invoice, 财务专用章 ...).
+    for (seal, _), reading in zip(rings, engine.recognize([_purpose_strip(ring) for _, ring in rings]), strict=True):
+        text = reading.text.strip()
+        if reading.score >= MIN_READ_SCORE and PURPOSE_WORDS.search(text):
+            seal.purpose = text
     return seals

@@ -20,6 +20,7 @@ several kinds counts under each); grey = any greyscale scan, colour = the rest.
 from __future__ import annotations
 
 import argparse
+import functools
 import hashlib
 import json
 import sys
@@ -194,8 +195,10 @@ PAGES_CACHE = REPO / "var" / "seal-pages"
 ACCEPT = 0.5  # verify() at or above: the ring says the name
 
 
+@functools.cache
 def _code_key() -> str:
-    """What read_seals' output depends on: the seal modules' source."""
+    """What read_seals' output depends on: the seal modules' source, as imported (read once: an
+    edit during a run must not label pages read by the old code with the new code's key)."""
     from intake.ocr import seal_verify, seals
 
     h = hashlib.sha256()
