@@ -9,6 +9,7 @@ its own, so that other users of the same Redis are not disturbed.
 
 from __future__ import annotations
 
+import contextlib
 import http.server
 import json
 import os
@@ -274,3 +275,59 @@ def test_a_broker_restart_loses_nothing(tmp_path: Path, postgres_url: str, s3_se
     finally:
         procs.close()
         redis.stop()
+
+
+def test_an_s3_outage_on_the_production_path(tmp_path: Path, postgres_url: str) -> None:
+    """The S3 server stopped and started again under running workers: uploads meanwhile get 503,
+    the files queued before it end done, none stuck."""
+    from .test_scale_faults import S3
+
+    if not _broker_answers():
+        pytest.skip(f"no broker at {BROKER}")
+    s3 = S3()
+    s3.start()
+    env = {
+        "INTAKE_DATA_DIR": str(tmp_path / "data"),
+        "INTAKE_DATABASE_URL": postgres_url,
+        "INTAKE_S3_ENDPOINT": f"127.0.0.1:{s3.port}",
+        "INTAKE_S3_ACCESS_KEY": "testing",
+        "INTAKE_S3_SECRET_KEY": "testing",
+        "INTAKE_S3_BUCKET": "intake-cluster-outage",
+        "INTAKE_S3_SECURE": "false",
+        "INTAKE_BROKER_URL": BROKER,
+        "INTAKE_QUEUE_NAME": f"intake-test-{uuid.uuid4().hex[:8]}",
+        "INTAKE_LEASE_SECONDS": "4",
+        "INTAKE_RETRY_BASE_SECONDS": "0.5",
+        "INTAKE_RETRY_MAX_SECONDS": "2",
+        "INTAKE_SESSION_SECRET": "one-secret-for-every-process",
+        "SCALE_READ_LOG": str(tmp_path / "reads.log"),
+        "SCALE_PAGE_SECONDS": "0.5",
+    }
+    keys = make_keys(env)
+    procs = Processes(env, tmp_path)
+    try:
+        base = procs.serve()
+        procs.start("worker", "1")
+        claim = httpx.post(f"{base}/v1/claims", json={"claim_type": "inpatient"}, headers=keys["portal"]).json()["id"]
+
+        def send(i: int) -> httpx.Response:
+            files = {"file": (f"invoice-{i}.png", png(100 + i, 80))}
+            return httpx.post(f"{base}/v1/claims/{claim}/documents", files=files, headers=keys["portal"], timeout=30)
+
+        assert [send(i).status_code for i in range(6)] == [202] * 6
+        deadline = time.monotonic() + 60
+        while not reads(tmp_path / "reads.log"):
+            assert time.monotonic() < deadline, procs.tail()
+            time.sleep(0.05)
+        s3.stop()
+        during = [send(100 + i) for i in range(3)]
+        assert [r.status_code for r in during] == [503] * 3 and all(r.headers["Retry-After"] for r in during)
+        assert httpx.get(f"{base}/readyz").status_code == 503
+        time.sleep(8)
+        s3.start()
+        (done,) = settled(base, keys, [claim], timeout=120)
+        assert len(done["documents"]) == 6 and all(d["status"] == "done" for d in done["documents"])
+    finally:
+        procs.close()
+        with contextlib.suppress(Exception):
+            s3.stop()

@@ -228,3 +228,15 @@ def test_metrics(client: Any) -> None:
 def test_corrections_export_is_for_admins(client: Any) -> None:
     assert client.get("/v1/review/corrections.jsonl", headers=client.keys["reviewer"]).status_code == 403
     assert client.get("/v1/review/corrections.jsonl", headers=client.keys["admin"]).status_code == 200
+
+
+def test_the_worker_command_needs_a_broker(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from typer.testing import CliRunner
+
+    from intake.cli import app as cli
+
+    monkeypatch.delenv("INTAKE_BROKER_URL", raising=False)
+    r = CliRunner().invoke(cli, ["worker", "--data-dir", str(tmp_path)])
+    assert r.exit_code == 2 and "INTAKE_BROKER_URL" in r.output
+    helped = CliRunner().invoke(cli, ["worker", "--help"])
+    assert all(opt in helped.output for opt in ("--concurrency", "--queues", "--max-memory-mb", "--metrics-port"))

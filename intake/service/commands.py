@@ -65,6 +65,9 @@ def worker(
             min=100, help="A pool process whose memory grew over this is replaced after its task (the models ~600 MB)."
         ),
     ] = None,
+    metrics_port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="Serve the pool's Prometheus metrics on this port.")
+    ] = None,
     data_dir: DataDir = None,
 ) -> None:
     """Read uploads from the broker (INTAKE_BROKER_URL), on this machine's cores (see README, Deployment)."""
@@ -72,6 +75,19 @@ def worker(
     if not settings.broker_url:
         typer.echo("intake: set INTAKE_BROKER_URL (redis://… or amqp://…) to run workers", err=True)
         raise typer.Exit(code=2)
+    if metrics_port:
+        import os
+        import tempfile
+
+        # Before prometheus_client is imported: every pool process then writes its samples where
+        # this (the main) process collects them.
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="intake-metrics-"))
+        from prometheus_client import CollectorRegistry, start_http_server
+        from prometheus_client.multiprocess import MultiProcessCollector
+
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        start_http_server(metrics_port, registry=registry)
     from intake.service.logs import configure_logging
     from intake.service.queue.celery import run_worker
 

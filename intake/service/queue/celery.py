@@ -45,8 +45,16 @@ def celery_app(settings: Settings) -> Celery:
         task_ignore_result=True,
         broker_connection_retry_on_startup=True,
         broker_connection_timeout=5,
+        # Sending a notice must not hold an upload for long while the broker is down: the row is
+        # committed already, and the sweeper sends what could not be sent.
+        task_publish_retry_policy={"max_retries": 1, "interval_start": 0, "interval_step": 0.2, "interval_max": 0.5},
         # Redis: a task not acknowledged this long is delivered again; longer than the longest file.
-        broker_transport_options={"visibility_timeout": settings.visibility_timeout, "socket_timeout": 10},
+        broker_transport_options={
+            "visibility_timeout": settings.visibility_timeout,
+            "socket_timeout": 10,
+            "socket_connect_timeout": 3,
+            "max_retries": 1,
+        },
         worker_hijack_root_logger=False,
         worker_cancel_long_running_tasks_on_connection_loss=False,
     )
