@@ -9,7 +9,7 @@ is read. The models load on first use (seconds), so that a bad file is refused b
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -19,7 +19,7 @@ from intake.check.invoice_registry import InvoiceRegistry, image_key, invoice_ke
 from intake.check.summary import claim_figures
 from intake.elements.document import Document, Field, PageIssue
 from intake.elements.findings import ClaimFigures, Completeness
-from intake.elements.page import OcrPage, OcrResult
+from intake.elements.page import OcrPage, OcrResult, PageQuality
 from intake.ocr.quality import QualityGate, default_thresholds
 from intake.settings import Settings
 from intake.upload.files import Limits, OpenedFile, PageImage, default_limits, open_file
@@ -150,22 +150,6 @@ class ClaimReader:
         """The cheap look at a file: InputError for one that cannot be a claim's pages."""
         return open_file(data, filename, self.limits)
 
-<<<<<<< HEAD
-    def read_file(self, data: bytes, filename: str) -> ReadFile:
-        """Raises intake.upload.files.InputError for a file that is not a readable image or PDF.
-
-        Each page goes through the page-quality gate as decoded, before the OCR stage turns or
-        crops it (a page cut off at the frame is seen at the frame), and is read whatever the gate
-        says: a reviewer may still use what can be read of it."""
-        opened = self.open(data, filename)
-        pages = []
-        for p in opened.pages():
-            quality = self.gate.assess(p.image)
-            page = self.ocr.read_page(p.image, p.number, colour=p.colour)
-            page.quality = quality
-            pages.append(page)
-        ocr = OcrResult(filename, opened.media_type, pages)
-=======
     def decode(self, data: bytes, filename: str) -> list[PageImage]:
         """Every page of the file decoded, without any model: InputError for a damaged one too
         (a truncated JPEG passes open(), whose checks do not decode the pixels)."""
@@ -173,9 +157,23 @@ class ClaimReader:
 
     def read_file(self, data: bytes, filename: str, pages: list[PageImage] | None = None) -> ReadFile:
         """Raises intake.upload.files.InputError for a file that is not a readable image or PDF.
-        pages: the file's pages as decode() gave them, so as not to decode them again."""
-        ocr = self.ocr.read_file(data, filename, self.limits, pages)
->>>>>>> speed
+        pages: the file's pages as decode() gave them, so as not to decode them again.
+
+        Each page goes through the page-quality gate as decoded, before the OCR stage turns or
+        crops it (a page cut off at the frame is seen at the frame), and is read whatever the gate
+        says: a reviewer may still use what can be read of it."""
+        opened = self.open(data, filename)
+        quality: dict[int, PageQuality] = {}
+
+        def gated(source: Iterable[PageImage]) -> Iterator[PageImage]:
+            for p in source:
+                quality[p.number] = self.gate.assess(p.image)
+                yield p
+
+        read = self.ocr.read_pages(gated(opened.pages() if pages is None else pages))
+        for page in read:
+            page.quality = quality.get(page.page)
+        ocr = OcrResult(filename, opened.media_type, read)
         return ReadFile(ocr, self.documents_of(ocr))
 
     def documents_of(self, ocr: OcrResult) -> list[Document]:
