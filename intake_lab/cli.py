@@ -90,6 +90,9 @@ def classify_train(
     count: Annotated[int, typer.Option(min=20, help="Training files to generate.")] = 400,
     test_count: Annotated[int, typer.Option(min=10, help="Files in each held-out test corpus.")] = 120,
     seed: Annotated[int, typer.Option()] = 7,
+    forms_count: Annotated[
+        int, typer.Option(min=0, help="Files of the training form families (and half as many held-out ones).")
+    ] = 160,
     corrections: Annotated[
         Path | None, typer.Option(help="Reviewer corrections exported by the service (JSON lines).")
     ] = None,
@@ -107,7 +110,14 @@ def classify_train(
 
     try:
         card = train(
-            out, workdir, count=count, test_count=test_count, seed=seed, corrections=corrections, progress=progress
+            out,
+            workdir,
+            count=count,
+            test_count=test_count,
+            seed=seed,
+            forms_count=forms_count,
+            corrections=corrections,
+            progress=progress,
         )
     except ValueError as exc:
         typer.echo(f"intake: {exc}", err=True)
