@@ -272,8 +272,10 @@ def _text_height(ink: np.ndarray) -> float:
     for y0, y1, x0, x1 in _tiles(ink, SAMPLE_TILE, SAMPLE_TILES, typical=True):
         tile = np.ascontiguousarray(ink[y0:y1, x0:x1])
         # A table's rules are not lines of print: a horizontal rule would be a line 1 px high.
-        rules = cv2.morphologyEx(tile, cv2.MORPH_OPEN, long_h) | cv2.morphologyEx(tile, cv2.MORPH_OPEN, long_v)
-        rows = (tile & ~rules).mean(axis=1) > ROW_INK
+        rules = np.maximum(
+            cv2.morphologyEx(tile, cv2.MORPH_OPEN, long_h), cv2.morphologyEx(tile, cv2.MORPH_OPEN, long_v)
+        )
+        rows = ((tile > 0) & (rules == 0)).mean(axis=1) > ROW_INK
         edges = np.flatnonzero(np.diff(rows.astype(np.int8)))
         # Whole runs only: one cut by the tile's top or bottom is shorter than its line.
         starts = edges[rows[edges + 1]] + 1
