@@ -46,7 +46,7 @@ class LowResolution(Strict):
 class Blur(Strict):
     width_max: float = Field(gt=0, description="edge width / text height above which print smears")
     motion_anisotropy: float = Field(gt=1, description="worst / best edge width above which the blur is motion")
-    streak_min: float = Field(gt=1, description="gradient energy across / along above which the blur is motion")
+    streak_min: float = Field(gt=1, description="gradient tensor's strong / weak axis above which the blur is motion")
     motion_width_max: float = Field(gt=0, description="edge width / text height above which a motion blur smears")
     edge_px_max: float = Field(gt=0, description="px; edges wider than this are blur even where no line is found")
 
@@ -157,11 +157,16 @@ def _edge_widths(
     step across an edge. A sharp edge is 2 px wide (the central difference), a blurred one wider."""
     shifts = ((0, 1), (1, 0), (1, 1), (1, -1))
     ratios: list[list[np.ndarray]] = [[] for _ in shifts]
-    energy = [0.0 for _ in shifts]
+    tensor = [0.0, 0.0, 0.0]  # sums of gx², gy², gx·gy over the print's neighbourhood
     for y0, y1, x0, x1 in tiles:
         g = grey[y0:y1, x0:x1].astype(np.float32)
         contrast = (paper[y0:y1, x0:x1].astype(np.float32) - floor[y0:y1, x0:x1])[2:-2, 2:-2]
         strong = contrast >= max(30.0, 0.5 * float(contrast.max()))
+        gx = (g[2:-2, 3:-1] - g[2:-2, 1:-3])[strong]
+        gy = (g[3:-1, 2:-2] - g[1:-3, 2:-2])[strong]
+        tensor[0] += float((gx * gx).sum())
+        tensor[1] += float((gy * gy).sum())
+        tensor[2] += float((gx * gy).sum())
         for n, (dy, dx) in enumerate(shifts):
             step = math.hypot(dy, dx)
             h, w = g.shape
@@ -173,7 +178,6 @@ def _edge_widths(
             d0 = np.abs(at(dy, dx) - at(-dy, -dx)) / (2 * step)
             d1 = np.abs(at(2 * dy, 2 * dx) - at(0, 0)) / (2 * step)
             dm = np.abs(at(0, 0) - at(-2 * dy, -2 * dx)) / (2 * step)
-            energy[n] += float((d0[strong] ** 2).sum())
             centre = strong & (d0 >= d1) & (d0 >= dm) & (d0 >= 6)
             if centre.any():
                 ratios[n].append(d0[centre] / contrast[centre])
@@ -183,7 +187,7 @@ def _edge_widths(
         # 1 / ratio is the width over which the contrast is crossed; the steepest quarter of the
         # edges, because a slanted stroke meets a direction at an angle and looks wider than it is.
         out.append(float(1 / np.percentile(vals, 75)) if len(vals) >= 30 else math.inf)
-    return out, energy
+    return out, tensor
 
 
 def _tiles(ink: np.ndarray, size: int, count: int, typical: bool = False) -> list[tuple[int, int, int, int]]:
@@ -210,6 +214,7 @@ def _tiles(ink: np.ndarray, size: int, count: int, typical: bool = False) -> lis
 
 SPECTRUM_SIDE = 64
 SPECTRUM_TILES = 4
+SCREEN_MIN_LEVELS = 1.5  # grey levels; a screen's grid prints 5-40 on a photo's paper
 
 
 @cache
@@ -251,7 +256,9 @@ def _screen_peak(grey: np.ndarray, ink: np.ndarray) -> float:
         crop -= crop.mean()
         vals = np.abs(np.fft.rfft2(crop * win))[band]
         med = float(np.median(vals))
-        if med > 1e-3:
+        # The peak's amplitude in grey levels (a sinusoid of amplitude a peaks at a * sum(win) / 2):
+        # a blurred page's paper is so flat that its JPEG noise alone stands out of its median.
+        if med > 1e-3 and float(vals.max()) * 2 / float(win.sum()) >= SCREEN_MIN_LEVELS:
             best = max(best, float(vals.max()) / med)
     return best
 
@@ -335,12 +342,13 @@ def measure(image: np.ndarray) -> Measures:
         # Without a text height (print too soft to find its lines), edges are still measured: so
         # wide an edge is blur whatever the print's size.
         tile = max(32, min(128, round(6 * text_height))) if text_height else 96
-        widths, energy = _edge_widths(grey, paper, floor, _tiles(ink, tile, 16))
+        widths, (jxx, jyy, jxy) = _edge_widths(grey, paper, floor, _tiles(ink, tile, 16))
         # A streak leaves the edges across it as steep as they were (a line smeared by a straight
-        # kernel is a plateau with sharp ends) but takes the detail along it: the gradient energy
-        # along the streak, against across it, shows a moving phone.
-        epairs = [(a, b) for a, b in ((energy[0], energy[1]), (energy[2], energy[3])) if a > 0 and b > 0]
-        streak = max((max(a, b) / min(a, b) for a, b in epairs), default=1.0)
+        # kernel is a plateau with sharp ends) but takes the detail along it, in whatever direction
+        # it ran: the gradients' structure tensor has a weak axis along the streak. Print's own
+        # strokes run every way (and CJK's both ways about equally), so its axes are about even.
+        mean, half = (jxx + jyy) / 2, math.hypot((jxx - jyy) / 2, jxy)
+        streak = (mean + half) / (mean - half) if mean - half > 1e-6 else (1.0 if mean < 1e-6 else 100.0)
         finite = [x for x in widths if math.isfinite(x)]
         if finite:
             edge_px = max(finite) * back
@@ -397,7 +405,10 @@ class QualityGate:
         t = self.thresholds
         found: list[QualityFinding] = []
         # A page with (almost) no print is blank: nothing else about it can be measured.
-        if m.ink < t.blank.ink_min:
+        soft = not m.text_height and m.edge_px > t.blur.edge_px_max
+        if m.ink < t.blank.ink_min or (not m.text_height and not soft and m.screen < t.screen.peak_min):
+            # No line of print found: a photographed blank page still has edges (the paper's
+            # outline, the desk), but none of them are lines of text.
             found.append(QualityFinding(QualityIssue.BLANK, m.ink, t.blank.ink_min))
             return PageQuality(found, m.as_dict())
         if m.long_side < t.low_resolution.long_side_min:
@@ -411,7 +422,6 @@ class QualityGate:
             # A streak lengthens the lines it runs across, and so hides in the text's height: a
             # blur with a direction is judged by a lower limit.
             limit = t.blur.motion_width_max if streaked else t.blur.width_max
-            soft = not m.text_height and m.edge_px > t.blur.edge_px_max
             if m.blur > limit or soft:
                 issue = QualityIssue.MOTION_BLUR if streaked else QualityIssue.FOCUS_BLUR
                 found.append(QualityFinding(issue, m.blur if m.text_height else m.edge_px, limit))
