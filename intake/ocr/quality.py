@@ -46,7 +46,10 @@ class LowResolution(Strict):
 class Blur(Strict):
     width_max: float = Field(gt=0, description="edge width / text height above which print smears")
     motion_anisotropy: float = Field(gt=1, description="worst / best edge width above which the blur is motion")
-    streak_min: float = Field(gt=1, description="gradient tensor's strong / weak axis above which the blur is motion")
+    streak_min: float = Field(
+        gt=1, description="gradient tensor's strong / weak axis above which a blur has a direction"
+    )
+    motion_streak: float = Field(gt=1, description="and above which it is told as motion, not focus")
     motion_width_max: float = Field(gt=0, description="edge width / text height above which a motion blur smears")
     edge_px_max: float = Field(gt=0, description="px; edges wider than this are blur even where no line is found")
 
@@ -418,12 +421,13 @@ class QualityGate:
         if m.screen >= t.screen.peak_min:
             found.append(QualityFinding(QualityIssue.SCREEN, m.screen, t.screen.peak_min))
         elif not found:
-            streaked = m.streak > t.blur.streak_min or m.anisotropy > t.blur.motion_anisotropy
             # A streak lengthens the lines it runs across, and so hides in the text's height: a
             # blur with a direction is judged by a lower limit.
+            streaked = m.streak > t.blur.streak_min or m.anisotropy > t.blur.motion_anisotropy
             limit = t.blur.motion_width_max if streaked else t.blur.width_max
             if m.blur > limit or soft:
-                issue = QualityIssue.MOTION_BLUR if streaked else QualityIssue.FOCUS_BLUR
+                motion = m.streak > t.blur.motion_streak or m.anisotropy > t.blur.motion_anisotropy
+                issue = QualityIssue.MOTION_BLUR if motion else QualityIssue.FOCUS_BLUR
                 found.append(QualityFinding(issue, m.blur if m.text_height else m.edge_px, limit))
         if m.glare > t.glare.area_max and m.paper < t.glare.paper_max:
             found.append(QualityFinding(QualityIssue.GLARE, m.glare, t.glare.area_max))
