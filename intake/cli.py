@@ -102,10 +102,11 @@ def classify_file(
         typer.echo(f"{d.doc_type.value:17} {d.confidence:.2f}  pages {', '.join(map(str, d.pages))}")
 
 
-from intake.service.commands import keys_app, serve  # noqa: E402  (the HTTP service)
+from intake.service.commands import keys_app, serve, worker  # noqa: E402  (the HTTP service)
 
 app.add_typer(keys_app, name="keys")
 app.command("serve")(serve)
+app.command("worker")(worker)
 
 
 @app.command("process")

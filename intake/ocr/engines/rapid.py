@@ -73,3 +73,7 @@ class RapidEngine:
 
     def recognize(self, crops: list[np.ndarray]) -> list[Reading]:
         return self._rec(crops)
+
+    def recognize_probs(self, crops: list[np.ndarray]) -> tuple[list[str], list[np.ndarray]]:
+        """The recogniser's alphabet and each crop's (T, C) CTC softmax (seal verification)."""
+        return self._rec.alphabet, self._rec.probs(crops)
