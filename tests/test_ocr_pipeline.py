@@ -153,7 +153,7 @@ def test_reading_runs_no_rapidocr_code_so_nothing_can_download() -> None:
 
 def test_own_detection_and_orientation_give_rapidocrs_results(sample_truth: dict) -> None:
     """Detection and the line classifier run on intake's own sessions with rapidocr's steps
-    reproduced; on real pages (a clean one, a photo, a sideways scan) and on the odd shapes that
+    reproduced; on sample pages (a clean one, a photo, a sideways one) and on the odd shapes that
     take its special paths (a strip under 30 px, a very wide one), the boxes and votes must be
     rapidocr's own."""
     from rapidocr import RapidOCR
@@ -179,7 +179,7 @@ def test_own_detection_and_orientation_give_rapidocrs_results(sample_truth: dict
         }
     )
     ours = RapidEngine(cfg)
-    files = [find(sample_truth, clean=True), find(sample_truth, kind="photo"), find(sample_truth, kind="sideways")]
+    files = [find(sample_truth, clean=True), find(sample_truth, kind="photo"), find(sample_truth, kind="rotate90")]
     for f in files:
         page = load_pages((SAMPLE / f["file"]).read_bytes(), f["file"])[1][0]
         for image in (page, page[:24], page[:300, :]):

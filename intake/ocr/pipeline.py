@@ -39,9 +39,10 @@ CLS_SURE = 0.9  # line-orientation classifier scores above which its vote is tak
 FLIP_MARGIN = 0.05
 _INFORMATIVE = re.compile(r"[\u4e00-\u9fff]")
 # Memory one page in reading holds beyond the loaded models, per pixel of the decoded page: its
-# three copies (page, red-lightened, mask), the detector's float input and maps, the line crops.
-# Measured as the peak RSS growth reading the sample pages one at a time (intake_lab/bench/ocr.py
-# --memory): at most 95 bytes a pixel, about 200 MB for an A4 page at 150 dpi.
+# three copies (page, red-lightened, mask), the detector's input and maps, the line crops. Peak RSS
+# growth measured reading sample pages in one process: 200-240 bytes a pixel for a process's first
+# page (ONNX Runtime's first-run allocations included), 0-70 for the pages after it; 100 (about
+# 220 MB for an A4 page at 150 dpi) is on the safe side once a worker has read a page.
 PAGE_BYTES_PER_PIXEL = 100
 
 
