@@ -55,6 +55,18 @@ class Settings(BaseSettings):
     ocr_engine: str | None = Field(None, description="rapidocr (default) or paddleocr.")
     ocr_threads: int | None = Field(None, ge=1, le=64, description="ONNX Runtime threads (default: ocr.yaml).")
     ocr_paddle_model_dir: Path | None = Field(None, description="For ocr_engine paddleocr: `intake ocr-models paddle`.")
+    page_workers: int = Field(
+        2, ge=1, le=64, description="Pages of one file read at once (threads sharing the models)."
+    )
+    memory_budget_mb: int = Field(
+        1024, ge=64, le=1_048_576, description="Memory the pages being read at once may take, beyond the models."
+    )
+    ocr_cache_pages: int = Field(
+        16,
+        ge=0,
+        le=10_000,
+        description="Pages whose reading is kept by content, so a file sent again is not read again.",
+    )
     max_upload_bytes: int | None = Field(
         None, ge=1, description="Larger uploads are refused (default: max_file_bytes of upload/limits.yaml, 30 MiB)."
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -28,6 +28,7 @@ from intake.normalize import idcard
 from intake.normalize.money import MoneyError, parse_upper
 from intake.normalize.text import fold, to_halfwidth
 from intake.ocr import fingerprint
+from intake.ocr.seal_verify import Lattice, decide
 from intake.reference import diagnoses
 from intake.vocabulary import DocType
 
@@ -194,10 +195,26 @@ def _disagreements(
     return out
 
 
+# A Han name is two to four characters (a compound surname and a two-character given name at most);
+# a transcribed minority or foreign name joins its parts with a middle dot.
+_PERSON_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,10}(?:·[\u4e00-\u9fff]{1,10})+")
+
+
+def looks_like_name(value: str) -> bool:
+    """Whether a reading has the shape of a person's name. A reading that does not (我单位员工, a
+    label read as the value, a name run into the next word) is our misreading, never evidence that
+    the member's documents name someone else."""
+    return _PERSON_NAME.fullmatch(value) is not None
+
+
 def check_names(claim: ClaimUnderCheck) -> list[Problem]:
     read = _readings(claim, claim.rules.checks.name_fields, normalize_name)
     codes = (ProblemCode.NAME_MISMATCH, ProblemCode.NAME_NEAR_MISMATCH)
-    return _disagreements(claim, read, lambda a, b: edit_distance(a, b) <= 1, codes)
+
+    def near(a: str, b: str) -> bool:
+        return edit_distance(a, b) <= 1 or not (looks_like_name(a) and looks_like_name(b))
+
+    return _disagreements(claim, read, near, codes)
 
 
 _BRANCH = re.compile(r"[(（][^)）]*[)）]$")
@@ -516,7 +533,29 @@ def check_seals(claim: ClaimUnderCheck) -> list[Problem]:
             finding = _seal_finding(claim, doc, rule)
             if finding is not None:
                 out.append(finding)
+    for doc in claim.of(DocType.INVOICE):
+        finding = _invoice_seal_finding(claim, doc)
+        if finding is not None:
+            out.append(finding)
     return out
+
+
+def _invoice_seal_finding(claim: ClaimUnderCheck, doc: Document) -> Problem | None:
+    """An invoice's 收费专用章 read as another hospital's: a reviewer looks. An invoice need carry
+    no seal (electronic ones print theirs) and a hospital's seal may bear its registered name
+    rather than the printed one, so this is never the member's error and is asked only when read."""
+    seal_f, hospital_f = doc.fields.get("seal"), doc.fields.get("hospital_name")
+    seal = seal_f.seal if seal_f is not None else None
+    if seal is None or not seal.present or not seal.lattices or hospital_f is None or not hospital_f.text:
+        return None
+    expected = normalize_name(hospital_f.text)
+    verdict, v = decide([Lattice.from_json(x) for x in seal.lattices], expected)
+    assert seal_f is not None
+    seal_f.value = replace(seal, verification={"expected": expected, "verdict": verdict, **v.to_json()})
+    if verdict in ("other", "near"):
+        value = seal.text or v.reading
+        return claim.problem(ProblemCode.SEAL_NEAR_MISMATCH, Actor.REVIEWER, doc, "seal", value=value, other=expected)
+    return None
 
 
 def _seal_finding(claim: ClaimUnderCheck, doc: Document, rule: SealRule) -> Problem | None:
@@ -531,6 +570,8 @@ def _seal_finding(claim: ClaimUnderCheck, doc: Document, rule: SealRule) -> Prob
     expected_f = doc.fields.get(rule.match_field) if rule.match_field else None
     expected = normalize_name(expected_f.text) if expected_f is not None and expected_f.text else ""
     text = normalize_name(seal.text or "")
+    if expected and seal.lattices:
+        return _verified_seal(claim, doc, seal_f, expected_f, expected, grey, unverifiable)
     if expected and text:
         edits = substring_distance(expected, text)
         if edits:
@@ -547,6 +588,33 @@ def _seal_finding(claim: ClaimUnderCheck, doc: Document, rule: SealRule) -> Prob
     # The ring says the name, or there is nothing to compare it with (no match_field, or the name
     # was not read: field_missing says so where it is required).
     return unverifiable if grey else None
+
+
+def _verified_seal(
+    claim: ClaimUnderCheck,
+    doc: Document,
+    seal_f: Field | None,
+    expected_f: Field | None,
+    expected: str,
+    grey: bool,
+    unverifiable: Problem,
+) -> Problem | None:
+    """The ring scored against the expected name over its CTC lattices (intake.ocr.seal_verify):
+    only a confident reading of a clearly different name is the member's error."""
+    assert seal_f is not None and seal_f.seal is not None
+    seal = seal_f.seal
+    lattices = [Lattice.from_json(x) for x in seal.lattices]
+    verdict, v = decide(lattices, expected)
+    # The evidence the reviewer sees: what was asked, the answer, and the reading it rests on.
+    seal_f.value = replace(seal, verification={"expected": expected, "verdict": verdict, **v.to_json()})
+    value = seal.text or v.reading
+    if verdict == "match":
+        return unverifiable if grey else None
+    if verdict == "other" and claim.confident(expected_f):
+        return claim.problem(ProblemCode.SEAL_MISMATCH, Actor.MEMBER, doc, "seal", value=value, other=expected)
+    if verdict in ("other", "near"):
+        return claim.problem(ProblemCode.SEAL_NEAR_MISMATCH, Actor.REVIEWER, doc, "seal", value=value, other=expected)
+    return claim.problem(ProblemCode.SEAL_UNVERIFIABLE, Actor.REVIEWER, doc, "seal")
 
 
 # -- invoices claimed twice ----------------------------------------------------------------------

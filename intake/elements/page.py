@@ -13,6 +13,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from intake.codes import QualityIssue
+
 Box = tuple[int, int, int, int]
 
 LINE_SCORE_DIGITS = 4
@@ -86,6 +88,13 @@ class Seal:
     # False when found by its shape on a page without colour (a grey or 1-bit scan): the red that
     # makes a seal official cannot be seen there, so a reviewer may want to look.
     colour: bool = True
+    chars: tuple[float, ...] = ()  # per-character probabilities of text
+    # Evidence for verifying the seal against a name later (intake.ocr.seal_verify): the unrolled
+    # ring strip the text was read from (a grey PNG, base64) for the reviewer to see, and the CTC
+    # lattices (Lattice.to_json) of the strips read, so that a check can score any expected name.
+    strip: str = ""
+    lattices: list[dict[str, Any]] = field(default_factory=list)
+    purpose: str = ""  # the straight text under the star: 财务专用章, 收费专用章, 合同专用章
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -96,6 +105,14 @@ class Seal:
         }
         if not self.colour:  # the usual case keeps the JSON as it always was
             out["colour"] = False
+        if self.chars:
+            out["chars"] = [round(float(c), CHAR_SCORE_DIGITS) for c in self.chars]
+        if self.strip:
+            out["strip"] = self.strip
+        if self.lattices:
+            out["lattices"] = self.lattices
+        if self.purpose:
+            out["purpose"] = self.purpose
         return out
 
     @classmethod
@@ -106,6 +123,54 @@ class Seal:
             str(data.get("text", "")),
             float(data.get("confidence", 0)),
             bool(data.get("colour", True)),
+            tuple(float(c) for c in data.get("chars", ())),
+            str(data.get("strip", "")),
+            list(data.get("lattices", [])),
+            str(data.get("purpose", "")),
+        )
+
+
+@dataclass(frozen=True)
+class QualityFinding:
+    """One reason a page is too poor to read, with the measure that showed it and its threshold."""
+
+    issue: QualityIssue
+    value: float
+    limit: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"issue": self.issue.value, "value": round(self.value, 4), "limit": round(self.limit, 4)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> QualityFinding:
+        return cls(QualityIssue(data["issue"]), float(data["value"]), float(data["limit"]))
+
+
+@dataclass
+class PageQuality:
+    """What the page-quality gate (intake.ocr.quality) found on a page before it was read: its
+    findings (none: the page passed) and every measure it took, for a reviewer or a tuning run."""
+
+    findings: list[QualityFinding] = field(default_factory=list)
+    measures: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return not self.findings
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "findings": [f.to_json() for f in self.findings],
+            "measures": {k: round(v, 4) for k, v in self.measures.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PageQuality:
+        # A stored page may name an issue this version no longer knows: it cannot be advised on.
+        known = {i.value for i in QualityIssue}
+        return cls(
+            [QualityFinding.from_json(f) for f in data.get("findings", ()) if f.get("issue") in known],
+            {str(k): float(v) for k, v in (data.get("measures") or {}).items()},
         )
 
 
@@ -125,6 +190,7 @@ class OcrPage:
     # by the OCR stage from the upload, and kept, because a stored page image is re-encoded.
     colour: bool = True
     fingerprint: str | None = None  # intake.ocr.fingerprint: recognises the same paper photographed again
+    quality: PageQuality | None = None  # the page-quality gate's verdict on the upload, when it ran
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -151,6 +217,8 @@ class OcrPage:
         }
         if self.fingerprint:
             out["fingerprint"] = self.fingerprint
+        if self.quality is not None:
+            out["quality"] = self.quality.to_json()
         return out
 
     @classmethod
@@ -167,6 +235,7 @@ class OcrPage:
             rotation=int(data.get("rotation", 0)),
             colour=bool(data.get("colour", True)),
             fingerprint=data.get("fingerprint"),
+            quality=PageQuality.from_json(data["quality"]) if data.get("quality") else None,
         )
 
 

@@ -140,8 +140,11 @@ def seal(pages: list[OcrPage], s: ExtractSettings) -> Field:
     text = fold(best.text)
     if text:
         conf = c.seal_with_text * max(best.confidence, 0.5)
-        return Field(SealValue(True, text), conf, page, best.box, best.text, reasons=reasons)
-    return Field(SealValue(True), c.seal_without_text, page, best.box, "", reasons=reasons)
+        value = SealValue(True, text, best.strip, tuple(best.lattices))
+        return Field(value, conf, page, best.box, best.text, reasons=reasons)
+    # Unread, the lattices still let the check verify the expected name (seal_verify).
+    value = SealValue(True, None, best.strip, tuple(best.lattices))
+    return Field(value, c.seal_without_text, page, best.box, "", reasons=reasons)
 
 
 RULES: dict[str, Rule] = {

@@ -12,6 +12,8 @@ seal size, and kept only when its ring text or a star inside backs it up.
 
 from __future__ import annotations
 
+import base64
+import re
 from dataclasses import dataclass
 
 import cv2
@@ -19,6 +21,7 @@ import numpy as np
 
 from intake.elements.page import Reading, Seal
 from intake.ocr.engines import Engine
+from intake.ocr.seal_verify import Lattice
 
 Box = tuple[int, int, int, int]
 Circle = tuple[float, float, float]  # centre x, centre y, radius of the outer ring, in page pixels
@@ -31,7 +34,14 @@ TEXT_BANDS = ((0.58, 0.93), (0.54, 0.91))
 TEXT_CORE = ((0.64, 0.74), (0.8, 0.9))  # see _text_arc
 TEXT_LEVEL = 0.3  # ink in both bands, as a share of the band's usual ink: a character
 MIN_READ_SCORE = 0.5  # ring readings below this are noise, not text
-GREY_RING_COVER = 0.8  # share of a grey seal's rim that must be inked: seal rims are unbroken
+PURPOSE_AT = 0.6  # the purpose text's centre below the seal's centre, in radii
+PURPOSE_BOX = (1.15, 0.3)  # its width and height, in radii
+PURPOSE_WORDS = re.compile(r"专用章|公章|印章")
+RING_SEARCH_SIDE = 520  # the page shrunk to this for the ring search: a 1.5 mm rim stays near a pixel wide
+RADIUS_STEP = 1.08  # between the annuli tried: a rim is about 4% of the radius wide
+RING_CONTRAST = 0.06  # ink on the rim over ink just outside it, for a candidate ring
+GREY_RING_COVER = 0.7  # share of a grey seal's rim that must be inked: seal rims are unbroken
+SPLIT_RING_COVER = 0.6  # of a ring inside a blob of two seals: the other seal's rim crosses it
 
 
 @dataclass
@@ -74,6 +84,11 @@ def find_seals(mask: np.ndarray, min_diameter: int) -> list[tuple[Box, str]]:
 
 def _elliptic(contour: np.ndarray) -> bool:
     if len(contour) < 5:
+        return False
+    # A cashier's 现金收讫 pressed at a slant fills its tilted rectangle; an ellipse fills pi/4 of
+    # the rectangle around it. Its box alone looked elliptic and the stamp counted as a seal.
+    (_, _), (rw, rh), _ = cv2.minAreaRect(contour)
+    if cv2.contourArea(cv2.convexHull(contour)) > 0.88 * rw * rh:
         return False
     (_, _), (ma, mb), _ = cv2.fitEllipse(contour)
     _, _, w, h = cv2.boundingRect(contour)
@@ -204,7 +219,10 @@ def _strip(ink: np.ndarray, circle: Circle, arc: tuple[float, float], band: tupl
     # Blur at the scale of one output pixel so that thin strokes are not dropped between samples.
     src = cv2.GaussianBlur(ink, (0, 0), max(0.5, 0.5 / scale)) if scale < 1 else ink
     strip = _sample(src, cx, cy, radii, angles)
-    strip = np.clip(strip * 1.4, 0, 1)  # speckled seal ink, lifted to solid strokes
+    # Speckled or faint seal ink, lifted to solid strokes: the strip's own strong ink sets the
+    # scale, so a pale or blurred seal reads as dark as a fresh one.
+    level = float(np.percentile(strip, 97)) if strip.size else 1.0
+    strip = np.clip(strip * (1.4 / max(level * 1.4, 0.5) if level < 0.9 else 1.4), 0, 1)
     grey = (255 - strip * 255).astype(np.uint8)
     return cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR)
 
@@ -212,6 +230,29 @@ def _strip(ink: np.ndarray, circle: Circle, arc: tuple[float, float], band: tupl
 def _ring_strips(ring: _Ring) -> list[np.ndarray]:
     arc = _text_arc(ring.ink, ring.circle)
     return [_strip(ring.ink, ring.circle, arc, band) for band in TEXT_BANDS]
+
+
+def _purpose_strip(ring: _Ring) -> np.ndarray:
+    """The straight text under the star (财务专用章, 收费专用章), upright in the seal's own frame.
+
+    It sits across the bottom, about 0.6 r below the centre, opposite the middle of the name: the
+    same tilt that placed the ring text places it.
+    """
+    cx, cy, r = ring.circle
+    arc = _text_arc(ring.ink, ring.circle)
+    down = (arc[0] + arc[1]) / 2 + np.pi  # from the centre to the bottom text
+    dx, dy = float(np.cos(down)), float(np.sin(down))
+    rx, ry = dy, -dx  # the text's left-to-right, a quarter turn from down
+    height, width = PURPOSE_BOX[1] * r, PURPOSE_BOX[0] * r
+    out_w = max(TEXT_HEIGHT, int(TEXT_HEIGHT * width / height))
+    u = np.linspace(-width / 2, width / 2, out_w, dtype=np.float32)[None, :]
+    v = np.linspace(-height / 2, height / 2, TEXT_HEIGHT, dtype=np.float32)[:, None]
+    px, py = cx + PURPOSE_AT * r * dx, cy + PURPOSE_AT * r * dy
+    xs = (px + u * rx + v * dx).astype(np.float32)
+    ys = (py + u * ry + v * dy).astype(np.float32)
+    strip = cv2.remap(ring.ink, xs, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+    grey = (255 - np.clip(strip * 1.4, 0, 1) * 255).astype(np.uint8)
+    return np.asarray(cv2.cvtColor(grey, cv2.COLOR_GRAY2BGR))
 
 
 def ring_strip(mask: np.ndarray, box: Box) -> np.ndarray:
@@ -238,7 +279,16 @@ def red_ink(bgr: np.ndarray) -> np.ndarray:
     reads the strip far better when faint ink stays faint instead of vanishing.
     """
     b, g, r = (bgr[..., i].astype(np.float32) for i in range(3))
-    return np.clip((r - np.maximum(g, b) - 12) / 70, 0, 1) * (r > 70)
+    chroma = np.clip((r - np.maximum(g, b) - 12) / 70, 0, 1) * (r > 70)
+    # A JPEG keeps colour at half resolution and at a coarse quantiser (phone uploads at quality
+    # 25-50), so redness alone smears a seal's strokes; the luminance keeps them sharp. Ink is
+    # then how much darker than the paper around it a pixel is, where the neighbourhood is red.
+    luma = 0.299 * r + 0.587 * g + 0.114 * b
+    k = max(3, (min(bgr.shape[:2]) // 12) | 1)
+    paper = cv2.GaussianBlur(cv2.dilate(luma, np.ones((k, k), np.uint8)), (0, 0), k / 2)
+    dark = np.clip((paper - luma) / np.maximum(0.5 * paper, 1), 0, 1)
+    gate = np.clip(cv2.GaussianBlur(chroma, (0, 0), 1.5) * 2.5, 0, 1) * (r > 60)
+    return np.asarray(np.maximum(chroma, dark * gate), np.float32)
 
 
 def grey_ink(grey: np.ndarray) -> np.ndarray:
@@ -252,7 +302,9 @@ def grey_ink(grey: np.ndarray) -> np.ndarray:
     black = float(np.percentile(g, 1))
     depth = max(paper - black, 20.0)
     ink = np.clip((paper - g) / (0.55 * depth) - 0.1, 0, 1)
-    if black < paper - 60 and np.count_nonzero(g < black + 0.15 * depth) < 0.5 * g.size:
+    # On a 1-bit scan seal and print are the same black: nothing to fade (almost no mid-tones).
+    bilevel = np.count_nonzero((g > black + 0.2 * depth) & (g < paper - 0.2 * depth)) < 0.04 * g.size
+    if not bilevel and black < paper - 60 and np.count_nonzero(g < black + 0.15 * depth) < 0.5 * g.size:
         # Print darker than any seal ink fades out instead of reading as seal strokes.
         ink = np.where(g < black + 0.12 * depth, ink * 0.35, ink)
     return np.asarray(ink, dtype=np.float32)
@@ -282,6 +334,74 @@ def is_grey(image: np.ndarray) -> bool:
     return float(np.percentile(spread, 99.5)) < 16
 
 
+def _ring_candidates(grey: np.ndarray, min_diameter: int, limit: int = 10) -> list[Circle]:
+    """Circles where a thin ring of ink stands out from what lies just inside and outside it.
+
+    A seal's rim is an unbroken stroke with paper (or the gap before its text) on both sides; a
+    block of print is about as inky on a circle as a little inside or outside it, so it gives no
+    contrast. Rings of neighbouring radii are averaged over the ink of a page shrunk to about
+    RING_SEARCH_SIDE px by filtering with thin annuli (OpenCV runs large kernels through the DFT);
+    the contrast peaks are the candidates, in page pixels. Hough circles took seconds a page
+    here and missed rims broken by speckle.
+    """
+    h, w = grey.shape
+    scale = min(1.0, RING_SEARCH_SIDE / max(h, w))
+    small = cv2.resize(grey, (max(1, int(w * scale)), max(1, int(h * scale))), interpolation=cv2.INTER_AREA)
+    g = small.astype(np.float32)
+    paper, black = float(np.percentile(g, 90)), float(np.percentile(g, 0.5))
+    ink = np.clip((paper - g) / max(paper - black, 20.0), 0, 1)
+    return [
+        (x / scale, y / scale, r / scale) for x, y, r in _rings_in(ink, min_diameter * scale, min(h, w) * scale, limit)
+    ]
+
+
+def _rings_in(
+    ink: np.ndarray, min_diameter: float, page_side: float, limit: int, max_radius: float = np.inf
+) -> list[Circle]:
+    """Ring candidates in an ink image (0..1), radii bounded by the seal sizes of a page page_side wide."""
+    lo = max(4.0, min_diameter / 2, 0.05 * page_side)
+    hi = max(lo * 1.2, min(0.14 * page_side, max_radius))
+    radii = lo * RADIUS_STEP ** np.arange(-1, int(np.log(hi / lo) / np.log(RADIUS_STEP)) + 2)
+    rings = []
+    for r in radii:
+        size = int(2 * r + 5) | 1
+        k = np.zeros((size, size), np.float32)
+        cv2.circle(k, (size // 2, size // 2), round(float(r)), 1.0, 1, lineType=cv2.LINE_AA)
+        rings.append(cv2.filter2D(ink, -1, k / max(float(k.sum()), 1e-6), borderType=cv2.BORDER_CONSTANT))
+    best = np.zeros_like(ink)
+    best_r = np.zeros_like(ink)
+    for i in range(1, len(radii) - 1):
+        # Paper outside the rim; inside it may be text close by, so it only counts when inkier.
+        contrast = rings[i] - rings[i + 1] - 0.5 * np.maximum(rings[i - 1] - rings[i], 0)
+        better = contrast > best
+        best = np.where(better, contrast, best)
+        best_r = np.where(better, radii[i], best_r)
+    peaks = (best == cv2.dilate(best, np.ones((9, 9), np.uint8))) & (best > RING_CONTRAST)
+    ys, xs = np.nonzero(peaks)
+    order = np.argsort(-best[ys, xs])[:limit]
+    return [(float(xs[i]), float(ys[i]), float(best_r[ys[i], xs[i]])) for i in order]
+
+
+def _split_rings(mask: np.ndarray, image: np.ndarray | None, box: Box, min_diameter: int) -> list[_Ring]:
+    """The round seals inside one red blob: two seals pressed over each other make one blob, wider
+    than tall, that is neither a circle nor an oval."""
+    x0, y0, _, y1 = box
+    pad = max(6, (y1 - y0) // 10)
+    src = red_ink(_crop(image, box, pad)[0]) if image is not None else _crop(mask, box, pad)[0].astype(np.float32)
+    ox, oy = max(0, x0 - pad), max(0, y0 - pad)
+    page_side = min(mask.shape[:2])
+    found: list[_Ring] = []
+    for cx, cy, r in _rings_in(src, min_diameter, page_side, 6, 0.55 * max(box[2] - x0, y1 - y0)):
+        circle, cover = _fit_ring(src, cx, cy, r)
+        ring = _Ring(circle, src, (ox, oy), True)
+        if cover < SPLIT_RING_COVER or not _seal_like(ring):
+            continue
+        if any(_overlap(_ring_box(ring), _ring_box(f), 0.6) for f in found):
+            continue
+        found.append(ring)
+    return found
+
+
 def find_grey_seals(image: np.ndarray, min_diameter: int) -> list[_Ring]:
     """Round seals on a page without colour, by shape: a continuous ring of seal size with text
     inside along it (and usually a star in the middle).
@@ -290,32 +410,8 @@ def find_grey_seals(image: np.ndarray, min_diameter: int) -> list[_Ring]:
     none is a thin, unbroken ring a fifth of the page wide with writing along its inside.
     """
     grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    h, w = grey.shape
-    scale = min(1.0, 900 / max(h, w))
-    small = cv2.resize(grey, (int(w * scale), int(h * scale)), interpolation=cv2.INTER_AREA) if scale < 1 else grey
-    blurred = cv2.GaussianBlur(small, (0, 0), 1.5)
-    lo, hi = max(min_diameter, int(0.1 * min(h, w))), int(0.3 * min(h, w))
-    circles = cv2.HoughCircles(
-        blurred,
-        cv2.HOUGH_GRADIENT,
-        dp=1.5,
-        minDist=lo * scale,
-        param1=60,
-        param2=22,
-        minRadius=int(lo * scale / 2),
-        maxRadius=int(hi * scale / 2),
-    )
-    if circles is None:
-        return []
     found: list[_Ring] = []
-    small_ink = grey_ink(small)
-    angles = np.radians(np.arange(0, 360, 3))
-    for cx, cy, rr in circles[0][:12]:
-        # A cheap look first, on the small page: most Hough circles run through print, not ink.
-        rim = _sample(small_ink, float(cx), float(cy), np.linspace(0.9 * rr, 1.05 * rr, 6), angles).max(axis=0)
-        if float((rim > 0.2).mean()) < 0.45:
-            continue
-        cx, cy, rr = cx / scale, cy / scale, rr / scale
+    for cx, cy, rr in _ring_candidates(grey, min_diameter):
         box = (int(cx - rr), int(cy - rr), int(cx + rr), int(cy + rr))
         pad = int(rr * 0.15) + 4
         crop, (ox, oy) = _crop(grey, box, pad)
@@ -326,7 +422,7 @@ def find_grey_seals(image: np.ndarray, min_diameter: int) -> list[_Ring]:
         ring = _Ring(circle, ink, (ox, oy), False)
         if not _seal_like(ring):
             continue
-        if any(_overlap(_ring_box(ring), _ring_box(f)) for f in found):
+        if any(_overlap(_ring_box(ring), _ring_box(f), 0.6) for f in found):  # two seals may overlap
             continue
         found.append(ring)
     return found
@@ -350,15 +446,43 @@ def _ring_box(ring: _Ring) -> Box:
     return (int(ox + cx - r), int(oy + cy - r), int(ox + cx + r), int(oy + cy + r))
 
 
-def _overlap(a: Box, b: Box) -> bool:
+def _overlap(a: Box, b: Box, share: float = 0.3) -> bool:
     ix = min(a[2], b[2]) - max(a[0], b[0])
     iy = min(a[3], b[3]) - max(a[1], b[1])
-    return ix > 0 and iy > 0 and ix * iy > 0.3 * min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return ix > 0 and iy > 0 and ix * iy > share * min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
 
 
-def _best(readings: list[Reading]) -> Reading:
+def _best(readings: list[Reading]) -> int:
     """The reading to keep: confident and long; a two-character fragment scores high but says little."""
-    return max(readings, key=lambda rd: rd.score * min(1.0, len(rd.text.strip()) / 4))
+    return max(range(len(readings)), key=lambda i: readings[i].score * min(1.0, len(readings[i].text.strip()) / 4))
+
+
+def _decode(probs: np.ndarray, alphabet: list[str]) -> Reading:
+    """Greedy CTC decoding with per-character probabilities, as CtcRecognizer does."""
+    idx = probs.argmax(axis=1)
+    conf = probs.max(axis=1)
+    keep = (idx != 0) & np.concatenate([[True], idx[1:] != idx[:-1]])
+    if not keep.any():
+        return Reading("", 0.0)
+    return Reading(
+        "".join(alphabet[i] for i in idx[keep]), float(conf[keep].mean()), tuple(float(c) for c in conf[keep])
+    )
+
+
+def _recognise(engine: Engine, strips: list[np.ndarray]) -> tuple[list[Reading], list[Lattice | None]]:
+    """Readings of the strips and, where the engine exposes its CTC output, their lattices."""
+    probs_of = getattr(engine, "recognize_probs", None)
+    if probs_of is None or not strips:
+        return engine.recognize(strips), [None] * len(strips)
+    alphabet, probs = probs_of(strips)
+    return [_decode(p, alphabet) for p in probs], [Lattice.from_probs(p, alphabet) for p in probs]
+
+
+def strip_png(strip: np.ndarray) -> str:
+    """The strip as a base64 grey PNG: what the reviewer's workbench shows of the ring."""
+    grey = strip if strip.ndim == 2 else cv2.cvtColor(strip, cv2.COLOR_BGR2GRAY)
+    ok, buf = cv2.imencode(".png", grey, [cv2.IMWRITE_PNG_COMPRESSION, 9])
+    return base64.b64encode(buf.tobytes()).decode("ascii") if ok else ""
 
 
 def read_seals(engine: Engine, mask: np.ndarray, min_diameter: int, image: np.ndarray | None = None) -> list[Seal]:
@@ -366,11 +490,25 @@ def read_seals(engine: Engine, mask: np.ndarray, min_diameter: int, image: np.nd
 
     mask is the red-ink mask (preprocess.red_mask). With the page image as well, ring text is read
     from the soft red ink rather than the binary mask, and on a page without colour round seals
-    are looked for by shape (Seal.colour False).
+    are looked for by shape (Seal.colour False). Each read seal keeps its strip (as PNG) and the
+    CTC lattices of its strips, so that the check can verify a name against it (seal_verify).
     """
     seals = []
     rings: list[tuple[Seal, _Ring]] = []
     for box, shape in find_seals(mask, min_diameter):
+        w, h = box[2] - box[0], box[3] - box[1]
+        if shape != "rect":
+            # Every blob is searched for rings: a round seal overlapping an invoice's oval makes a
+            # blob nearly as tall as wide, that its box alone calls round.
+            split = _split_rings(mask, image, box, min_diameter)
+            for ring in split:
+                seal = Seal(box=_ring_box(ring), shape="round")
+                rings.append((seal, ring))
+                seals.append(seal)
+            # Rings that fill the blob were all of it; a ring beside something else (a round seal
+            # over an invoice's oval) leaves that something as the blob's own shape.
+            if split and sum(_ring_box(r)[2] - _ring_box(r)[0] for r in split) > 0.6 * max(w, h):
+                continue
         seal = Seal(box=box, shape=shape)
         if shape == "round":
             rings.append((seal, _red_ring(mask, box, image)))
@@ -381,11 +519,21 @@ def read_seals(engine: Engine, mask: np.ndarray, min_diameter: int, image: np.nd
             rings.append((seal, ring))
             seals.append(seal)
     strips = [_ring_strips(ring) for _, ring in rings]
-    readings = engine.recognize([s for group in strips for s in group])
+    readings, lattices = _recognise(engine, [s for group in strips for s in group])
     at = 0
     for (seal, _), group in zip(rings, strips, strict=True):
-        reading = _best(readings[at : at + len(group)])
+        mine = readings[at : at + len(group)]
+        i = _best(mine)
+        seal.lattices = [lat.to_json() for lat in lattices[at : at + len(group)] if lat is not None]
+        seal.strip = strip_png(group[i])
         at += len(group)
-        if reading.score >= MIN_READ_SCORE:
-            seal.text, seal.confidence = reading.text.strip(), reading.score
+        if mine[i].score >= MIN_READ_SCORE:
+            seal.text, seal.confidence, seal.chars = mine[i].text.strip(), mine[i].score, mine[i].chars
+            if len(seal.chars) != len(seal.text):
+                seal.chars = ()
+    # The purpose under the star says which seal it is (收费专用章 on an invoice, 财务专用章 ...).
+    for (seal, _), reading in zip(rings, engine.recognize([_purpose_strip(ring) for _, ring in rings]), strict=True):
+        text = reading.text.strip()
+        if reading.score >= MIN_READ_SCORE and PURPOSE_WORDS.search(text):
+            seal.purpose = text
     return seals

@@ -6,7 +6,9 @@ set character by character around the arc, the way a carved seal reads, with une
 
 import math
 import random
+from dataclasses import dataclass
 
+import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
@@ -155,7 +157,9 @@ def invoice_seal(seller: str, tax_id: str, width: int, height: int, rng: random.
     return _ink(mask, rng, 0.85)
 
 
-def company_seal(name: str, code: str, diameter: int, rng: random.Random) -> Image.Image:
+def company_seal(
+    name: str, code: str, diameter: int, rng: random.Random, *, family: str = "noto_sans_bold"
+) -> Image.Image:
     """A company seal with its 13-digit code in small figures along the bottom of the ring.
 
     seals.round_seal sets a bottom text straight across, too wide for a code of 13 figures; a
@@ -171,7 +175,7 @@ def company_seal(name: str, code: str, diameter: int, rng: random.Random) -> Ima
     draw.ellipse((c - r, c - r, c + r, c + r), outline=255, width=border)
     char = int(min(diameter * 0.14, diameter * 3.4 / max(len(name), 1)))
     ring = r - border - char * 0.7
-    _arc_text(mask, name, c, c, ring, ring, char, min(235.0, 17.0 * len(name) + 60), "noto_sans_bold")
+    _arc_text(mask, name, c, c, ring, ring, char, min(235.0, 17.0 * len(name) + 60), family)
     _star(draw, c, c, diameter * 0.16, 255)
     span = math.radians(100)
     small = max(9, int(diameter * 0.06))
@@ -183,3 +187,222 @@ def company_seal(name: str, code: str, diameter: int, rng: random.Random) -> Ima
         mask.paste(255, (int(x - glyph.width / 2), int(y - glyph.height / 2)), glyph)
     mask = mask.rotate(rng.uniform(-25, 25), resample=Image.BICUBIC)
     return _ink(mask, rng, 0.85)
+
+
+# -- seal families and seal pages (the seal benchmark and the verifier's calibration) ----------------
+#
+# A family is one way a unit has its seals carved: typeface, star or none, a purpose under the star,
+# a company code along the bottom, an oval. The verifier is calibrated on TRAIN families and
+# measured on HELDOUT ones (faces and carvings it never saw), as the forms corpus does for layouts.
+
+
+@dataclass(frozen=True)
+class SealFamily:
+    key: str
+    split: str  # train | heldout
+    kind: str  # round | company (round, code along the bottom) | oval (发票专用章)
+    face: str  # fonts.FAMILIES key
+    star: bool = True
+    purposes: tuple[str, ...] = ("",)  # text under the star; "" for none
+
+
+SEAL_FAMILIES: tuple[SealFamily, ...] = (
+    SealFamily("r_hei_star", "train", "round", "noto_sans_bold"),
+    SealFamily("r_hei_purpose", "train", "round", "noto_sans_bold", purposes=("财务专用章", "合同专用章")),
+    SealFamily("r_song_star", "train", "round", "noto_serif_bold"),
+    SealFamily("r_zen_nostar", "train", "round", "wqy_zenhei", star=False, purposes=("", "人事专用章")),
+    SealFamily("c_hei_code", "train", "company", "noto_sans_bold"),
+    SealFamily("o_invoice", "train", "oval", "noto_sans_bold"),
+    SealFamily("r_kai_star", "heldout", "round", "ukai"),
+    SealFamily("r_ming_purpose", "heldout", "round", "uming", purposes=("财务专用章", "收费专用章")),
+    SealFamily("r_micro_nostar", "heldout", "round", "wqy_microhei", star=False, purposes=("收费专用章", "")),
+    SealFamily("c_serif_code", "heldout", "company", "noto_serif_bold"),
+    SealFamily("o_invoice_h", "heldout", "oval", "wqy_zenhei"),
+)
+COPY_KINDS = ("clean", "photo", "grey", "bilevel")
+# Stamps that are red but not a unit's official seal: the cashier's and the checker's.
+OTHER_STAMPS = ("现金收讫", "收讫", "核对", "已核对", "医保结算")
+_FILLER = "兹证明该同志系我单位在职职工其工作表现良好特此证明上述情况属实如有不实由本单位承担责任联系电话日期年月日"
+
+
+def families(split: str) -> list[SealFamily]:
+    return [f for f in SEAL_FAMILIES if split in ("all", f.split)]
+
+
+def seal_name(rng: random.Random, *, hospital: bool = False) -> str:
+    from intake_lab.synth import values
+
+    if hospital:
+        return rng.choice([h for r in values.REGIONS for h in r.hospitals])
+    return values.employer_name(rng)
+
+
+def near_name(name: str, rng: random.Random) -> str:
+    """A name a careless eye takes for name: another branch or city of the same company, one word
+    changed. The verifier must not accept it: it is someone else's seal."""
+    from intake_lab.synth import values
+
+    places = [p for p in values.EMPLOYER_PLACES if not name.startswith(p)]
+    options = []
+    for p in values.EMPLOYER_PLACES:
+        if name.startswith(p):
+            options.append(rng.choice(places) + name[len(p) :])
+    options.append(name + rng.choice(places) + "分公司")
+    for w in values.EMPLOYER_WORDS:
+        if w in name:
+            options.append(name.replace(w, rng.choice([x for x in values.EMPLOYER_WORDS if x != w]), 1))
+    for form in sorted(values.EMPLOYER_FORMS, key=len, reverse=True):
+        if name.endswith(form):
+            options.append(name[: -len(form)] + rng.choice([f for f in values.EMPLOYER_FORMS if f != form]))
+            break
+    if not options or "医院" in name:
+        options.append(name.replace("医院", "医院分院") if "医院" in name else name + "分公司")
+    return rng.choice([o for o in options if o != name] or [name + "分公司"])
+
+
+def draw_family_seal(
+    fam: SealFamily, name: str, size: int, rng: random.Random, opacity: float
+) -> tuple[Image.Image, str]:
+    """A seal of the family bearing name, and its shape as the truth records it."""
+    if fam.kind == "oval":
+        from intake_lab.synth import values
+
+        return invoice_seal(name, "91" + values.digits(rng, 16), int(size * 1.45), size, rng), "oval"
+    if fam.kind == "company":
+        from intake_lab.synth import values
+
+        return company_seal(name, values.digits(rng, 13, leading_zero=False), size, rng, family=fam.face), "round"
+    purpose = rng.choice(fam.purposes)
+    return round_seal(name, size, rng, bottom_text=purpose, family=fam.face, opacity=opacity, star=fam.star), "round"
+
+
+def square_stamp(name: str, size: int, rng: random.Random) -> Image.Image:
+    """A square name chop (法人章): two columns of two characters in a frame. Not a unit's seal."""
+    text = (name + "之印")[:4] if len(name) < 4 else name[:4]
+    mask = Image.new("L", (size, size), 0)
+    draw = ImageDraw.Draw(mask)
+    draw.rectangle((3, 3, size - 4, size - 4), outline=255, width=max(3, size // 14))
+    face = fonts.font("noto_serif_bold", int(size * 0.38))
+    cells = [(0.72, 0.3), (0.72, 0.72), (0.28, 0.3), (0.28, 0.72)]  # read top-right down, then left
+    for ch, (fx, fy) in zip(text, cells, strict=False):
+        draw.text((size * fx, size * fy), ch, font=face, fill=255, anchor="mm")
+    return _ink(mask.rotate(rng.uniform(-10, 10), resample=Image.BICUBIC), rng, 0.85)
+
+
+@dataclass
+class SealPage:
+    image: np.ndarray  # BGR, or 3-channel grey for grey and bilevel copies
+    copy: str
+    seals: list[dict[str, object]]  # text, box, shape, official, family, faint, covered
+
+
+def _print_page(rng: random.Random, w: int, h: int) -> tuple[Image.Image, ImageDraw.ImageDraw]:
+    page = Image.new("RGB", (w, h), "white")
+    draw = ImageDraw.Draw(page)
+    face = fonts.font(rng.choice(("noto_serif", "noto_sans", "uming")), 30)
+    y = 150
+    while y < h - 150:
+        n = rng.randint(12, 30)
+        start = rng.randrange(len(_FILLER) - n)
+        draw.text((120, y), _FILLER[start : start + n], font=face, fill=(25, 25, 25))
+        y += rng.randint(48, 80)
+    if rng.random() < 0.5:  # a table: seals sit over its rules on invoices and lists
+        x0, y0 = 100, rng.randint(300, 900)
+        for i in range(6):
+            draw.line((x0, y0 + i * 60, w - 100, y0 + i * 60), fill=(30, 30, 30), width=2)
+        for x in range(x0, w - 99, 260):
+            draw.line((x, y0, x, y0 + 300), fill=(30, 30, 30), width=2)
+    return page, draw
+
+
+def _stamp(page: Image.Image, ink: Image.Image, x: int, y: int) -> tuple[int, int, int, int]:
+    page.paste(Image.new("RGB", ink.size, SEAL_RED), (x, y), ink)
+    a = np.asarray(ink)[..., 3]
+    ys, xs = np.nonzero(a > 40)
+    return (x + int(xs.min()), y + int(ys.min()), x + int(xs.max()) + 1, y + int(ys.max()) + 1)
+
+
+def seal_page(split: str, copy: str, rng: random.Random, *, w: int = 1240, h: int = 1754) -> SealPage:
+    """A page with print, maybe a table, and zero to two official seals of families of the split,
+    maybe overlapping, faint or partly covered, maybe a cashier's stamp or a name chop, as the copy
+    kind would show it (clean, photo, grey scan, 1-bit scan)."""
+    from intake_lab.synth import degrade
+
+    page, draw = _print_page(rng, w, h)
+    truth: list[dict[str, object]] = []
+    fams = families(split)
+    count = rng.choices((0, 1, 2), (0.18, 0.67, 0.15))[0]
+    x, y = rng.randint(150, w - 450), rng.randint(250, h - 500)
+    for k in range(count):
+        fam = rng.choice(fams)
+        hospital = fam.kind == "oval" or "收费" in "".join(fam.purposes)
+        name = seal_name(rng, hospital=hospital and rng.random() < 0.5)
+        faint = rng.random() < 0.15
+        ink, shape = draw_family_seal(fam, name, rng.randint(200, 260), rng, rng.uniform(0.35, 0.5) if faint else 0.85)
+        if k == 1:  # the second seal pressed half over the first
+            x, y = x + rng.randint(90, 160) * rng.choice((-1, 1)), y + rng.randint(-60, 60)
+        box = _stamp(page, ink, x, y)
+        covered = rng.random() < 0.1
+        if covered:  # a sticker or a fold's shadow over part of it
+            bx0, by0, bx1, by1 = box
+            cw = (bx1 - bx0) // 4
+            draw.rectangle((bx1 - cw, by0, bx1, by1), fill=(235, 235, 230))
+        truth.append(
+            {
+                "text": name,
+                "box": list(box),
+                "shape": shape,
+                "official": True,
+                "family": fam.key,
+                "faint": faint,
+                "covered": covered,
+            }
+        )
+    if rng.random() < 0.35:
+        text = rng.choice(OTHER_STAMPS)
+        ink = rect_stamp(text, rng.randint(26, 40), rng)
+        box = _stamp(page, ink, rng.randint(100, w - 400), rng.randint(200, h - 300))
+        truth.append(
+            {
+                "text": text,
+                "box": list(box),
+                "shape": "rect",
+                "official": False,
+                "family": "",
+                "faint": False,
+                "covered": False,
+            }
+        )
+    if rng.random() < 0.15:
+        ink = square_stamp(seal_name(rng)[2:6], rng.randint(90, 120), rng)
+        box = _stamp(page, ink, rng.randint(100, w - 300), rng.randint(200, h - 300))
+        truth.append(
+            {
+                "text": "",
+                "box": list(box),
+                "shape": "square",
+                "official": False,
+                "family": "",
+                "faint": False,
+                "covered": False,
+            }
+        )
+    kinds = {
+        "clean": [],
+        "photo": ["rotate", "shadow", "blur", "noise", "jpeg"],
+        "grey": ["scan_grey", "noise", "jpeg"],
+        "bilevel": ["scan_grey"],
+    }[copy]
+    out = degrade.apply(page, kinds, rng)
+    img = np.asarray(out.image.convert("RGB"))
+    for t in truth:
+        t["box"] = list(degrade.map_box(out.matrix, tuple(t["box"]), (img.shape[1], img.shape[0])))  # type: ignore[arg-type]
+    bgr = np.ascontiguousarray(img[..., ::-1])
+    if copy == "bilevel":
+        # A fax or a 1-bit office scanner: every pixel black or white. Red seal ink scans at about
+        # 110-190 grey here; a scanner thresholding at 128 drops most of it, one set darker keeps
+        # it as black, the same black as the print.
+        grey = bgr[..., 0]
+        _, bw = cv2.threshold(grey, rng.uniform(160, 200), 255, cv2.THRESH_BINARY)
+        bgr = np.repeat(bw[..., None], 3, axis=2)
+    return SealPage(bgr, copy, truth)

@@ -59,6 +59,20 @@ class CtcRecognizer:
         text = "".join(self._chars[i] for i in idx[keep])
         return Reading(text, float(conf[keep].mean()), tuple(float(c) for c in conf[keep]))
 
+    @property
+    def alphabet(self) -> list[str]:
+        """The model's classes in output order: the blank first, the space last."""
+        return list(self._chars)
+
+    def probs(self, crops: list[np.ndarray]) -> list[np.ndarray]:
+        """The (T, C) CTC softmax of each crop, for scoring a given text against it (seal_verify).
+
+        The seal step verifies a name over the lattice rather than trusting the argmax reading,
+        so it needs the whole distribution; it is a few strips a page, run on the first session.
+        """
+        session = self._sessions[0]
+        return [np.asarray(session.run(None, {self._input: self._prepare(c)})[0][0]) for c in crops]
+
     def _run(self, session: ort.InferenceSession, crops: list[np.ndarray]) -> list[Reading]:
         return [self._decode(session.run(None, {self._input: self._prepare(c)})[0][0]) for c in crops]
 

@@ -1,0 +1,283 @@
+"""Does this seal's ring say NAME? Answered from the recogniser's CTC lattice, not from its guess.
+
+Reading a ring and then comparing the reading with the employer's name throws away what the
+recogniser knew: a seal-font 圳 read as 川 with 0.4 against 0.35 for 圳 looks like a mismatch in
+the text and like a match in the lattice. So the OCR stage keeps, for each frame of the unrolled
+ring strip, the blank's and the top few characters' log-probabilities (a `Lattice`), and the check
+asks how much less likely the best CTC path that spells the expected name is than the best path of
+all (the free reading). That gap per character, the text left over around the name, the edit share
+between the free reading and the name and the reading's confidence go through a logistic fitted on
+right / near / unrelated names of TRAIN seal families (intake_lab/synth/seal_verify_fit.py writes
+models/seal_verify.json) to give a calibrated probability that the ring says the name.
+
+Numpy only: the check stage imports it without loading a model.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from rapidfuzz.distance import Levenshtein
+
+# A character outside a frame's top-k costs this much more than that frame's k-th character, and
+# no frame costs more than CAP: one unreadable character must not outweigh a whole name read well.
+BELOW_TOPK = 1.0
+CAP = 9.0
+TOP_K = 6
+MODEL = Path(__file__).resolve().parents[2] / "models" / "seal_verify.json"
+# Ring words that are not part of the unit's name: the purpose under the star is read apart.
+_PURPOSE = re.compile(r"(财务|收费|合同|发票|人事|业务|行政|党委|工会)?专用章$")
+
+
+@dataclass
+class Lattice:
+    """Top-k CTC log-probabilities of one unrolled strip: per frame the blank's, then k characters."""
+
+    blank: np.ndarray  # (T,) log-probability of the blank
+    chars: list[list[str]]  # (T, k) the frame's k most likely non-blank characters
+    logp: np.ndarray  # (T, k) their log-probabilities
+
+    @classmethod
+    def from_probs(cls, probs: np.ndarray, alphabet: list[str], k: int = TOP_K) -> Lattice:
+        """From the recogniser's (T, C) softmax output; alphabet[0] is the blank."""
+        logp = np.log(np.maximum(probs, 1e-12))
+        top = np.argsort(-logp[:, 1:], axis=1)[:, :k] + 1
+        return cls(
+            logp[:, 0].astype(np.float32),
+            [[alphabet[i] for i in row] for row in top],
+            np.take_along_axis(logp, top, axis=1).astype(np.float32),
+        )
+
+    def __len__(self) -> int:
+        return len(self.blank)
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "blank": [round(float(x), 2) for x in self.blank],
+            "chars": ["".join(row) for row in self.chars],
+            "logp": [[round(float(x), 2) for x in row] for row in self.logp],
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Lattice:
+        return cls(
+            np.asarray(data["blank"], np.float32),
+            [list(s) for s in data["chars"]],
+            np.asarray(data["logp"], np.float32).reshape(len(data["chars"]), -1),
+        )
+
+    def best(self) -> np.ndarray:
+        """Each frame's best log-probability, blank included."""
+        top = self.logp[:, 0] if self.logp.size else np.full(len(self), -np.inf, np.float32)
+        return np.asarray(np.maximum(self.blank, top), np.float32)
+
+    def greedy(self) -> str:
+        """The free reading: best symbol per frame, repeats merged, blanks dropped."""
+        out, prev = [], ""
+        for t in range(len(self)):
+            sym = self.chars[t][0] if self.logp.size and self.logp[t, 0] > self.blank[t] else ""
+            if sym and sym != prev:
+                out.append(sym)
+            prev = sym
+        return "".join(out)
+
+    def costs(self, name: str) -> np.ndarray:
+        """(T, len(name)) how much less likely each name character is than the frame's best symbol."""
+        best = self.best()
+        floor = (self.logp[:, -1] if self.logp.size else self.blank) - BELOW_TOPK
+        out = np.empty((len(self), len(name)), np.float32)
+        for j, ch in enumerate(name):
+            col = floor.copy()
+            for t, row in enumerate(self.chars):
+                if ch in row:
+                    col[t] = self.logp[t, row.index(ch)]
+            out[:, j] = best - col
+        return np.minimum(out, CAP)
+
+
+def ctc_cost(lattice: Lattice, name: str, *, free_ends: bool) -> float:
+    """Best-path (Viterbi) cost of the strip spelling name, relative to the free reading (>= 0).
+
+    free_ends lets frames before and after the name take their best symbol: the name anywhere in
+    the strip. Without it those frames must be blank: the strip says the name and nothing else.
+    """
+    n = len(name)
+    frames = len(lattice)
+    if n == 0 or frames < n:
+        return CAP * max(n, 1)
+    best = lattice.best()
+    blank_cost = np.minimum(best - lattice.blank, CAP)
+    char_cost = lattice.costs(name)
+    states = 2 * n + 1  # blank, c1, blank, c2, ..., cn, blank
+    inf = np.float32(1e9)
+    # Repeated letters (e.g. 公公) need a blank between them in CTC: no skip over that blank.
+    skip_ok = np.zeros(states, bool)
+    for s in range(3, states, 2):
+        skip_ok[s] = name[(s - 1) // 2] != name[(s - 3) // 2]
+    cost = np.full(states, inf, np.float32)
+    pre = np.float32(0.0)  # free_ends: the cost of frames so far spent before the name
+    post = inf  # free_ends: the name done, frames after it
+
+    def frame_cost(t: int) -> np.ndarray:
+        c = np.empty(states, np.float32)
+        c[0::2] = blank_cost[t]
+        c[1::2] = char_cost[t]
+        return c
+
+    for t in range(frames):
+        c = frame_cost(t)
+        shifted1 = np.concatenate([[inf], cost[:-1]])
+        shifted2 = np.concatenate([[inf, inf], cost[:-2]])
+        shifted2 = np.where(skip_ok, shifted2, inf)
+        new = np.minimum(np.minimum(cost, shifted1), shifted2)
+        if t == 0:
+            new[0], new[1] = 0.0, 0.0
+        elif free_ends:
+            new[0] = min(new[0], pre)
+            new[1] = min(new[1], pre)
+        new = new + c
+        if free_ends:
+            post = min(post, cost[-1], cost[-2])  # the name ended at the previous frame
+            pre = np.float32(0.0)
+        cost = new
+    end = min(float(cost[-1]), float(cost[-2]))
+    if free_ends:
+        end = min(end, float(post))
+    return end
+
+
+def clean_name(name: str) -> str:
+    """The unit's name as a ring carries it: no spaces, no purpose word at the end."""
+    name = re.sub(r"\s+", "", name)
+    return _PURPOSE.sub("", name) or name
+
+
+@dataclass
+class Verification:
+    probability: float  # calibrated: that the ring says the name
+    features: dict[str, float]
+    reading: str  # the free reading of the strip that matched the name best
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "probability": round(self.probability, 4),
+            "reading": self.reading,
+            "features": {k: round(v, 4) for k, v in self.features.items()},
+        }
+
+
+FEATURES = ("name_cost", "extra_cost", "edit_share", "confidence")
+
+
+def features(
+    lattices: list[Lattice], name: str, readings: list[tuple[str, float]] | None = None
+) -> tuple[dict[str, float], str]:
+    """What the logistic sees, the best over the strips (two bands, two directions) of one seal.
+
+    name_cost: the CTC gap per name character with the name anywhere in a strip; extra_cost: what
+    forcing the rest of the strip blank adds per character (text beyond the name: another
+    branch's 分公司, a longer name); edit_share: free reading vs name, the closest reading;
+    confidence: that reading's mean character probability.
+    """
+    name = clean_name(name)
+    n = max(len(name), 1)
+    best: tuple[float, float, str] | None = None
+    for lat in lattices:
+        free = ctc_cost(lat, name, free_ends=True) / n
+        full = ctc_cost(lat, name, free_ends=False) / n
+        if best is None or free + full < best[0] + best[1]:
+            best = (free, full, lat.greedy())
+    texts = [clean_name(t) for t, _ in (readings or [])] + [clean_name(lat.greedy()) for lat in lattices]
+    confs = [c for _, c in (readings or [])] + [_confidence(lat) for lat in lattices]
+    shares = [Levenshtein.distance(t, name) / n for t in texts]
+    i = int(np.argmin(shares)) if shares else 0
+    if best is None:
+        return {"name_cost": CAP, "extra_cost": CAP, "edit_share": 1.0, "confidence": 0.0}, ""
+    return {
+        "name_cost": best[0],
+        "extra_cost": max(0.0, best[1] - best[0]),
+        "edit_share": min(1.5, shares[i]) if shares else 1.0,
+        "confidence": confs[i] if confs else 0.0,
+    }, texts[i] if texts else best[2]
+
+
+def _confidence(lat: Lattice) -> float:
+    """Mean probability of the free reading's characters (the frames where a character won)."""
+    won = lat.logp[:, 0] > lat.blank if lat.logp.size else np.zeros(len(lat), bool)
+    return float(np.exp(lat.logp[won, 0]).mean()) if won.any() else 0.0
+
+
+@lru_cache(maxsize=1)
+def _model(path: str = str(MODEL)) -> tuple[np.ndarray, float]:
+    """The fitted logistic: weights in FEATURES order and the intercept (plain JSON, no pickle)."""
+    data = json.loads(Path(path).read_text(encoding="utf-8"))
+    if list(data["features"]) != list(FEATURES):
+        raise ValueError(f"{path}: features {data['features']} are not {FEATURES}")
+    return np.asarray(data["weights"], np.float64), float(data["intercept"])
+
+
+def probability(feats: dict[str, float]) -> float:
+    try:
+        w, b = _model()
+    except FileNotFoundError:
+        # No calibration shipped (a fresh checkout before the fit): a conservative prior that
+        # only accepts a name the lattice spells almost as well as the free reading.
+        w, b = np.array([-2.0, -1.5, -6.0, 1.0]), 1.5
+    z = float(np.dot(w, [feats[k] for k in FEATURES]) + b)
+    return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
+
+
+def verify(lattices: list[Lattice], name: str, readings: list[tuple[str, float]] | None = None) -> Verification:
+    """How probable it is that the seal whose strips gave these lattices says name."""
+    feats, reading = features(lattices, name, readings)
+    return Verification(probability(feats) if lattices or readings else 0.0, feats, reading)
+
+
+# -- the claim check's question -------------------------------------------------------------------
+
+ACCEPT = 0.5  # at or above: the ring says the name
+REJECT = 0.1  # below, with a confident reading of something else: someone else's seal
+CONFIDENT_READING = 0.85  # mean character probability of a free reading trusted as evidence
+OTHER_NAME_SHARE = 0.34  # edit share from the expected name beyond which a reading is another name
+
+
+def _substring_edits(needle: str, hay: str) -> int:
+    """Edits to make needle appear somewhere in hay."""
+    prev = [0] * (len(hay) + 1)
+    for i, cn in enumerate(needle, 1):
+        cur = [i]
+        for j, ch in enumerate(hay, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (cn != ch)))
+        prev = cur
+    return min(prev)
+
+
+def decide(lattices: list[Lattice], expected: str) -> tuple[str, Verification]:
+    """match | near | other | unsure, and the verification behind it.
+
+    Only a confident free reading of a clearly different name, which the lattice also refuses to
+    spell as the expected one, is "other" (the member's error). A low probability from a faint,
+    covered or grey ring is "unsure" (a reviewer's task): a misread is never blamed on the member.
+    The reading's confidence is the lattice's own, not the field's (which the extractor lowers
+    exactly when the ring disagrees with the printed name).
+    """
+    v = verify(lattices, expected)
+    if v.probability >= ACCEPT:
+        return "match", v
+    name = clean_name(expected)
+    share = Levenshtein.distance(v.reading, name) / max(len(name), 1)
+    # A reading holding the name (a branch's 分公司 seal, a longer name) or held by it (a ring read
+    # short) is close kin of the employer: a reviewer decides whether it counts, not the member.
+    inside = min(_substring_edits(name, v.reading), _substring_edits(v.reading, name)) / max(len(name), 1)
+    share = min(share, inside * 2)
+    readable = v.features.get("confidence", 0.0) >= CONFIDENT_READING and len(v.reading) >= 4
+    if v.probability < REJECT and readable:
+        return ("other" if share >= OTHER_NAME_SHARE else "near"), v
+    return "unsure", v

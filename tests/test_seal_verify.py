@@ -1,0 +1,247 @@
+"""Seal verification: does the ring say the expected name? On hand-made lattices, on seals read by
+the recogniser, and through the claim check from a page image to the finding and its actor."""
+
+from __future__ import annotations
+
+import random
+from typing import Any
+
+import cv2
+import numpy as np
+import pytest
+from PIL import Image
+
+from intake.check.checks import check_claim
+from intake.check.claim_rules import load_rules
+from intake.codes import Actor, Reason
+from intake.elements.document import Document, Field, SealValue, value_from_json
+from intake.elements.page import OcrPage
+from intake.extract.config import settings
+from intake.extract.unlabelled import seal as seal_field
+from intake.ocr import preprocess
+from intake.ocr.config import default_config
+from intake.ocr.engines import Engine, create_engine
+from intake.ocr.seal_verify import Lattice, ctc_cost, decide, verify
+from intake.ocr.seals import read_seals
+from intake.vocabulary import DocType
+from intake_lab.synth import seals as synth
+
+RULES = load_rules()
+EMPLOYER = "宁波华信科技有限公司"
+
+
+def lattice(frames: list[dict[str, float]]) -> Lattice:
+    """A lattice from per-frame probabilities of a few symbols ("" the blank); the rest shares what is left."""
+    alphabet = ["", *sorted({c for f in frames for c in f if c}), *"甲乙丙丁戊己"]
+    probs = np.full((len(frames), len(alphabet)), 1e-4, np.float32)
+    for t, f in enumerate(frames):
+        for c, p in f.items():
+            probs[t, alphabet.index(c)] = p
+        probs[t] /= probs[t].sum()
+    return Lattice.from_probs(probs, alphabet)
+
+
+def spelled(text: str, second: dict[int, str] | None = None) -> Lattice:
+    """Each character over two frames with a blank between, optionally a runner-up at position i."""
+    frames: list[dict[str, float]] = [{"": 0.95}]
+    for i, ch in enumerate(text):
+        alt = (second or {}).get(i)
+        f = {ch: 0.55, alt: 0.4} if alt else {ch: 0.95}
+        frames += [f, f, {"": 0.95}]
+    return lattice(frames)
+
+
+def test_ctc_cost_is_zero_for_the_free_reading_and_grows_with_each_wrong_character() -> None:
+    lat = spelled("华信科技有限公司")
+    assert lat.greedy() == "华信科技有限公司"
+    assert ctc_cost(lat, "华信科技有限公司", free_ends=False) == pytest.approx(0, abs=1e-3)
+    one = ctc_cost(lat, "华新科技有限公司", free_ends=False)
+    two = ctc_cost(lat, "中新科技有限公司", free_ends=False)
+    assert 0 < one < two
+
+
+def test_repeated_characters_need_their_blank() -> None:
+    lat = spelled("公公司")
+    assert ctc_cost(lat, "公公司", free_ends=False) == pytest.approx(0, abs=1e-3)
+    assert ctc_cost(lat, "公司", free_ends=False) > 1
+
+
+def test_extra_text_around_the_name_costs_only_when_the_strip_must_say_the_name_alone() -> None:
+    lat = spelled("华信科技有限公司宁波分公司")
+    name = "华信科技有限公司"
+    assert ctc_cost(lat, name, free_ends=True) == pytest.approx(0, abs=1e-3)
+    assert ctc_cost(lat, name, free_ends=False) > 5
+
+
+def test_a_runner_up_character_in_the_lattice_verifies_a_name_the_reading_got_wrong() -> None:
+    # The seal font's 信 came out as 言 by a little: the text misreads, the lattice knows better.
+    lat = spelled("华言科技有限公司", {1: "信"})
+    assert lat.greedy() == "华言科技有限公司"
+    assert verify([lat], "华信科技有限公司").probability > verify([lat], "华通科技有限公司").probability
+    assert verify([lat], "华信科技有限公司").probability >= 0.5
+
+
+def test_lattice_json_round_trip() -> None:
+    lat = spelled("华信科技")
+    back = Lattice.from_json(lat.to_json())
+    assert back.greedy() == lat.greedy()
+    assert ctc_cost(back, "华信科技", free_ends=False) == pytest.approx(0, abs=0.05)
+
+
+# -- seals read by the recogniser ---------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def engine() -> Engine:
+    return create_engine(default_config())
+
+
+def certificate_page(seal_name: str | None, *, grey: bool = False, faint: bool = False, seed: int = 4) -> np.ndarray:
+    """A certificate page: the employer printed at the bottom, the seal (of seal_name) pressed over it."""
+    from intake_lab.synth import fonts
+
+    page = Image.new("RGB", (1240, 1754), "white")
+    from PIL import ImageDraw
+
+    draw = ImageDraw.Draw(page)
+    face = fonts.font("noto_serif", 32)
+    draw.text((200, 300), "兹证明张晓明系我单位在职职工。特此证明。", font=face, fill=(20, 20, 20))
+    draw.text((760, 1000), EMPLOYER, font=face, fill=(20, 20, 20))
+    if seal_name:
+        ink = synth.round_seal(seal_name, 240, random.Random(seed), opacity=0.4 if faint else 0.85)
+        page.paste(Image.new("RGB", ink.size, synth.SEAL_RED), (790, 880), ink)
+    bgr = cv2.cvtColor(np.array(page), cv2.COLOR_RGB2BGR)
+    if grey:
+        bgr = cv2.cvtColor(cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY), cv2.COLOR_GRAY2BGR)
+    return bgr
+
+
+def read(engine: Engine, image: np.ndarray, *, colour: bool = True) -> OcrPage:
+    """The page as the OCR stage leaves it; colour is what the upload's file says (a colour JPEG or
+    a one-channel scan), as the pipeline decides it."""
+    seals = read_seals(engine, preprocess.red_mask(image), default_config().seal_min_diameter, image=image)
+    return OcrPage(1, image, [], seals, colour=colour)
+
+
+@pytest.mark.parametrize(
+    ("asked", "accepted"),
+    [
+        (EMPLOYER, True),
+        ("宁波华信科技有限公司江东分公司", False),
+        ("杭州华信科技有限公司", False),
+        ("武汉大学人民医院", False),
+    ],
+)
+def test_verification_of_the_right_a_near_and_an_unrelated_name(engine: Engine, asked: str, accepted: bool) -> None:
+    page = read(engine, certificate_page(EMPLOYER))
+    (seal,) = [s for s in page.seals if s.shape == "round"]
+    assert seal.strip and seal.lattices and len(seal.chars) == len(seal.text)
+    v = verify([Lattice.from_json(x) for x in seal.lattices], asked)
+    assert (v.probability >= 0.5) == accepted, v
+
+
+def test_another_companys_ring_read_confidently_is_someone_elses_seal(engine: Engine) -> None:
+    page = read(engine, certificate_page("宁波东海物流有限公司"))
+    (seal,) = [s for s in page.seals if s.shape == "round"]
+    verdict, v = decide([Lattice.from_json(x) for x in seal.lattices], EMPLOYER)
+    assert verdict == "other", v
+
+
+# -- from the page image to the claim's finding ---------------------------------------------------
+
+
+def claim_with(page: OcrPage) -> list[Any]:
+    """A complete special-disease claim whose certificate carries the page's seal."""
+    cert_seal = seal_field([page], settings())
+    if not page.colour:
+        assert Reason.GREY_COPY in cert_seal.reasons
+
+    def doc(doc_type: DocType, id: str, **values: Any) -> Document:
+        fields = {k: Field(value_from_json(v), 0.95, 1, None, str(v)) for k, v in values.items()}
+        return Document(f"{id}.png", doc_type, 0.97, [1], fields, id=id)
+
+    invoice = doc(
+        DocType.INVOICE,
+        "1",
+        invoice_code="33010121",
+        invoice_number="0012345678",
+        issue_date="2024-03-10",
+        patient_name="张晓明",
+        visit_type="inpatient",
+        admission_date="2024-03-01",
+        discharge_date="2024-03-10",
+        total_amount="12345.67",
+        seal={"present": True, "text": "杭州市第一人民医院"},
+    )
+    discharge = doc(
+        DocType.DISCHARGE,
+        "2",
+        patient_name="张晓明",
+        admission_date="2024-03-01",
+        discharge_date="2024-03-10",
+        diagnoses=[{"text": "乳腺恶性肿瘤", "icd10": "C50.900"}],
+    )
+    cert = doc(DocType.UNIT_CERTIFICATE, "3", employee_name="张晓明", employer_name=EMPLOYER, issue_date="2024-03-20")
+    cert.fields["seal"] = cert_seal
+    c = check_claim("special_disease", [invoice, discharge, cert], RULES)
+    return [p for p in c.problems if p.field == "seal"]
+
+
+def test_the_employers_own_seal_gives_no_finding_and_records_its_verification(engine: Engine) -> None:
+    page = read(engine, certificate_page(EMPLOYER))
+    cert_seal = seal_field([page], settings())
+    assert claim_with(page) == []
+    # The evidence survives the document's JSON: strip, lattices, and (once checked) the answer.
+    value = cert_seal.value
+    assert isinstance(value, SealValue) and value.strip and value.lattices
+    assert SealValue.from_json(value.to_json()) == value
+
+
+def test_another_employers_seal_is_the_members_error(engine: Engine) -> None:
+    found = claim_with(read(engine, certificate_page("宁波东海物流有限公司")))
+    assert [(p.code, p.actor) for p in found] == [("seal_mismatch", Actor.MEMBER)]
+
+
+def test_a_branch_of_the_employer_is_for_the_reviewer_not_the_member(engine: Engine) -> None:
+    found = claim_with(read(engine, certificate_page("宁波华信科技有限公司江东分公司")))
+    assert found and all(p.actor == Actor.REVIEWER for p in found), found
+
+
+def test_a_faint_seal_is_never_the_members_error(engine: Engine) -> None:
+    found = claim_with(read(engine, certificate_page(EMPLOYER, faint=True)))
+    assert all(p.actor == Actor.REVIEWER for p in found), found
+
+
+def test_a_grey_copy_of_the_right_seal_is_the_reviewers_to_confirm(engine: Engine) -> None:
+    found = claim_with(read(engine, certificate_page(EMPLOYER, grey=True), colour=False))
+    assert [(p.code, p.actor) for p in found] == [("seal_unverifiable", Actor.REVIEWER)]
+
+
+def test_no_seal_on_a_colour_page_is_missing(engine: Engine) -> None:
+    found = claim_with(read(engine, certificate_page(None)))
+    assert [(p.code, p.actor) for p in found] == [("seal_missing", Actor.MEMBER)]
+
+
+@pytest.mark.parametrize(("stamped", "finding"), [("宁波市第一医院", None), ("浙江省人民医院", "seal_near_mismatch")])
+def test_an_invoices_seal_of_another_hospital_is_for_the_reviewer(
+    engine: Engine, stamped: str, finding: str | None
+) -> None:
+    page = Image.new("RGB", (1240, 1754), "white")
+    ink = synth.round_seal(stamped, 230, random.Random(8), bottom_text="收费专用章")
+    page.paste(Image.new("RGB", ink.size, synth.SEAL_RED), (700, 900), ink)
+    ocr = read(engine, cv2.cvtColor(np.array(page), cv2.COLOR_RGB2BGR))
+    assert [s.purpose for s in ocr.seals if s.shape == "round"] == ["收费专用章"]
+    fields = {
+        k: Field(value_from_json(v), 0.95, 1, None, str(v))
+        for k, v in {
+            "invoice_number": "0012345678",
+            "issue_date": "2024-03-10",
+            "patient_name": "张晓明",
+            "hospital_name": "宁波市第一医院",
+            "total_amount": "12345.67",
+        }.items()
+    }
+    fields["seal"] = seal_field([ocr], settings())
+    invoice = Document("1.png", DocType.INVOICE, 0.97, [1], fields, id="1")
+    found = [p for p in check_claim("inpatient", [invoice], RULES).problems if p.field == "seal"]
+    assert [(p.code, p.actor) for p in found] == ([(finding, Actor.REVIEWER)] if finding else [])
