@@ -281,3 +281,24 @@ def test_an_upload_racing_the_review_never_lands_after_it(service: Any, fake_rea
         final = wait(client, claim["id"])
         if codes[1] == 200:
             assert final["status"] == "reviewed" and len(final["documents"]) == 1
+
+
+def test_concurrent_retries_with_one_idempotency_key_make_one_document(
+    service: Any, fake_reader: Any, postgres_url: str
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    client = service(reader=fake_reader, database_url=postgres_url)
+    claim = create(client)
+    headers = {**client.keys["portal"], "Idempotency-Key": "retry-storm"}
+
+    def send(_: int) -> Any:
+        return client.post(
+            f"/v1/claims/{claim['id']}/documents", files={"file": ("invoice.png", png())}, headers=headers
+        )
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(send, range(4)))
+    assert {r.status_code for r in answers} == {202}
+    assert len({r.json()["id"] for r in answers}) == 1
+    assert len(wait(client, claim["id"])["documents"]) == 1
