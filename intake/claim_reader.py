@@ -9,7 +9,7 @@ is read. The models load on first use (seconds), so that a bad file is refused b
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -17,11 +17,12 @@ from intake.check.checks import check_claim
 from intake.check.claim_rules import Rules, load_rules
 from intake.check.invoice_registry import InvoiceRegistry, image_key, invoice_keys
 from intake.check.summary import claim_figures
-from intake.elements.document import Document, Field
+from intake.elements.document import Document, Field, PageIssue
 from intake.elements.findings import ClaimFigures, Completeness
-from intake.elements.page import OcrPage, OcrResult
+from intake.elements.page import OcrPage, OcrResult, PageQuality
+from intake.ocr.quality import QualityGate, default_thresholds
 from intake.settings import Settings
-from intake.upload.files import Limits, OpenedFile, default_limits, open_file
+from intake.upload.files import Limits, OpenedFile, PageImage, default_limits, open_file
 from intake.vocabulary import FIELDS, DocType
 
 if TYPE_CHECKING:
@@ -32,8 +33,17 @@ if TYPE_CHECKING:
 
 def with_page_evidence(document: Document, pages: list[OcrPage]) -> Document:
     """The document with what its pages show of themselves: the first page's fingerprint (to know
-    the same paper photographed again) and the pages too poor to read."""
+    the same paper photographed again) and the pages too poor to read, with the page-quality gate's
+    advice for each (the service calls this on pages read back from its store, so that it says what
+    `intake process` says)."""
     document.fingerprint = pages[0].fingerprint if pages else None
+    advice = default_thresholds().advice
+    document.page_issues = [
+        PageIssue(p.page, f.issue.value, advice[f.issue])
+        for p in pages
+        if p.quality is not None
+        for f in p.quality.findings
+    ]
     return document
 
 
@@ -83,6 +93,8 @@ class ClaimReader:
         limits = default_limits()
         self.limits: Limits = limits.with_max_bytes(self.settings.max_upload_bytes or limits.max_file_bytes)
         self._ocr, self._classifier, self._extractor = ocr, classifier, extractor
+        # Read at start too: a broken quality.yaml stops the CLI or the service here.
+        self.gate = QualityGate()
         self._lock = threading.Lock()
 
     # -- the models, loaded on first use ----------------------------------------------------------
@@ -101,7 +113,12 @@ class ClaimReader:
                     overrides["threads"] = s.ocr_threads
                 if s.ocr_paddle_model_dir:
                     overrides["paddle_model_dir"] = str(s.ocr_paddle_model_dir)
-                self._ocr = OcrPipeline(default_config().with_overrides(**overrides))
+                self._ocr = OcrPipeline(
+                    default_config().with_overrides(**overrides),
+                    page_workers=s.page_workers,
+                    memory_budget_mb=s.memory_budget_mb,
+                    cache_pages=s.ocr_cache_pages,
+                )
             return self._ocr
 
     @property
@@ -133,9 +150,30 @@ class ClaimReader:
         """The cheap look at a file: InputError for one that cannot be a claim's pages."""
         return open_file(data, filename, self.limits)
 
-    def read_file(self, data: bytes, filename: str) -> ReadFile:
-        """Raises intake.upload.files.InputError for a file that is not a readable image or PDF."""
-        ocr = self.ocr.read_file(data, filename, self.limits)
+    def decode(self, data: bytes, filename: str) -> list[PageImage]:
+        """Every page of the file decoded, without any model: InputError for a damaged one too
+        (a truncated JPEG passes open(), whose checks do not decode the pixels)."""
+        return list(self.open(data, filename).pages())
+
+    def read_file(self, data: bytes, filename: str, pages: list[PageImage] | None = None) -> ReadFile:
+        """Raises intake.upload.files.InputError for a file that is not a readable image or PDF.
+        pages: the file's pages as decode() gave them, so as not to decode them again.
+
+        Each page goes through the page-quality gate as decoded, before the OCR stage turns or
+        crops it (a page cut off at the frame is seen at the frame), and is read whatever the gate
+        says: a reviewer may still use what can be read of it."""
+        opened = self.open(data, filename)
+        quality: dict[int, PageQuality] = {}
+
+        def gated(source: Iterable[PageImage]) -> Iterator[PageImage]:
+            for p in source:
+                quality[p.number] = self.gate.assess(p.image)
+                yield p
+
+        read = self.ocr.read_pages(gated(opened.pages() if pages is None else pages))
+        for page in read:
+            page.quality = quality.get(page.page)
+        ocr = OcrResult(filename, opened.media_type, read)
         return ReadFile(ocr, self.documents_of(ocr))
 
     def documents_of(self, ocr: OcrResult) -> list[Document]:
@@ -186,14 +224,15 @@ class ClaimReader:
         *,
         record: bool = True,
         progress: Callable[[str], None] | None = None,
+        decoded: Sequence[list[PageImage]] | None = None,
     ) -> ClaimResult:
         """Every file, then the verdict; documents are numbered from 1 in upload order.
-        progress(filename) is called as each file is started."""
+        progress(filename) is called as each file is started; decoded: each file's decode()."""
         documents = []
-        for name, data in files:
+        for i, (name, data) in enumerate(files):
             if progress is not None:
                 progress(name)
-            documents.extend(self.read_file(data, name).documents)
+            documents.extend(self.read_file(data, name, decoded[i] if decoded is not None else None).documents)
         for n, doc in enumerate(documents, 1):
             doc.id = str(n)
         completeness = self.judge(claim_type, documents, registry, claim_id, record=record)

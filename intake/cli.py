@@ -102,10 +102,11 @@ def classify_file(
         typer.echo(f"{d.doc_type.value:17} {d.confidence:.2f}  pages {', '.join(map(str, d.pages))}")
 
 
-from intake.service.commands import keys_app, serve  # noqa: E402  (the HTTP service)
+from intake.service.commands import keys_app, serve, worker  # noqa: E402  (the HTTP service)
 
 app.add_typer(keys_app, name="keys")
 app.command("serve")(serve)
+app.command("worker")(worker)
 
 
 @app.command("process")
@@ -153,9 +154,12 @@ def process_command(
     if chosen not in reader.rules.claim_types:
         _fail(f"--claim-type {chosen}: unknown claim type (known: {', '.join(reader.rules.claim_types)})")
     inputs = [(str(path), _read_input(path)) for path in files]
+    decoded = []
     for name, data in inputs:
         try:
-            reader.open(data, name)  # a bad file is refused before any model loads
+            # Every page decoded before any model loads: an empty, foreign, oversized or damaged
+            # file is refused in well under a second, and the pages are not decoded twice.
+            decoded.append(reader.decode(data, name))
         except InputError as exc:
             _fail(str(exc))
     # The same files make the same claim, in any order: re-running a claim never finds its own
@@ -173,7 +177,7 @@ def process_command(
             bar.set_postfix_str(Path(name).name)
 
         try:
-            result = reader.read_claim(inputs, chosen, reg, cid, record=record, progress=progress)
+            result = reader.read_claim(inputs, chosen, reg, cid, record=record, progress=progress, decoded=decoded)
         except InputError as exc:
             _fail(str(exc))
             return

@@ -68,6 +68,19 @@ class ProblemCode(StrEnum):
     INVOICE_LOOKS_CLAIMED = "invoice_looks_claimed"
 
 
+class QualityIssue(StrEnum):
+    """Why the page-quality gate (intake.ocr.quality) finds a page too poor to read; each has the
+    member's advice in intake/ocr/quality.yaml."""
+
+    LOW_RESOLUTION = "low_resolution"  # too few pixels for its text: a thumbnail, or shot from afar
+    MOTION_BLUR = "motion_blur"  # the phone moved: edges smeared along one direction
+    FOCUS_BLUR = "focus_blur"  # out of focus: edges soft in every direction
+    GLARE = "glare"  # a blown-out reflection over the print
+    CUT_OFF = "cut_off"  # the print runs off the edge of the picture
+    SCREEN = "screen"  # a photo of a screen: its pixel grid beats into moiré
+    BLANK = "blank"  # hardly any print: the back of the page, or nothing in view
+
+
 class Severity(StrEnum):
     ERROR = "error"  # blocks completeness
     WARNING = "warning"  # for the reviewer; the claim can go on

@@ -55,6 +55,18 @@ class Settings(BaseSettings):
     ocr_engine: str | None = Field(None, description="rapidocr (default) or paddleocr.")
     ocr_threads: int | None = Field(None, ge=1, le=64, description="ONNX Runtime threads (default: ocr.yaml).")
     ocr_paddle_model_dir: Path | None = Field(None, description="For ocr_engine paddleocr: `intake ocr-models paddle`.")
+    page_workers: int = Field(
+        2, ge=1, le=64, description="Pages of one file read at once (threads sharing the models)."
+    )
+    memory_budget_mb: int = Field(
+        1024, ge=64, le=1_048_576, description="Memory the pages being read at once may take, beyond the models."
+    )
+    ocr_cache_pages: int = Field(
+        16,
+        ge=0,
+        le=10_000,
+        description="Pages whose reading is kept by content, so a file sent again is not read again.",
+    )
     max_upload_bytes: int | None = Field(
         None, ge=1, description="Larger uploads are refused (default: max_file_bytes of upload/limits.yaml, 30 MiB)."
     )
@@ -67,6 +79,45 @@ class Settings(BaseSettings):
     webhook_attempts: int = Field(5, ge=1, le=100, description="Deliveries tried per webhook event.")
     webhook_timeout: float = Field(10.0, gt=0, le=300, description="Seconds a receiver has to answer.")
     webhook_backoff: float = Field(1.0, ge=0, le=3600, description="Seconds before the first retry; doubles.")
+    # -- scaling out and surviving faults (README, Deployment) -----------------------------------
+    broker_url: str | None = Field(
+        None,
+        description="Celery broker, e.g. redis://redis:6379/0 or amqp://guest:guest@rabbit:5672//: `intake serve` "
+        "then only accepts and answers, `intake worker` reads (default: threads of the service process).",
+    )
+    queue_name: str = Field("intake", min_length=1, description="The broker queue the reading tasks go to.")
+    lease_seconds: float = Field(
+        60.0,
+        ge=2,
+        le=3600,
+        description="A worker's hold on a file, renewed while it works; a dead worker's file "
+        "is taken again once its lease runs out.",
+    )
+    visibility_timeout: int = Field(
+        3600,
+        ge=10,
+        description="Redis broker: seconds before an unacknowledged task is delivered again (longer "
+        "than the longest file).",
+    )
+    retry_base_seconds: float = Field(2.0, gt=0, le=600, description="First wait after a transient fault; doubles.")
+    retry_max_seconds: float = Field(120.0, gt=0, le=3600, description="Longest wait between transient retries.")
+    sweep_seconds: float = Field(
+        10.0, gt=0, le=3600, description="With a broker: how often the service re-sends files whose task was lost."
+    )
+    resend_seconds: float = Field(
+        300.0,
+        gt=0,
+        le=86400,
+        description="With a broker: a file queued this long after its task was sent is sent again.",
+    )
+    store_timeout: float = Field(10.0, gt=0, le=600, description="Seconds a blob-store call may take.")
+    db_statement_timeout: float = Field(30.0, gt=0, le=3600, description="PostgreSQL: seconds a statement may take.")
+    min_free_bytes: int = Field(
+        64 << 20, ge=0, description="Local blob folder: uploads get 503 below this much free disk."
+    )
+    webhook_allow_hosts: str = Field(
+        "", description="Comma-separated hosts webhooks may go to even on private or loopback addresses."
+    )
     log_level: str = Field("INFO", description="DEBUG, INFO, WARNING or ERROR.")
     session_secret: str | None = Field(
         None,
@@ -89,6 +140,10 @@ class Settings(BaseSettings):
         if value is not None and value not in ("rapidocr", "paddleocr"):
             raise ValueError("expected rapidocr or paddleocr")
         return value
+
+    @property
+    def webhook_hosts(self) -> frozenset[str]:
+        return frozenset(h.strip().lower() for h in self.webhook_allow_hosts.split(",") if h.strip())
 
     @property
     def db_url(self) -> str:

@@ -1,5 +1,5 @@
 """The lab's commands, added to the `intake` command line through the `intake.commands` entry point:
-`intake fixtures generate|layouts` and `intake classify train`."""
+`intake fixtures generate|layouts|forms`, `intake classify train` and `intake train fields`."""
 
 from __future__ import annotations
 
@@ -90,11 +90,14 @@ def classify_train(
     count: Annotated[int, typer.Option(min=20, help="Training files to generate.")] = 400,
     test_count: Annotated[int, typer.Option(min=10, help="Files in each held-out test corpus.")] = 120,
     seed: Annotated[int, typer.Option()] = 7,
+    forms_count: Annotated[
+        int, typer.Option(min=0, help="Files of the training form families (and half as many held-out ones).")
+    ] = 160,
     corrections: Annotated[
         Path | None, typer.Option(help="Reviewer corrections exported by the service (JSON lines).")
     ] = None,
 ) -> None:
-    """Rebuild models/doc_type.skops from generated pages (and corrections); print its figures."""
+    """Rebuild models/doc_type.npz (and its card) from generated pages (and corrections); print its figures."""
     from tqdm import tqdm
 
     from intake_lab.train.doc_types import summary, train
@@ -107,7 +110,14 @@ def classify_train(
 
     try:
         card = train(
-            out, workdir, count=count, test_count=test_count, seed=seed, corrections=corrections, progress=progress
+            out,
+            workdir,
+            count=count,
+            test_count=test_count,
+            seed=seed,
+            forms_count=forms_count,
+            corrections=corrections,
+            progress=progress,
         )
     except ValueError as exc:
         typer.echo(f"intake: {exc}", err=True)
@@ -118,8 +128,38 @@ def classify_train(
     typer.echo(f"wrote {out}")
 
 
+train_app = typer.Typer(help="Rebuild the trained models in models/.", no_args_is_help=True)
+
+
+@train_app.command("fields")
+def train_fields(
+    out: Annotated[Path, typer.Option(help="Folder to write fields.npz and fields.json into.")] = Path("models"),
+    workdir: Annotated[Path, typer.Option(help="Where the drawn training documents are cached.")] = Path("var/fields"),
+    count: Annotated[int, typer.Option(min=50, help="Documents drawn from the training form families.")] = 900,
+    old_count: Annotated[int, typer.Option(min=0, help="Documents drawn from intake's own layouts.")] = 150,
+    seed: Annotated[int, typer.Option()] = 7,
+    corrections: Annotated[
+        Path | None,
+        typer.Option(help="Reviewer field corrections exported by the service (/v1/review/field-corrections.jsonl)."),
+    ] = None,
+) -> None:
+    """Rebuild models/fields.* (the learned field scorer) from training form families only."""
+    from intake_lab.train.fields import summary, train
+
+    if corrections is not None and not corrections.is_file():
+        typer.echo(f"intake: {corrections}: no such file", err=True)
+        raise typer.Exit(code=2)
+    try:
+        card = train(out, workdir, count=count, old_count=old_count, seed=seed, corrections=corrections, log=typer.echo)
+    except ValueError as exc:
+        typer.echo(f"intake: {exc}", err=True)
+        raise typer.Exit(code=2) from exc
+    typer.echo(summary(card))
+
+
 def register(app: typer.Typer) -> None:
     app.add_typer(fixtures_app, name="fixtures")
+    app.add_typer(train_app, name="train")
     for group in app.registered_groups:
         if group.name == "classify" and group.typer_instance is not None:
             group.typer_instance.command("train")(classify_train)

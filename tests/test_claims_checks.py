@@ -209,6 +209,17 @@ def test_a_one_character_near_miss_is_a_warning_never_a_silent_pass() -> None:
     assert c.complete
 
 
+def test_a_reading_that_is_no_name_goes_to_the_reviewer_not_the_member() -> None:
+    # An employer letter's 兹证明我单位员工张晓明同志 once gave the name 我单位员工: that is our
+    # misreading, and the member must not be told their documents name someone else.
+    c = check_claim("special_disease", [invoice(), discharge(), certificate(employee_name="我单位员工")], RULES)
+    p = only(c, "name_near_mismatch")
+    assert p["actor"] == "reviewer" and p["field"] == "employee_name" and c.complete
+    # A name joined with a middle dot is a name: a different one is still the member's to explain.
+    c = check_claim("inpatient", [invoice(), discharge(patient_name="阿依古丽·买买提")], RULES)
+    assert only(c, "name_mismatch")["actor"] == "member"
+
+
 def test_employee_name_on_the_certificate_is_compared_too() -> None:
     c = check_claim("special_disease", [invoice(), discharge(), certificate(employee_name="赵丽华")], RULES)
     assert only(c, "name_mismatch")["field"] == "employee_name"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 from pathlib import Path
 
@@ -11,7 +12,7 @@ from PIL import Image, ImageDraw
 
 from intake.classify.classifier import Classifier, default_model_dir
 from intake.classify.features import PageFeatures
-from intake.classify.model import CARD_FILE, DocTypeModel, fit
+from intake.classify.model import CARD_FILE, MODEL_FILE, DocTypeModel, as_matrix, fit, fit_pipeline
 from intake.classify.split import PagePrediction, group_pages
 from intake.vocabulary import DocType
 
@@ -95,7 +96,7 @@ def test_unsure_and_empty_pages_are_other_with_low_confidence(toy_model: DocType
     assert mixed.doc_type is DocType.OTHER or mixed.confidence >= 0.55
 
 
-def test_model_round_trips_through_skops(toy_model: DocTypeModel, tmp_path: Path) -> None:
+def test_model_round_trips_through_its_arrays(toy_model: DocTypeModel, tmp_path: Path) -> None:
     toy_model.save(tmp_path)
     loaded = DocTypeModel.load(tmp_path)
     x = [feats(TITLES["invoice"]), feats(TITLES["unit_certificate"])]
@@ -105,6 +106,53 @@ def test_model_round_trips_through_skops(toy_model: DocTypeModel, tmp_path: Path
     (tmp_path / CARD_FILE).write_text(json.dumps(card))
     with pytest.raises(ValueError, match="version"):
         DocTypeModel.load(tmp_path)
+
+
+def test_arrays_other_than_the_cards_are_refused(toy_model: DocTypeModel, tmp_path: Path) -> None:
+    toy_model.save(tmp_path)
+    arrays = dict(toy_model.arrays)
+    arrays["intercept"] = arrays["intercept"] + 1.0
+    with (tmp_path / MODEL_FILE).open("wb") as f:
+        np.savez_compressed(f, **arrays)
+    with pytest.raises(ValueError, match="sha256"):
+        DocTypeModel.load(tmp_path)
+
+
+def test_a_pickled_array_is_refused_even_with_a_matching_card(toy_model: DocTypeModel, tmp_path: Path) -> None:
+    toy_model.save(tmp_path)
+    with (tmp_path / MODEL_FILE).open("wb") as f:
+        np.savez(f, **{**toy_model.arrays, "classes": np.array([object()] * 6, dtype=object)})
+    card = json.loads((tmp_path / CARD_FILE).read_text())
+    card["arrays"]["sha256"] = hashlib.sha256((tmp_path / MODEL_FILE).read_bytes()).hexdigest()
+    (tmp_path / CARD_FILE).write_text(json.dumps(card))
+    with pytest.raises(ValueError, match="pickle"):
+        DocTypeModel.load(tmp_path)
+
+
+def test_the_arrays_give_the_fitted_pipelines_probabilities() -> None:
+    """The runtime computes the model from its arrays, not through scikit-learn: on any page, the
+    probabilities must be the pipeline's (whitespace runs, Latin capitals, unknown characters,
+    empty text, unusual layout figures)."""
+    rng = np.random.default_rng(3)
+    pages, labels = [], []
+    for label, words in TITLES.items():
+        vocab = words.split()
+        for _ in range(9):
+            pages.append(feats(" ".join(rng.choice(vocab, size=5)), n_lines=float(rng.integers(1, 40))))
+            labels.append(label)
+    pipeline = fit_pipeline(pages, labels)
+    model = DocTypeModel.from_pipeline(pipeline, {})
+    probe = [
+        feats(TITLES["settlement"]),
+        feats("出院  记录\n\n  入院日期 ABC 票据"),
+        feats("ＱＲ码 龘靐 未见过的字"),
+        feats("", n_lines=0),
+        feats("诊断证明书", title_height=9.0, n_lines=400),
+    ]
+    probe[1].head = "出院记录 DISCHARGE"
+    want = np.asarray(pipeline.predict_proba(as_matrix(probe)))
+    assert model.classes == [str(c) for c in pipeline.classes_]
+    assert np.abs(model.predict_proba(probe) - want).max() < 1e-12
 
 
 def test_fit_refuses_labels_outside_the_contract() -> None:

@@ -12,7 +12,6 @@ from typer.testing import CliRunner
 
 from intake.cli import app
 from intake.elements.page import OcrResult
-from intake.ocr.engines import EngineError
 from intake.ocr.pipeline import OcrPipeline
 
 from .conftest import REPO, SAMPLE
@@ -136,18 +135,63 @@ def test_cli_bad_file_is_a_message_not_a_traceback(tmp_path: Path) -> None:
     assert "Traceback" not in out.output
 
 
-def test_a_download_attempt_is_an_error(pipeline: OcrPipeline, tmp_path: Path) -> None:
-    from rapidocr.utils.download_file import DownloadFile, DownloadFileInput
+def test_reading_runs_no_rapidocr_code_so_nothing_can_download() -> None:
+    """The engine opens the wheel's ONNX files on its own sessions: rapidocr, which fetches what it
+    cannot find, is never imported while a page is read."""
+    import subprocess
+    import sys
 
-    with pytest.raises(EngineError, match="download"):
-        DownloadFile.run(
-            DownloadFileInput(
-                file_url="https://example.invalid/model.onnx",
-                sha256=None,
-                save_path=tmp_path / "model.onnx",
-                logger=None,
-            )
-        )  # type: ignore[arg-type]
+    code = (
+        "import sys; from pathlib import Path; from intake.ocr.pipeline import OcrPipeline; "
+        f"p = Path({str(SAMPLE / '0000-diagnosis_certificate-clean.png')!r}); "
+        "r = OcrPipeline().read_file(p.read_bytes(), p.name); assert r.pages[0].lines; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] == 'rapidocr'))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO)
+    assert out.stdout.strip() == "[]"
+
+
+def test_own_detection_and_orientation_give_rapidocrs_results(sample_truth: dict) -> None:
+    """Detection and the line classifier run on intake's own sessions with rapidocr's steps
+    reproduced; on sample pages (a clean one, a photo, a sideways one) and on the odd shapes that
+    take its special paths (a strip under 30 px, a very wide one), the boxes and votes must be
+    rapidocr's own."""
+    from rapidocr import RapidOCR
+
+    from intake.ocr.config import default_config
+    from intake.ocr.crops import crop_line
+    from intake.ocr.engines.rapid import RapidEngine, model_paths
+    from intake.upload.files import load_pages
+
+    cfg = default_config()
+    paths = model_paths()
+    theirs = RapidOCR(
+        params={
+            "Global.log_level": "error",
+            "Global.max_side_len": 4000,
+            "Det.model_path": str(paths["det"]),
+            "Rec.model_path": str(paths["rec"]),
+            "Cls.model_path": str(paths["cls"]),
+            "Det.limit_type": "max",
+            "Det.limit_side_len": cfg.det_max_side,
+            "Det.box_thresh": cfg.det_box_thresh,
+            "Det.unclip_ratio": cfg.det_unclip_ratio,
+        }
+    )
+    ours = RapidEngine(cfg)
+    files = [find(sample_truth, clean=True), find(sample_truth, kind="photo"), find(sample_truth, kind="rotate90")]
+    for f in files:
+        page = load_pages((SAMPLE / f["file"]).read_bytes(), f["file"])[1][0]
+        for image in (page, page[:24], page[:300, :]):
+            out = theirs(image, use_det=True, use_cls=False, use_rec=False)
+            want = [] if getattr(out, "boxes", None) is None else [b.astype("float32") for b in out.boxes]
+            got = ours.detect(image)
+            assert len(got) == len(want), f["file"]
+            assert all((a == b).all() for a, b in zip(got, want, strict=True)), f["file"]
+        crops = [crop_line(page, b) for b in ours.detect(page)[:8]]
+        votes = [theirs(c, use_det=False, use_cls=True, use_rec=False).cls_res[0] for c in crops]
+        for (up, score), (label, their_score) in zip(ours.upside_down(crops), votes, strict=True):
+            assert up == (label == "180") and abs(score - float(their_score)) < 1e-4
 
 
 def test_dotted_leaders_do_not_turn_an_upright_page(pipeline: OcrPipeline) -> None:

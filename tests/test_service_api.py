@@ -380,7 +380,9 @@ def test_webhook_is_signed_and_retried(service: Any, fake_reader: Any) -> None:
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
-        client = service(reader=fake_reader, webhook_secret="s3cret", webhook_backoff=0.05)
+        client = service(
+            reader=fake_reader, webhook_secret="s3cret", webhook_backoff=0.05, webhook_allow_hosts="127.0.0.1"
+        )
         url = f"http://127.0.0.1:{server.server_address[1]}/hook"
         claim = create(client, webhook_url=url, external_ref="W-1")
         upload(client, claim["id"], "invoice.png", png())

@@ -19,6 +19,7 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 from PIL import Image
 from schemathesis.config import SchemathesisConfig
+from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from .conftest import FakeReader
 
@@ -69,7 +70,9 @@ as_reviewer = _schema(REVIEWER).include(method=["PATCH", "GET"], path_regex="^/v
 @as_portal.parametrize()
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_api_as_a_portal(case: schemathesis.Case) -> None:
-    case.call_and_validate()
+    # A schema-valid webhook_url may still be refused with 422 (a private or loopback address:
+    # tests/test_scale_gaps.py), which no JSON Schema can say; every other check stays on.
+    case.call_and_validate(excluded_checks=[positive_data_acceptance])
 
 
 @as_reviewer.parametrize()

@@ -195,10 +195,26 @@ def _disagreements(
     return out
 
 
+# A Han name is two to four characters (a compound surname and a two-character given name at most);
+# a transcribed minority or foreign name joins its parts with a middle dot.
+_PERSON_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,10}(?:·[\u4e00-\u9fff]{1,10})+")
+
+
+def looks_like_name(value: str) -> bool:
+    """Whether a reading has the shape of a person's name. A reading that does not (我单位员工, a
+    label read as the value, a name run into the next word) is our misreading, never evidence that
+    the member's documents name someone else."""
+    return _PERSON_NAME.fullmatch(value) is not None
+
+
 def check_names(claim: ClaimUnderCheck) -> list[Problem]:
     read = _readings(claim, claim.rules.checks.name_fields, normalize_name)
     codes = (ProblemCode.NAME_MISMATCH, ProblemCode.NAME_NEAR_MISMATCH)
-    return _disagreements(claim, read, lambda a, b: edit_distance(a, b) <= 1, codes)
+
+    def near(a: str, b: str) -> bool:
+        return edit_distance(a, b) <= 1 or not (looks_like_name(a) and looks_like_name(b))
+
+    return _disagreements(claim, read, near, codes)
 
 
 _BRANCH = re.compile(r"[(（][^)）]*[)）]$")

@@ -13,15 +13,13 @@ from intake.classify.model import DocTypeModel
 from intake.classify.split import DocumentPrediction, PagePrediction, group_pages
 from intake.datafile import Strict, load, packaged
 from intake.elements.page import OcrPage
+from intake.models import model_dir
 from intake.vocabulary import DocType
-
-REPO_MODELS = Path(__file__).resolve().parents[2] / "models"
 
 
 def default_model_dir() -> Path:
-    from intake.settings import Settings
-
-    return Settings.load().model_dir or REPO_MODELS
+    """The folder of trained models (intake/models.py holds the one lookup)."""
+    return model_dir()
 
 
 class ClassifierSettings(Strict):
@@ -45,7 +43,7 @@ class Classifier:
     @classmethod
     def load(cls, folder: Path | None = None) -> Classifier:
         s = settings()
-        return cls(DocTypeModel.load(folder or default_model_dir()), s.other_below, s.continue_min)
+        return cls(DocTypeModel.load(model_dir(folder)), s.other_below, s.continue_min)
 
     def predict_pages(self, features: list[PageFeatures], first_page: int = 1) -> list[PagePrediction]:
         probs = self.model.predict_proba(features)

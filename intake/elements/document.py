@@ -102,6 +102,37 @@ def _reasons(raw: Any) -> list[Reason]:
     return [Reason(r) for r in raw or () if r in known]
 
 
+@dataclass(frozen=True)
+class Alternative:
+    """A candidate value that lost to the field's value, with the scorer's score, for the reviewer."""
+
+    value: FieldValue
+    score: float
+    page: int
+    box: Box | None = None
+    source_text: str = ""
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "value": value_to_json(self.value),
+            "score": round(float(self.score), 4),
+            "page": int(self.page),
+            "box": [int(v) for v in self.box] if self.box else None,
+            "source_text": self.source_text,
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Alternative:
+        box = data.get("box")
+        return cls(
+            value_from_json(data["value"]),
+            float(data.get("score", 0.0)),
+            int(data.get("page") or 1),
+            box_of(box) if box else None,
+            str(data.get("source_text") or ""),
+        )
+
+
 @dataclass
 class Field:
     """One value read from a document (or set by a reviewer), with its evidence."""
@@ -113,6 +144,11 @@ class Field:
     source_text: str = ""
     reasons: list[Reason] = field(default_factory=list)
     corrected: bool = False  # set by a reviewer
+    # The learned reader's evidence (intake.extract.scorer): the candidates that lost with their
+    # scores, why the confidence was lowered (runner_up_close, ocr_unsure, ...), its raw score.
+    alternatives: list[Alternative] = field(default_factory=list)
+    doubts: list[str] = field(default_factory=list)
+    score: float | None = None
 
     # -- the value as the kind a check needs; None when it is not one -----------------------------
     @property
@@ -152,6 +188,12 @@ class Field:
             out["reasons"] = [r.value for r in self.reasons]
         if self.corrected:
             out["corrected"] = True
+        if self.alternatives:
+            out["alternatives"] = [a.to_json() for a in self.alternatives]
+        if self.doubts:
+            out["doubts"] = list(self.doubts)
+        if self.score is not None:
+            out["score"] = round(float(self.score), 4)
         return out
 
     @classmethod
@@ -165,6 +207,9 @@ class Field:
             source_text=str(data.get("source_text") or ""),
             reasons=_reasons(data.get("reasons")),
             corrected=bool(data.get("corrected", False)),
+            alternatives=[Alternative.from_json(a) for a in data.get("alternatives") or () if isinstance(a, dict)],
+            doubts=[str(d) for d in data.get("doubts") or ()],
+            score=float(data["score"]) if data.get("score") is not None else None,
         )
 
 

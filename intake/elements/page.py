@@ -13,6 +13,8 @@ from typing import Any, NamedTuple
 
 import numpy as np
 
+from intake.codes import QualityIssue
+
 Box = tuple[int, int, int, int]
 
 LINE_SCORE_DIGITS = 4
@@ -128,6 +130,50 @@ class Seal:
         )
 
 
+@dataclass(frozen=True)
+class QualityFinding:
+    """One reason a page is too poor to read, with the measure that showed it and its threshold."""
+
+    issue: QualityIssue
+    value: float
+    limit: float
+
+    def to_json(self) -> dict[str, Any]:
+        return {"issue": self.issue.value, "value": round(self.value, 4), "limit": round(self.limit, 4)}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> QualityFinding:
+        return cls(QualityIssue(data["issue"]), float(data["value"]), float(data["limit"]))
+
+
+@dataclass
+class PageQuality:
+    """What the page-quality gate (intake.ocr.quality) found on a page before it was read: its
+    findings (none: the page passed) and every measure it took, for a reviewer or a tuning run."""
+
+    findings: list[QualityFinding] = field(default_factory=list)
+    measures: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def passed(self) -> bool:
+        return not self.findings
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "findings": [f.to_json() for f in self.findings],
+            "measures": {k: round(v, 4) for k, v in self.measures.items()},
+        }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> PageQuality:
+        # A stored page may name an issue this version no longer knows: it cannot be advised on.
+        known = {i.value for i in QualityIssue}
+        return cls(
+            [QualityFinding.from_json(f) for f in data.get("findings", ()) if f.get("issue") in known],
+            {str(k): float(v) for k, v in (data.get("measures") or {}).items()},
+        )
+
+
 def blank_image(width: int, height: int) -> np.ndarray:
     """A white stand-in of the right size that costs no memory (zero-strided)."""
     return np.broadcast_to(np.full((1, 1, 3), 255, np.uint8), (height, width, 3))
@@ -144,6 +190,7 @@ class OcrPage:
     # by the OCR stage from the upload, and kept, because a stored page image is re-encoded.
     colour: bool = True
     fingerprint: str | None = None  # intake.ocr.fingerprint: recognises the same paper photographed again
+    quality: PageQuality | None = None  # the page-quality gate's verdict on the upload, when it ran
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -170,6 +217,8 @@ class OcrPage:
         }
         if self.fingerprint:
             out["fingerprint"] = self.fingerprint
+        if self.quality is not None:
+            out["quality"] = self.quality.to_json()
         return out
 
     @classmethod
@@ -186,6 +235,7 @@ class OcrPage:
             rotation=int(data.get("rotation", 0)),
             colour=bool(data.get("colour", True)),
             fingerprint=data.get("fingerprint"),
+            quality=PageQuality.from_json(data["quality"]) if data.get("quality") else None,
         )
 
 

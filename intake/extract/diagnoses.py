@@ -120,42 +120,66 @@ class DiagnosisReader:
         return None
 
     def _from_table(self, rows: list[Row]) -> Field | None:
-        """出院诊断 as a table: the names under 诊断名称, codes under 疾病编码."""
+        """出院诊断 as a table: the names under the diagnosis column's header, the codes under the
+        code column's; any other column (转归, 入院病情, 序号) is not part of a diagnosis.
+
+        Cells are the row's runs of characters with a gap between them; a cell belongs to the header
+        whose column it sits in (the nearest header by centre, or by left edge for the left-aligned
+        names), so that `D64.9 好转` beside a name never joins it."""
+        name_heads = [fold(h) for h in (*self.settings.table_labels, *self.settings.labels)]
+        code_heads = [fold(h) for h in self.settings.code_headers] + ["ICD", "编码", "代码"]
         for ri, row in enumerate(rows):
-            head = next((fold(h) for h in self.settings.table_labels if fold(h) in row.text), None)
-            if head is None:
+            heads = _cells(row)
+            if len(heads) < 2 or any(re.search(r"\d", t) and "ICD" not in t for _, _, t in heads):
                 continue
-            at = row.text.find(head)
-            nx0 = row.box(at, at + len(head))[0]
-            if at > 0:  # names are left-aligned in their cell, which starts after the previous header
-                nx0 = min(nx0, row.box(at - 1, at)[2] + 5)
-            code_col = None
-            for ch in self.settings.code_headers:
-                k = row.text.find(fold(ch))
-                if k >= 0:
-                    code_col = row.box(k, k + len(fold(ch)))
+            texts = [t.strip(":") for _, _, t in heads]
+            name_col = next(
+                (
+                    i
+                    for i, t in enumerate(texts)
+                    if any(t == h or t.endswith(h) for h in name_heads) and not t.startswith("入院") and len(t) <= 8
+                ),
+                None,
+            )
+            if name_col is None:
+                continue
+            code_col = next((i for i, t in enumerate(texts) if any(h in t for h in code_heads)), None)
+            geo = [row.box(a, b) for a, b, _ in heads]
             items: list[tuple[str, str | None]] = []
             spans = []
             for nxt in rows[ri + 1 : ri + 12]:
-                if nxt.page != row.page or self._is_header(nxt.text):
+                if nxt.page != row.page or self._is_header(nxt.text) or nxt.top - row.bottom > 14 * row.height:
                     break
-                name_end = code_col[0] - 5 if code_col else 10**6
-                name_chars = [k for k in range(len(nxt.text)) if nx0 - 20 <= nxt.box(k, k + 1)[0] < name_end]
-                if not name_chars:
-                    break
-                a, b = name_chars[0], name_chars[-1] + 1
-                name = _JUNK.sub("", nxt.text[a:b])
-                code = None
-                if code_col is not None:
-                    lo, hi = code_col[0] - 30, code_col[2] + 40
-                    cchars = [k for k in range(len(nxt.text)) if lo <= nxt.box(k, k + 1)[0] <= hi]
-                    if cchars:
-                        cand = nxt.text[cchars[0] : cchars[-1] + 1]
-                        code = cand if _BARE_CODE.match(cand) else None
-                if len(name) < 2:
+                name, code, span = "", None, None
+                for a, b, t in _cells(nxt):
+                    x0, _, x1, _ = nxt.box(a, b)
+                    cx = (x0 + x1) / 2
+                    col = min(
+                        range(len(geo)),
+                        key=lambda i: min(abs(cx - (geo[i][0] + geo[i][2]) / 2), abs(x0 - geo[i][0])),
+                    )
+                    if col == name_col:
+                        name += t
+                        span = (a, b) if span is None else (span[0], b)
+                    elif col == code_col and _BARE_CODE.match(t):
+                        code = _code(t)
+                name = _JUNK.sub("", _LEADING_NUMBER.sub("", name))
+                if len(name) < 2 or span is None:
                     break
                 items.append((name, code))
-                spans.append((nxt, a, b))
+                spans.append((nxt, span[0], span[1]))
             if items:
                 return self._field(items, spans)
         return None
+
+
+def _cells(row: Row) -> list[tuple[int, int, str]]:
+    """The row's runs of characters separated by a visible gap (a table's cells)."""
+    out = []
+    start = 0
+    h = max(row.height, 1.0)
+    for k in range(1, len(row.text) + 1):
+        if k == len(row.text) or row.box(k, k + 1)[0] - row.box(k - 1, k)[2] > 0.8 * h:
+            out.append((start, k, row.text[start:k]))
+            start = k
+    return out

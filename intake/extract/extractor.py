@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+from functools import cache
+from pathlib import Path
+
 from intake.elements.document import Field
 from intake.elements.page import OcrPage
 from intake.extract.config import settings
@@ -9,20 +13,73 @@ from intake.extract.crosschecks import Validator
 from intake.extract.diagnoses import DiagnosisReader
 from intake.extract.labels import DocSpec, LabelReader, load_specs
 from intake.extract.layout import Row, rows_of
+from intake.extract.scorer import FieldModel, Scorer, learned_fields, model_dir
 from intake.extract.unlabelled import RULES, seal
 from intake.reference.icd10 import IcdTable, default_table
 from intake.vocabulary import FIELDS, DocType
 
+log = logging.getLogger("intake.extract")
+
+
+@cache
+def _model(folder: Path) -> FieldModel | None:
+    if not FieldModel.available(folder):
+        return None
+    try:
+        return FieldModel.load(folder)
+    except (OSError, ValueError, KeyError) as exc:
+        # A damaged or foreign artifact must not stop extraction: the label rules still read.
+        log.warning("field model in %s not loaded (%s): reading by the label rules", folder, type(exc).__name__)
+        return None
+
 
 class Extractor:
-    def __init__(self, specs: dict[DocType, DocSpec] | None = None, icd10: IcdTable | None = None) -> None:
+    """Fields of one document. With the field model (models/fields.*) present the learned scorer
+    reads every field it knows; the label rules remain as the reader of the rest (diagnoses, seal,
+    the parts only a cross-check needs), as the fallback when there is no model, and as a
+    cross-check: a learned value the rules read otherwise is not trusted above the review line."""
+
+    def __init__(
+        self,
+        specs: dict[DocType, DocSpec] | None = None,
+        icd10: IcdTable | None = None,
+        model: FieldModel | bool | None = True,
+    ) -> None:
         self.settings = settings()
         self.specs = specs or load_specs()
         self.diagnoses = DiagnosisReader(self.settings.diagnoses, icd10 or default_table(self.settings.icd10_table))
+        if model is True:
+            self.model = _model(model_dir())
+        else:
+            self.model = model or None
+        self.scorer = Scorer(self.model) if self.model is not None else None
 
     def extract(self, doc_type: DocType, pages: list[OcrPage]) -> dict[str, Field]:
         if not pages:
             return {}
+        fields = self._rules(doc_type, pages)
+        if self.scorer is not None:
+            learned = self.scorer.extract(doc_type, pages)
+            for name in learned_fields(doc_type):
+                ruled = fields.pop(name, None)
+                got = learned.get(name)
+                if got is None:
+                    if ruled is not None and self.settings.confidence.fallback_cap > 0:
+                        # The scorer found no candidate it believes: the label rules' reading is
+                        # kept for the reviewer, never trusted.
+                        ruled.confidence = min(ruled.confidence, self.settings.confidence.fallback_cap)
+                        ruled.doubts.append("rules_only")
+                        fields[name] = ruled
+                    continue
+                if ruled is not None and ruled.value != got.value:
+                    got.doubts.append("rules_disagree")
+                    got.confidence = min(got.confidence, self.settings.confidence.disagree_cap)
+                fields[name] = got
+        Validator(self.settings.confidence).run(fields)
+        allowed = set(FIELDS[doc_type])
+        return {k: v for k, v in fields.items() if k in allowed}
+
+    def _rules(self, doc_type: DocType, pages: list[OcrPage]) -> dict[str, Field]:
         rows: list[Row] = [r for p in pages for r in rows_of(p)]
         fields: dict[str, Field] = {}
         spec = self.specs.get(doc_type)
@@ -41,6 +98,4 @@ class Extractor:
                 for name, f in RULES[rule](rows, pages, self.settings).items():
                     fields.setdefault(name, f)
         fields["seal"] = seal(pages, self.settings)
-        Validator(self.settings.confidence).run(fields)
-        allowed = set(FIELDS[doc_type])
-        return {k: v for k, v in fields.items() if k in allowed}
+        return fields

@@ -25,6 +25,7 @@ class OcrConfig(Strict):
     perspective: bool = True
     orientation: bool = True
     deskew: bool = True
+    deskew_redetect: bool = False
     red_suppression: bool = True
     seals: bool = True
     seal_min_diameter: int = Field(60, ge=1)

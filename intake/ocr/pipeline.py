@@ -8,12 +8,19 @@ it, detecting again only when it moved; read each line; read the seals from the 
 
 from __future__ import annotations
 
+import dataclasses
+import functools
+import hashlib
 import math
 import re
+import threading
 import time
-from collections.abc import Iterator
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 
+import cv2
 import numpy as np
 
 from intake.elements.page import OcrLine, OcrPage, OcrResult, Reading
@@ -24,13 +31,19 @@ from intake.ocr.engines import Engine, create_engine
 from intake.ocr.fingerprint import page_fingerprint
 from intake.ocr.order import reading_order
 from intake.ocr.seals import read_seals
-from intake.upload.files import Limits, open_file
+from intake.upload.files import Limits, PageImage, open_file
 
 PROBE_LINES = 4  # widest lines read both ways round to tell upright from upside down
 PROBE_CHARS = 12  # of each, about this many characters' width
 CLS_SURE = 0.9  # line-orientation classifier scores above which its vote is taken as it is
 FLIP_MARGIN = 0.05
 _INFORMATIVE = re.compile(r"[\u4e00-\u9fff]")
+# Memory one page in reading holds beyond the loaded models, per pixel of the decoded page: its
+# three copies (page, red-lightened, mask), the detector's input and maps, the line crops. Peak RSS
+# growth measured reading sample pages in one process: 200-240 bytes a pixel for a process's first
+# page (ONNX Runtime's first-run allocations included), 0-70 for the pages after it; 100 (about
+# 220 MB for an A4 page at 150 dpi) is on the safe side once a worker has read a page.
+PAGE_BYTES_PER_PIXEL = 100
 
 
 @contextmanager
@@ -56,6 +69,15 @@ def _skew(polys: list[np.ndarray]) -> float:
         if np.linalg.norm(p[1] - p[0]) > 4 * np.linalg.norm(p[3] - p[0])
     ]
     return float(np.median(angles)) if len(angles) >= 3 else 0.0
+
+
+def _turn_polys(polys: list[np.ndarray], w: int, h: int, degrees: float) -> list[np.ndarray]:
+    """Polygons of a w × h page as they lie after preprocess.deskew(page, degrees)."""
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    cos, sin = abs(m[0, 0]), abs(m[0, 1])
+    m[0, 2] += int(h * sin + w * cos) / 2 - w / 2
+    m[1, 2] += int(h * cos + w * sin) / 2 - h / 2
+    return [np.asarray(cv2.transform(p.reshape(-1, 1, 2), m).reshape(-1, 2), dtype=np.float32) for p in polys]
 
 
 def _middle(crop: np.ndarray, chars: int) -> np.ndarray:
@@ -89,15 +111,91 @@ class _Page:
 class OcrPipeline:
     """Holds the loaded models; create once and reuse (model loading costs about a second)."""
 
-    def __init__(self, config: OcrConfig | None = None, engine: Engine | None = None) -> None:
+    def __init__(
+        self,
+        config: OcrConfig | None = None,
+        engine: Engine | None = None,
+        *,
+        page_workers: int = 1,
+        memory_budget_mb: int | None = None,
+        cache_pages: int = 0,
+    ) -> None:
+        """page_workers: pages of one file read at once, as long as their estimated memory
+        (PAGE_BYTES_PER_PIXEL) fits memory_budget_mb; cache_pages: pages whose reading is kept,
+        keyed by the page's pixels, so that a file uploaded again is not read again."""
         self.config = config or default_config()
         self.engine = engine or create_engine(self.config)
+        self.page_workers = max(1, page_workers)
+        self.memory_budget = (memory_budget_mb or 0) * 2**20
+        self._pool = (
+            ThreadPoolExecutor(self.page_workers, thread_name_prefix="ocr-page") if self.page_workers > 1 else None
+        )
+        self._cache: OrderedDict[str, OcrPage] = OrderedDict()
+        self._cache_pages = max(0, cache_pages)
+        self._cache_lock = threading.Lock()
+        self._budget = threading.Condition()
+        self._in_use = 0
 
-    def read_file(self, data: bytes, filename: str, limits: Limits | None = None) -> OcrResult:
-        """Every page of a file, decoded and read one at a time. Raises InputError for a bad file."""
+    def read_file(
+        self, data: bytes, filename: str, limits: Limits | None = None, pages: Iterable[PageImage] | None = None
+    ) -> OcrResult:
+        """Every page of a file (decoded here unless given as pages). Raises InputError for a bad file."""
         opened = open_file(data, filename, limits)
-        pages = [self.read_page(p.image, p.number, colour=p.colour) for p in opened.pages()]
-        return OcrResult(filename, opened.media_type, pages)
+        return OcrResult(filename, opened.media_type, self.read_pages(opened.pages() if pages is None else pages))
+
+    def read_pages(self, pages: Iterable[PageImage]) -> list[OcrPage]:
+        """The pages in order. With page_workers > 1 several are read at once: ONNX Runtime and
+        OpenCV release the GIL, so one page's detection overlaps another's Python steps (crops,
+        orientation probes, seals). Pages are decoded one at a time, and one waits to start while
+        the pages in reading would overrun the memory budget."""
+        if self._pool is None:
+            return [self._read_cached(p) for p in pages]
+        futures: list[Future[OcrPage]] = []
+        try:
+            for p in pages:
+                need = self._reserve(p.image)
+                fut = self._pool.submit(self._read_cached, p)
+                fut.add_done_callback(functools.partial(self._release, need))
+                futures.append(fut)
+            return [f.result() for f in futures]
+        finally:
+            for f in futures:
+                f.cancel()
+
+    def _reserve(self, image: np.ndarray) -> int:
+        need = int(image.shape[0]) * int(image.shape[1]) * PAGE_BYTES_PER_PIXEL
+        with self._budget:
+            # Always let one page run, however large: the limits on uploads bound its size.
+            while self._in_use and self.memory_budget and self._in_use + need > self.memory_budget:
+                self._budget.wait()
+            self._in_use += need
+        return need
+
+    def _release(self, need: int, _done: object = None) -> None:
+        with self._budget:
+            self._in_use -= need
+            self._budget.notify_all()
+
+    def _read_cached(self, p: PageImage) -> OcrPage:
+        if not self._cache_pages:
+            return self.read_page(p.image, p.number, colour=p.colour)
+        h = hashlib.sha256(p.image.tobytes())
+        h.update(f"{p.image.shape}{p.image.dtype}{p.colour}".encode())
+        key = h.hexdigest()
+        with self._cache_lock:
+            hit = self._cache.get(key)
+            if hit is not None:
+                self._cache.move_to_end(key)
+        if hit is not None:
+            return dataclasses.replace(
+                hit, page=p.number, lines=list(hit.lines), seals=list(hit.seals), timings={"cached": 0.0}
+            )
+        page = self.read_page(p.image, p.number, colour=p.colour)
+        with self._cache_lock:
+            self._cache[key] = page
+            while len(self._cache) > self._cache_pages:
+                self._cache.popitem(last=False)
+        return page
 
     def _upside_down(self, pg: _Page, polys: list[np.ndarray]) -> tuple[bool, dict[int, Reading]]:
         """Read the widest lines as they are and turned round; the better-read way is up.
@@ -168,9 +266,16 @@ class OcrPipeline:
             skew = _skew(polys)
             if abs(skew) >= cfg.deskew_min_degrees:
                 with _timed(t, "deskew"):
+                    h, w = pg.ocr.shape[:2]
                     pg.straighten(skew)
-                    polys = self.engine.detect(pg.ocr)
-                    known = {}
+                    if cfg.deskew_redetect:
+                        polys = self.engine.detect(pg.ocr)
+                        known = {}
+                    else:
+                        # The lines found before straightening, turned with the page: the same
+                        # lines as a second detection finds, without its cost; the probes' readings
+                        # of whole lines stay valid, as the crops show the same print.
+                        polys = _turn_polys(polys, w, h, skew)
         seals = []
         if cfg.seals:
             with _timed(t, "seals"):

@@ -148,3 +148,47 @@ def export_rows(session: Session) -> Iterator[dict[str, Any]]:
 
 def export_jsonl(session: Session) -> str:
     return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in export_rows(session))
+
+
+def export_field_rows(session: Session) -> Iterator[dict[str, Any]]:
+    """One row per field a reviewer set, with its value now, where it stands and the document's
+    pages as OCR read them: what intake_lab.train.fields.load_field_corrections reads, so that
+    `intake train fields --corrections FILE` learns the layouts reviewers had to fix."""
+    rows = session.scalars(
+        select(CorrectionRow)
+        .where(CorrectionRow.field != "doc_type")
+        .order_by(CorrectionRow.document_id, CorrectionRow.at)
+    )
+    last: dict[tuple[str, str], CorrectionRow] = {}
+    for row in rows:
+        last[(row.document_id, row.field)] = row  # a later correction of the same field wins
+    docs: dict[str, DocumentRow | None] = {}
+    for (doc_id, name), row in last.items():
+        if row.new is None or name.startswith("_"):
+            continue  # a value removed says what is not on the page, not where a value is
+        doc = docs.get(doc_id) if doc_id in docs else docs.setdefault(doc_id, session.get(DocumentRow, doc_id))
+        if doc is None:
+            continue
+        current = (doc.fields or {}).get(name) or {}
+        wanted = set(doc.pages or [])
+        pages = [
+            {k: v for k, v in p.items() if k != "image"}
+            for p in (doc.file.ocr or {}).get("pages", [])
+            if p.get("page") in wanted
+        ]
+        if not pages:
+            continue
+        yield {
+            "document_id": doc.id,
+            "doc_type": doc.doc_type,
+            "field": name,
+            "value": row.new,
+            "page": current.get("page") or min(wanted),
+            "box": current.get("box"),
+            "pages": pages,
+            "corrected_at": row.at.isoformat(),
+        }
+
+
+def export_fields_jsonl(session: Session) -> str:
+    return "".join(json.dumps(row, ensure_ascii=False) + "\n" for row in export_field_rows(session))

@@ -6,28 +6,36 @@ from __future__ import annotations
 import json
 import logging
 import re
+import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
-from sqlalchemy import func, select
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from intake.claim_reader import ClaimReader
+from intake.service import metrics
 from intake.service.context import make_context
+from intake.service.logs import accept_request_id, request_id
+from intake.service.queue import make_runner
 from intake.service.routes import claims, documents, review
-from intake.service.schemas import ErrorOut, Health
+from intake.service.schemas import ErrorOut, Health, Readiness
 from intake.service.workbench import install as install_workbench
-from intake.service.worker import Worker
 from intake.settings import Settings
+from intake.store.blobs import StoreUnavailable
 from intake.store.tables import FileRow
 
 log = logging.getLogger("intake.service")
 
+RETRY_AFTER = 5  # seconds a client is told to wait while the store, disk or database is away
 JSON_BODY_LIMIT = 1 << 20  # claims and corrections are a few hundred bytes
 MULTIPART_SLACK = 64 << 10  # boundary and part headers around the file
 
@@ -67,6 +75,47 @@ class BodyLimit:
             return message
 
         await self.app(scope, limited, send)
+
+
+class RequestContext:
+    """The outermost layer of every request: its id (X-Request-ID accepted if it is a plain token,
+    else made, and echoed), its metrics, and a JSON 500 for anything unhandled, so that no
+    traceback, and no exception message, reaches the log (Starlette's own error layer prints both)."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        headers = dict(scope.get("headers") or [])
+        rid = accept_request_id(headers.get(b"x-request-id", b"").decode("latin-1") or None)
+        token = request_id.set(rid)
+        status = 500
+        started = False
+        t0 = time.perf_counter()
+
+        async def tagged(message: Message) -> None:
+            nonlocal status, started
+            if message["type"] == "http.response.start":
+                started = True
+                status = int(message["status"])
+                message = {**message, "headers": [*message.get("headers", []), (b"x-request-id", rid.encode())]}
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tagged)
+        except Exception as exc:
+            route = getattr(scope.get("route"), "path", "")
+            log.error("unhandled %s on %s %s", type(exc).__name__, scope["method"], route)
+            if not started:
+                await _send_json(tagged, 500, {"detail": "internal error"})
+        finally:
+            route = getattr(scope.get("route"), "path", None) or "unmatched"
+            metrics.REQUESTS.labels(route, scope["method"], str(status)).inc()
+            metrics.REQUEST_SECONDS.labels(route).observe(time.perf_counter() - t0)
+            request_id.reset(token)
 
 
 async def _send_json(send: Send, status: int, body: dict[str, Any]) -> None:
@@ -121,17 +170,28 @@ def _install_error_handlers(app: FastAPI) -> None:
     async def invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
         return JSONResponse({"detail": _validation_detail(exc)}, 422)
 
-    @app.exception_handler(Exception)
-    async def crashed(request: Request, exc: Exception) -> JSONResponse:
-        # The type only: a message may quote what a member uploaded.
-        log.error("unhandled %s on %s %s", type(exc).__name__, request.method, request.scope.get("route", ""))
-        return JSONResponse({"detail": "internal error"}, 500)
+    def unavailable(request: Request, exc: Exception) -> JSONResponse:
+        # A fault of the service's surroundings (store, disk, database): the request was fine and
+        # will work once they are back. The type only in the log, never the message.
+        log.warning("unavailable (%s) on %s %s", type(exc).__name__, request.method, request.url.path)
+        return JSONResponse(
+            {"detail": "the service cannot store this now; try again shortly", "code": "unavailable"},
+            503,
+            headers={"Retry-After": str(RETRY_AFTER)},
+        )
+
+    faults: tuple[type[Exception], ...] = (StoreUnavailable, DBAPIError, PoolTimeout, ConnectionError, TimeoutError)
+    for kind in faults:
+        app.add_exception_handler(kind, unavailable)
+
+    # Anything else unhandled is answered by RequestContext (outside Starlette's error layer,
+    # which would print the traceback after answering).
 
 
 def create_app(settings: Settings | None = None, reader: ClaimReader | None = None) -> FastAPI:
     """The service on these settings (default: the environment's), reading with this reader."""
     ctx = make_context(settings or Settings.load(), reader)
-    worker = Worker(ctx)
+    worker = make_runner(ctx)
     ctx.worker = worker
 
     @asynccontextmanager
@@ -160,27 +220,73 @@ def create_app(settings: Settings | None = None, reader: ClaimReader | None = No
     )
     app.state.ctx = ctx
     app.add_middleware(BodyLimit, upload_limit=ctx.limits.max_file_bytes)
+    app.add_middleware(RequestContext)  # added last: the outermost of the two
     _install_error_handlers(app)
     app.include_router(claims.router)
     app.include_router(documents.router)
     app.include_router(review.router)
     install_workbench(app)  # the reviewers' pages under /review/, their sessions, /docs
 
-    @app.get("/healthz", response_model=Health, tags=["service"], summary="Liveness and queue depth (no key needed)")
+    @app.get(
+        "/healthz",
+        response_model=Health,
+        tags=["service"],
+        summary="Liveness and queue depth (no key needed); /readyz says whether it can work",
+    )
     def health() -> Health:
-        with ctx.sessions() as s:
-            counts = dict(
-                s.execute(
-                    select(FileRow.status, func.count())
-                    .where(FileRow.status.in_(("queued", "processing")))
-                    .group_by(FileRow.status)
-                ).all()
-            )
+        # Liveness only: the process answers. A database that is away shows as unknown depths
+        # (null), not as a failed check: restarting the process would not bring it back.
+        counts: dict[str, int] | None
+        try:
+            with ctx.sessions() as s:
+                counts = {
+                    str(k): int(v)
+                    for k, v in s.execute(
+                        select(FileRow.status, func.count())
+                        .where(FileRow.status.in_(("queued", "processing")))
+                        .group_by(FileRow.status)
+                    ).all()
+                }
+        except Exception as exc:
+            log.warning("healthz: queue depth unknown (%s)", type(exc).__name__)
+            counts = None
         return Health(
             status="ok",
             pipeline=ctx.pipeline_state,
-            queued=counts.get("queued", 0),
-            processing=counts.get("processing", 0),
+            queued=None if counts is None else counts.get("queued", 0),
+            processing=None if counts is None else counts.get("processing", 0),
         )
+
+    @app.get("/metrics", tags=["service"], summary="Prometheus metrics (no key needed)", response_class=Response)
+    def metrics_endpoint() -> Response:
+        return Response(metrics.exposition(ctx.sessions), media_type=CONTENT_TYPE_LATEST)
+
+    @app.get(
+        "/readyz",
+        response_model=Readiness,
+        tags=["service"],
+        summary="Readiness: 200 when the models are loaded and the database, store and broker answer, else 503",
+        responses={503: {"model": Readiness, "description": "Not ready: `checks` says what is not"}},
+    )
+    def ready() -> JSONResponse:
+        checks: dict[str, str] = {}
+
+        def check(name: str, probe: Any) -> None:
+            try:
+                probe()
+                checks[name] = "ok"
+            except Exception as exc:
+                checks[name] = f"unavailable ({type(exc).__name__})"
+
+        def database() -> None:
+            with ctx.engine.connect() as conn:
+                conn.execute(text("SELECT 1"))
+
+        check("database", database)
+        check("store", ctx.blobs.ping)
+        check("queue", worker.ping)
+        ok = all(v == "ok" for v in checks.values())
+        body = Readiness(status="ready" if ok else "not_ready", checks=checks)
+        return JSONResponse(body.model_dump(), 200 if ok else 503, headers={} if ok else {"Retry-After": "5"})
 
     return app

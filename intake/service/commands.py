@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated
 
@@ -40,16 +39,63 @@ def serve(
 
     from intake.check.claim_rules import RulesError
     from intake.service.app import create_app
+    from intake.service.logs import configure_logging
 
     settings = _settings(data_dir)
-    logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)  # its plugin chatter on every start
+    configure_logging(settings.log_level)
     try:
         app = create_app(settings)
     except RulesError as exc:
         typer.echo(f"intake: {exc}", err=True)
         raise typer.Exit(code=2) from None
-    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), proxy_headers=True)
+    # log_config=None: uvicorn's lines go through the JSON formatter too.
+    uvicorn.run(app, host=host, port=port, log_level=settings.log_level.lower(), proxy_headers=True, log_config=None)
+
+
+def worker(
+    concurrency: Annotated[
+        int, typer.Option(min=1, max=64, help="Pool processes, each reading one file at a time (about one per core).")
+    ] = 1,
+    queues: Annotated[
+        str | None, typer.Option(help="Comma-separated queues to take tasks from (default: INTAKE_QUEUE_NAME).")
+    ] = None,
+    max_memory_mb: Annotated[
+        int | None,
+        typer.Option(
+            min=100, help="A pool process whose memory grew over this is replaced after its task (the models ~600 MB)."
+        ),
+    ] = None,
+    metrics_port: Annotated[
+        int | None, typer.Option(min=1, max=65535, help="Serve the pool's Prometheus metrics on this port.")
+    ] = None,
+    data_dir: DataDir = None,
+) -> None:
+    """Read uploads from the broker (INTAKE_BROKER_URL), on this machine's cores (see README, Deployment)."""
+    settings = _settings(data_dir)
+    if not settings.broker_url:
+        typer.echo("intake: set INTAKE_BROKER_URL (redis://… or amqp://…) to run workers", err=True)
+        raise typer.Exit(code=2)
+    if metrics_port:
+        import os
+        import tempfile
+
+        # Before prometheus_client is imported: every pool process then writes its samples where
+        # this (the main) process collects them.
+        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="intake-metrics-"))
+        from prometheus_client import CollectorRegistry, start_http_server
+        from prometheus_client.multiprocess import MultiProcessCollector
+
+        registry = CollectorRegistry()
+        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+        start_http_server(metrics_port, registry=registry)
+    from intake.service.logs import configure_logging
+    from intake.service.queue.celery import run_worker
+
+    configure_logging(settings.log_level)
+    names = [q.strip() for q in (queues or settings.queue_name).split(",") if q.strip()]
+    run_worker(
+        settings, concurrency=concurrency, queues=names, max_memory_mb=max_memory_mb, loglevel=settings.log_level
+    )
 
 
 def _sessions(data_dir: Path | None) -> sessionmaker[Session]:

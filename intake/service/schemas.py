@@ -228,5 +228,12 @@ class Health(BaseModel):
     pipeline: Literal["loading", "ready", "unavailable"] = Field(
         description="Whether the OCR and classification models are loaded; while unavailable, uploads wait queued."
     )
-    queued: int
-    processing: int
+    queued: int | None = Field(description="Files waiting; null while the database does not answer")
+    processing: int | None
+
+
+class Readiness(BaseModel):
+    status: Literal["ready", "not_ready"]
+    checks: dict[str, str] = Field(
+        description="database, store and queue (embedded: the reading models are loaded; with a broker: it answers)"
+    )

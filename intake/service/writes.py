@@ -10,10 +10,12 @@ reviewer, decide its status one after the other, each seeing the other's result.
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import HTTPException
-from sqlalchemy import CursorResult, Update, func, select, update
+from sqlalchemy import ColumnElement, CursorResult, Update, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -22,11 +24,13 @@ from intake.review.corrections import CorrectionRejected, apply_correction, rere
 from intake.service.access import claim_for, document_for
 from intake.service.auth import Principal
 from intake.service.context import ServiceContext
+from intake.service.faults import backoff
+from intake.service.logs import request_id
 from intake.service.schemas import ClaimCreate, ClaimOut, ClaimSummary, DocumentOut, DocumentPatch, UploadAccepted
 from intake.service.views import claim_out, claim_summary, document_out, pipeline_documents
 from intake.store.database import transaction
 from intake.store.invoice_table import DbInvoiceRegistry
-from intake.store.tables import ClaimRow, CorrectionRow, DocumentRow, FileRow, utcnow
+from intake.store.tables import ClaimRow, CorrectionRow, DocumentRow, FileRow, OutboxRow, utcnow
 from intake.vocabulary import DocType
 
 log = logging.getLogger("intake.service")
@@ -120,40 +124,67 @@ def create_claim(
     return out, False
 
 
+def earlier_upload(ctx: ServiceContext, claim_id: str, key: str) -> UploadAccepted | None:
+    """What an upload with this Idempotency-Key to this claim was answered with, if there was one."""
+    with ctx.sessions() as s:
+        f = s.scalars(select(FileRow).where(FileRow.claim_id == claim_id, FileRow.idempotency_key == key)).first()
+        if f is None:
+            return None
+        first = min(f.documents, key=lambda d: d.position)
+        return UploadAccepted(id=first.id, status="queued", claim_id=claim_id, file_id=f.id, filename=f.filename)
+
+
 def add_upload(
-    ctx: ServiceContext, claim_id: str, who: Principal, blob_key: str, size: int, media_type: str, filename: str
-) -> UploadAccepted:
-    """A stored upload queued for reading, with the document that answers for it."""
-    with transaction(ctx.sessions) as s:
-        touch_claim(s, claim_id)
-        claim = claim_for(s, claim_id, who)
-        s.refresh(claim)
-        # Checked under the claim's lock: an upload cannot slip in after the review.
-        if claim.reviewed_at is not None:
-            raise HTTPException(409, "the claim has been reviewed; create a new claim for more documents")
-        now = utcnow()
-        row = FileRow(
-            claim_id=claim_id,
-            filename=filename,
-            blob_key=blob_key,
-            size=size,
-            media_type=media_type,
-            status="queued",
-            attempts=0,
-            created_at=now,
-        )
-        s.add(row)
-        s.flush()
-        doc = DocumentRow(
-            claim_id=claim_id, file_id=row.id, position=0, filename=filename, created_at=now, updated_at=now
-        )
-        s.add(doc)
-        claim.status = "processing"
-        s.flush()
-        out = UploadAccepted(id=doc.id, status="queued", claim_id=claim_id, file_id=row.id, filename=filename)
+    ctx: ServiceContext,
+    claim_id: str,
+    who: Principal,
+    blob_key: str,
+    size: int,
+    media_type: str,
+    filename: str,
+    idempotency_key: str | None = None,
+) -> tuple[UploadAccepted, bool]:
+    """A stored upload queued for reading, with the document that answers for it: (upload, replayed)."""
+    try:
+        with transaction(ctx.sessions) as s:
+            touch_claim(s, claim_id)
+            claim = claim_for(s, claim_id, who)
+            s.refresh(claim)
+            # Checked under the claim's lock: an upload cannot slip in after the review.
+            if claim.reviewed_at is not None:
+                raise HTTPException(409, "the claim has been reviewed; create a new claim for more documents")
+            now = utcnow()
+            row = FileRow(
+                claim_id=claim_id,
+                filename=filename,
+                blob_key=blob_key,
+                size=size,
+                media_type=media_type,
+                status="queued",
+                attempts=0,
+                transient_failures=0,
+                idempotency_key=idempotency_key,
+                request_id=request_id.get(),
+                created_at=now,
+            )
+            s.add(row)
+            s.flush()
+            doc = DocumentRow(
+                claim_id=claim_id, file_id=row.id, position=0, filename=filename, created_at=now, updated_at=now
+            )
+            s.add(doc)
+            claim.status = "processing"
+            s.flush()
+            out = UploadAccepted(id=doc.id, status="queued", claim_id=claim_id, file_id=row.id, filename=filename)
+    except IntegrityError:
+        # The same key raced in from a retry that arrived together with the first upload.
+        earlier = earlier_upload(ctx, claim_id, idempotency_key) if idempotency_key else None
+        if earlier is None:
+            raise
+        return earlier, True
     ctx.work_queued.set()
     log.info("claim %s: file %s queued (%s, %d bytes)", claim_id, out.file_id, media_type, size)
-    return out
+    return out, False
 
 
 # -- reviewers -------------------------------------------------------------------------------------
@@ -224,75 +255,165 @@ def mark_reviewed(ctx: ServiceContext, claim_id: str, who: Principal) -> ClaimOu
 
 
 # -- the worker ------------------------------------------------------------------------------------
+#
+# A file is taken by one conditional UPDATE that names the taker and gives it a lease; the taker
+# renews the lease while it reads and writes its results only while it still holds it. A file is
+# due when it is queued (and its retry time, if any, has come) or when it is `processing` under a
+# lease that ran out: its reader died, and any process may take it. Nothing is re-queued wholesale
+# at start, so two processes on one database never read the same file at the same time.
 
 
-def requeue_interrupted(ctx: ServiceContext) -> tuple[int, int]:
-    """Queue again what a crash left half-read; fail what crashed the worker too often.
-    Returns (queued again, failed)."""
+@dataclass(frozen=True)
+class Taken:
+    file_id: str
+    blob_key: str
+    filename: str
+    claim_id: str
+    attempts: int
+    request_id: str | None
+
+
+def _due(now: datetime) -> ColumnElement[bool]:
+    return or_(
+        and_(FileRow.status == "queued", or_(FileRow.retry_at.is_(None), FileRow.retry_at <= now)),
+        and_(FileRow.status == "processing", or_(FileRow.lease_expires.is_(None), FileRow.lease_expires < now)),
+    )
+
+
+def due_files(ctx: ServiceContext, limit: int = 100) -> list[str]:
+    """Files a worker could take now, oldest first."""
+    with ctx.sessions() as s:
+        return list(s.scalars(select(FileRow.id).where(_due(utcnow())).order_by(FileRow.created_at).limit(limit)))
+
+
+def lost_tasks(ctx: ServiceContext, resend_after: float, limit: int = 200) -> list[str]:
+    """With a broker: due files whose task may have been lost (never sent, sent long ago, or taken
+    by a worker whose lease ran out)."""
+    now = utcnow()
+    old = now - timedelta(seconds=resend_after)
+    with ctx.sessions() as s:
+        return list(
+            s.scalars(
+                select(FileRow.id)
+                .where(
+                    _due(now),
+                    or_(FileRow.status == "processing", FileRow.dispatched_at.is_(None), FileRow.dispatched_at < old),
+                )
+                .order_by(FileRow.created_at)
+                .limit(limit)
+            )
+        )
+
+
+def mark_dispatched(ctx: ServiceContext, file_ids: list[str]) -> None:
     with transaction(ctx.sessions) as s:
+        s.execute(update(FileRow).where(FileRow.id.in_(file_ids)).values(dispatched_at=utcnow()))
+
+
+def file_state(ctx: ServiceContext, file_id: str) -> tuple[str, datetime | None] | None:
+    """(status, when it may be taken next) of a file; None if it does not exist."""
+    with ctx.sessions() as s:
+        f = s.get(FileRow, file_id)
+        if f is None:
+            return None
+        return f.status, (f.lease_expires if f.status == "processing" else f.retry_at)
+
+
+def _fail_interrupted(ctx: ServiceContext, file_id: str) -> bool:
+    """A file whose reader died max_attempts times: failed, so one poisonous file cannot crash-loop
+    the workers. True if this call failed it."""
+    now = utcnow()
+    with transaction(ctx.sessions) as s:
+        claim_id = s.scalar(select(FileRow.claim_id).where(FileRow.id == file_id))
+        if claim_id is None:
+            return False
+        touch_claim(s, claim_id)
         failed = _updated(
             s,
             update(FileRow)
-            .where(FileRow.status == "processing", FileRow.attempts >= ctx.settings.max_attempts)
+            .where(
+                FileRow.id == file_id,
+                FileRow.status == "processing",
+                or_(FileRow.lease_expires.is_(None), FileRow.lease_expires < now),
+                FileRow.attempts >= ctx.settings.max_attempts,
+            )
             .values(
                 status="failed",
                 reason_code="interrupted",
                 reason="processing this file was interrupted too many times",
-                finished_at=utcnow(),
+                finished_at=now,
+                lease_owner=None,
+                lease_expires=None,
             ),
         )
-        requeued = _updated(
-            s, update(FileRow).where(FileRow.status == "processing").values(status="queued", started_at=None)
-        )
+        if failed:
+            _settled(s, ctx, claim_id)
     if failed:
-        with ctx.sessions() as s:
-            ids = list(s.scalars(select(ClaimRow.id).where(ClaimRow.status == "processing")))
-        for claim_id in ids:
-            with transaction(ctx.sessions) as s:
-                touch_claim(s, claim_id)
-                claim = s.get(ClaimRow, claim_id)
-                if claim is not None:
-                    settle(s, ctx.reader, claim)
-    return requeued, failed
+        log.warning("file %s failed after repeated interrupted processing", file_id)
+    return bool(failed)
 
 
-def take_file(ctx: ServiceContext) -> str | None:
-    """Switch the oldest queued file to processing and return its id (None if nothing is queued)."""
-    with ctx.sessions() as s:
-        candidates = list(
-            s.scalars(select(FileRow.id).where(FileRow.status == "queued").order_by(FileRow.created_at).limit(8))
-        )
-    for file_id in candidates:
+def take_file(ctx: ServiceContext, owner: str, file_id: str | None = None) -> Taken | None:
+    """Take this file (or the oldest due one) for owner, under a lease; None if it is not due."""
+    candidates = due_files(ctx, limit=8) if file_id is None else [file_id]
+    for fid in candidates:
+        if _fail_interrupted(ctx, fid):
+            continue
+        now = utcnow()
         with transaction(ctx.sessions) as s:
             taken = _updated(
                 s,
                 update(FileRow)
-                .where(FileRow.id == file_id, FileRow.status == "queued")
-                .values(status="processing", attempts=FileRow.attempts + 1, started_at=utcnow()),
+                .where(FileRow.id == fid, _due(now))
+                .values(
+                    status="processing",
+                    attempts=FileRow.attempts + 1,
+                    started_at=now,
+                    retry_at=None,
+                    lease_owner=owner,
+                    lease_expires=now + timedelta(seconds=ctx.settings.lease_seconds),
+                ),
             )
-        if taken:
-            return file_id
+            if taken:
+                f = s.get(FileRow, fid)
+                assert f is not None
+                return Taken(f.id, f.blob_key, f.filename, f.claim_id, f.attempts, f.request_id)
     return None
 
 
-def file_to_read(ctx: ServiceContext, file_id: str) -> tuple[str, str, str] | None:
-    """(blob key, filename, claim id) of a file, or None if it is gone."""
-    with ctx.sessions() as s:
-        f = s.get(FileRow, file_id)
-        return None if f is None else (f.blob_key, f.filename, f.claim_id)
+def renew_leases(ctx: ServiceContext, owner: str) -> int:
+    """Extend every lease owner holds (an owner is one process); returns how many."""
+    with transaction(ctx.sessions) as s:
+        return _updated(
+            s,
+            update(FileRow)
+            .where(FileRow.lease_owner == owner, FileRow.status == "processing")
+            .values(lease_expires=utcnow() + timedelta(seconds=ctx.settings.lease_seconds)),
+        )
+
+
+def _held(f: FileRow | None, owner: str | None) -> bool:
+    return f is not None and f.status == "processing" and (owner is None or f.lease_owner == owner)
 
 
 def finish_done(
-    ctx: ServiceContext, file_id: str, claim_id: str, result: ReadFile, pages: list[dict[str, Any]]
+    ctx: ServiceContext,
+    file_id: str,
+    claim_id: str,
+    result: ReadFile,
+    pages: list[dict[str, Any]],
+    owner: str | None = None,
 ) -> bool:
-    """Every result of one file in one transaction; true when the claim's processing just ended."""
+    """Every result of one file in one transaction, if owner still holds it; true when the claim's
+    processing just ended."""
     with transaction(ctx.sessions) as s:
         touch_claim(s, claim_id)
         f = s.get(FileRow, file_id)
-        if f is None or f.status != "processing":
+        if f is None or not _held(f, owner):
             return False
         now = utcnow()
         f.status, f.ocr, f.finished_at, f.reason, f.reason_code = "done", {"pages": pages}, now, None, None
+        f.lease_owner, f.lease_expires = None, None
         existing = sorted(f.documents, key=lambda d: d.position)
         for i, d in enumerate(result.documents):
             row = existing[i] if i < len(existing) else None
@@ -303,37 +424,134 @@ def finish_done(
             row.doc_type, row.doc_type_confidence = out["doc_type"], out["doc_type_confidence"]
             row.pages, row.fields = out["pages"], out["fields"]
             row.updated_at = now
-        return _settled(s, ctx.reader, claim_id)
+        return _settled(s, ctx, claim_id)
 
 
-def finish_failed(ctx: ServiceContext, file_id: str, claim_id: str, code: str, reason: str) -> bool:
+def finish_failed(
+    ctx: ServiceContext, file_id: str, claim_id: str, code: str, reason: str, owner: str | None = None
+) -> bool:
     """A file that cannot be read; true when the claim's processing just ended."""
     with transaction(ctx.sessions) as s:
         touch_claim(s, claim_id)
         f = s.get(FileRow, file_id)
-        if f is None or f.status != "processing":
+        if f is None or not _held(f, owner):
             return False
         f.status, f.reason_code, f.reason, f.finished_at = "failed", code, reason, utcnow()
+        f.lease_owner, f.lease_expires = None, None
         for d in f.documents:
             d.updated_at = f.finished_at
-        return _settled(s, ctx.reader, claim_id)
+        return _settled(s, ctx, claim_id)
 
 
-def give_back(ctx: ServiceContext, file_id: str, claim_id: str) -> tuple[bool, bool]:
-    """A file whose results could not be written: queued again, or failed after max_attempts.
-    Returns (queued again, the claim's processing just ended)."""
+def give_back(
+    ctx: ServiceContext, file_id: str, claim_id: str, owner: str | None = None, *, transient: bool = False
+) -> float | None:
+    """A file whose attempt failed for a reason not its own: queued again (returns the seconds
+    until it is due) or, after max_attempts non-transient failures, failed (returns None).
+
+    A transient fault (store, disk, database) does not count as an attempt: the file waits, with
+    a doubling delay, for as long as the outage lasts, and finishes once it is over."""
     with ctx.sessions() as s:
         f = s.get(FileRow, file_id)
-        attempts = f.attempts if f is not None else 0
-    if attempts >= ctx.settings.max_attempts:
-        return False, finish_failed(ctx, file_id, claim_id, "internal", "the file could not be processed")
+        if f is None or not _held(f, owner):
+            return None
+        attempts, failures = f.attempts, f.transient_failures
+    if not transient and attempts >= ctx.settings.max_attempts:
+        finish_failed(ctx, file_id, claim_id, "internal", "the file could not be processed", owner)
+        return None
+    failures += 1 if transient else 0
+    delay = backoff(failures, ctx.settings.retry_base_seconds, ctx.settings.retry_max_seconds) if transient else 0.0
     with transaction(ctx.sessions) as s:
-        s.execute(update(FileRow).where(FileRow.id == file_id, FileRow.status == "processing").values(status="queued"))
-    return True, False
+        s.execute(
+            update(FileRow)
+            .where(FileRow.id == file_id, FileRow.status == "processing", FileRow.lease_owner == owner)
+            .values(
+                status="queued",
+                attempts=FileRow.attempts - 1 if transient else FileRow.attempts,
+                transient_failures=failures,
+                retry_at=utcnow() + timedelta(seconds=delay),
+                lease_owner=None,
+                lease_expires=None,
+            )
+        )
+    return delay
 
 
-def _settled(s: Session, reader: ClaimReader, claim_id: str) -> bool:
+def _settled(s: Session, ctx: ServiceContext, claim_id: str) -> bool:
+    """Settle the claim; when its processing has just ended, its webhook event joins the outbox in
+    this same transaction (so it is sent once per settling, even across restarts)."""
     claim = s.get(ClaimRow, claim_id)
     assert claim is not None
-    before, after = settle(s, reader, claim)
-    return before == "processing" and after != "processing"
+    before, after = settle(s, ctx.reader, claim)
+    ended = before == "processing" and after != "processing"
+    if ended and claim.webhook_url:
+        now = utcnow()
+        s.add(
+            OutboxRow(
+                claim_id=claim.id,
+                url=claim.webhook_url,
+                payload={
+                    "event": "claim.processed",
+                    "claim_id": claim.id,
+                    "external_ref": claim.external_ref,
+                    "status": claim.status,
+                    "completeness": claim.completeness,
+                    "at": now.isoformat(),
+                },
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+        )
+    if ended:
+        ctx.outbox_ready.set()
+    return ended
+
+
+# -- the webhook outbox ---------------------------------------------------------------------------
+
+
+def take_delivery(ctx: ServiceContext, hold_seconds: float) -> OutboxRow | None:
+    """The oldest due webhook event, held for hold_seconds so that no other process sends it meanwhile."""
+    now = utcnow()
+    with ctx.sessions() as s:
+        ids = list(
+            s.scalars(
+                select(OutboxRow.id)
+                .where(
+                    OutboxRow.delivered_at.is_(None), OutboxRow.given_up_at.is_(None), OutboxRow.next_attempt_at <= now
+                )
+                .order_by(OutboxRow.next_attempt_at)
+                .limit(4)
+            )
+        )
+    for event_id in ids:
+        with transaction(ctx.sessions) as s:
+            held = _updated(
+                s,
+                update(OutboxRow)
+                .where(OutboxRow.id == event_id, OutboxRow.delivered_at.is_(None), OutboxRow.next_attempt_at <= now)
+                .values(next_attempt_at=now + timedelta(seconds=hold_seconds), attempts=OutboxRow.attempts + 1),
+            )
+            if held:
+                row = s.get(OutboxRow, event_id)
+                assert row is not None
+                s.expunge(row)
+                return row
+    return None
+
+
+def delivery_done(ctx: ServiceContext, event_id: str, outcome: str, retry_in: float | None, error: str | None) -> None:
+    """Record one delivery attempt: delivered, given up, or due again in retry_in seconds."""
+    now = utcnow()
+    with transaction(ctx.sessions) as s:
+        row = s.get(OutboxRow, event_id)
+        if row is None:
+            return
+        row.last_error = error
+        if outcome == "delivered":
+            row.delivered_at = now
+        elif retry_in is None:
+            row.given_up_at = now
+        else:
+            row.next_attempt_at = now + timedelta(seconds=retry_in)

@@ -8,13 +8,19 @@ default; MinIO (or any S3-compatible server) is the production store behind the 
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import io
 import os
 import re
+import shutil
 import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypeVar
+
+T = TypeVar("T")
 
 _KEY = re.compile(r"^[0-9a-f]{64}$")
 
@@ -25,6 +31,29 @@ class BlobNotFound(KeyError):
 
 class BlobCorrupted(OSError):
     """The stored bytes no longer hash to their key: the store lost or damaged them."""
+
+
+class StoreUnavailable(OSError):
+    """The store cannot be reached or cannot take more bytes now (a network fault, a server error,
+    a full disk): worth trying again later, unlike BlobNotFound and BlobCorrupted."""
+
+
+# errno values of a disk that is full or failing (not of a key that is absent).
+_TRANSIENT_ERRNO = {errno.ENOSPC, errno.EDQUOT, errno.EIO, errno.EROFS, errno.EAGAIN, errno.ENOMEM}
+
+
+@contextmanager
+def _local_faults() -> Iterator[None]:
+    try:
+        yield
+    except (BlobNotFound, BlobCorrupted):
+        raise
+    except OSError as exc:
+        if exc.errno in _TRANSIENT_ERRNO:
+            raise StoreUnavailable(
+                f"the blob folder cannot be written ({errno.errorcode.get(exc.errno or 0, '?')})"
+            ) from exc
+        raise
 
 
 def blob_key(data: bytes) -> str:
@@ -55,18 +84,35 @@ class BlobStore(Protocol):
 
     def exists(self, key: str) -> bool: ...
 
+    def ping(self) -> None:
+        """Return if the store answers and can take an upload; StoreUnavailable otherwise."""
+        ...
+
 
 class LocalBlobStore:
     """Blobs as files under root/ab/abcdef…, written atomically and fsynced before put returns."""
 
-    def __init__(self, root: Path) -> None:
+    def __init__(self, root: Path, min_free_bytes: int = 0) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
+        self.min_free_bytes = min_free_bytes
+
+    def ping(self) -> None:
+        with _local_faults():
+            free = shutil.disk_usage(self.root).free
+        if free < self.min_free_bytes:
+            raise StoreUnavailable(
+                f"the blob folder has {free >> 20} MiB free, under the {self.min_free_bytes >> 20} MiB floor"
+            )
 
     def _path(self, key: str) -> Path:
         return self.root / key[:2] / key
 
     def put(self, data: bytes, content_type: str = "application/octet-stream") -> str:
+        with _local_faults():
+            return self._put(data)
+
+    def _put(self, data: bytes) -> str:
         key = blob_key(data)
         path = self._path(key)
         if path.is_file() and path.stat().st_size == len(data):
@@ -92,7 +138,8 @@ class LocalBlobStore:
 
     def get(self, key: str) -> bytes:
         try:
-            data = self._path(_check_key(key)).read_bytes()
+            with _local_faults():
+                data = self._path(_check_key(key)).read_bytes()
         except FileNotFoundError as exc:
             raise BlobNotFound(key) from exc
         return _verified(key, data)
@@ -114,12 +161,46 @@ class MinioBlobStore:
         secure: bool = True,
         region: str | None = None,
         prefix: str = "blobs/",
+        timeout: float = 10.0,
     ) -> None:
+        import urllib3
         from minio import Minio
 
-        self.client = Minio(endpoint, access_key=access_key, secret_key=secret_key, secure=secure, region=region)
+        # minio's default client waits five minutes and retries five times: during an outage an
+        # upload hung for ~12 s before a 500. One quick retry here; the worker's backoff does the rest.
+        http = urllib3.PoolManager(
+            timeout=urllib3.Timeout(connect=min(timeout, 3.0), read=timeout),
+            retries=urllib3.Retry(total=1, backoff_factor=0.2, status_forcelist=(500, 502, 503, 504)),
+            maxsize=16,
+        )
+        self.client = Minio(
+            endpoint, access_key=access_key, secret_key=secret_key, secure=secure, region=region, http_client=http
+        )
         self.bucket = bucket
         self.prefix = prefix
+        self._call(self._ensure_bucket)
+
+    def _call(self, fn: Callable[[], T]) -> T:
+        """fn(), its network faults and server errors as StoreUnavailable."""
+        import urllib3
+        from minio.error import MinioException, S3Error, ServerError
+
+        try:
+            return fn()
+        except (BlobNotFound, BlobCorrupted):
+            raise
+        except S3Error as exc:
+            if exc.code in ("SlowDown", "InternalError", "ServiceUnavailable", "RequestTimeout"):
+                raise StoreUnavailable(f"the S3 store answered {exc.code}") from exc
+            raise
+        except (ServerError, urllib3.exceptions.HTTPError, MinioException, OSError) as exc:
+            raise StoreUnavailable(f"the S3 store cannot be reached ({type(exc).__name__})") from exc
+
+    def ping(self) -> None:
+        self._call(lambda: self.client.bucket_exists(self.bucket))
+
+    def _ensure_bucket(self) -> None:
+        bucket = self.bucket
         if not self.client.bucket_exists(bucket):
             from minio.error import S3Error
 
@@ -134,8 +215,11 @@ class MinioBlobStore:
         return f"{self.prefix}{key[:2]}/{key}"
 
     def put(self, data: bytes, content_type: str = "application/octet-stream") -> str:
+        return self._call(lambda: self._put(data, content_type))
+
+    def _put(self, data: bytes, content_type: str) -> str:
         key = blob_key(data)
-        if self.exists(key):
+        if self._exists(key):
             return key
         # S3 writes are atomic: the object appears whole when the PUT succeeds, or not at all.
         self.client.put_object(
@@ -149,6 +233,9 @@ class MinioBlobStore:
         return key
 
     def get(self, key: str) -> bytes:
+        return self._call(lambda: self._get(key))
+
+    def _get(self, key: str) -> bytes:
         from minio.error import S3Error
 
         name = self._name(_check_key(key))
@@ -166,6 +253,9 @@ class MinioBlobStore:
         return _verified(key, data)
 
     def exists(self, key: str) -> bool:
+        return self._call(lambda: self._exists(key))
+
+    def _exists(self, key: str) -> bool:
         from minio.error import S3Error
 
         if not _KEY.match(key):

@@ -104,7 +104,10 @@ class FileRow(Base):
     """One upload: the original bytes (by blob key), its processing state and what OCR read."""
 
     __tablename__ = "files"
-    __table_args__ = (Index("ix_files_status_created", "status", "created_at"),)
+    __table_args__ = (
+        Index("ix_files_status_created", "status", "created_at"),
+        UniqueConstraint("claim_id", "idempotency_key", name="uq_files_claim_idempotency_key"),
+    )
 
     id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)
     claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"), index=True)
@@ -121,6 +124,18 @@ class FileRow(Base):
     finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # {"pages": [{page, width, height, rotation, lines, seals, image, features}]}
     ocr: Mapped[dict[str, Any] | None] = mapped_column(JsonValue, nullable=True)
+    # Who is reading the file and until when: a worker renews its lease while it works, and a
+    # `processing` row whose lease ran out was left by a worker that died (any process may take it).
+    lease_owner: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    lease_expires: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # A transient fault (store, disk, database) puts the file back in the queue until then.
+    retry_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    transient_failures: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    idempotency_key: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    # With a broker: when a task for this file was last sent (the sweeper re-sends lost ones).
+    dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    # The upload's request id, so that the worker's log lines about the file carry it too.
+    request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
 
     claim: Mapped[ClaimRow] = relationship(back_populates="files")
     documents: Mapped[list[DocumentRow]] = relationship(back_populates="file", order_by="DocumentRow.position")
@@ -170,3 +185,22 @@ class InvoiceKey(Base):
     key: Mapped[str] = mapped_column(String(200), primary_key=True)
     claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"), primary_key=True, index=True)
     created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+
+
+class OutboxRow(Base):
+    """A webhook event waiting for (or done with) delivery: written in the transaction that settled
+    the claim, so that an event is neither lost by a restart nor sent twice for one settling."""
+
+    __tablename__ = "webhook_outbox"
+    __table_args__ = (Index("ix_webhook_outbox_due", "delivered_at", "given_up_at", "next_attempt_at"),)
+
+    id: Mapped[str] = mapped_column(String(36), primary_key=True, default=new_id)  # X-Intake-Delivery
+    claim_id: Mapped[str] = mapped_column(ForeignKey("claims.id"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    payload: Mapped[dict[str, Any]] = mapped_column(JSON)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(UtcDateTime, default=utcnow)
+    delivered_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    given_up_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    last_error: Mapped[str | None] = mapped_column(String(200), nullable=True)

@@ -56,6 +56,8 @@ class Limits(Strict):
     max_page_pixels: int = Field(gt=0)
     pdf_dpi: int = Field(ge=50, le=600)
     max_pdf_page_points: int = Field(gt=0)
+    max_file_pixels: int = Field(gt=0)
+    max_aspect_ratio: float = Field(gt=1)
 
     def with_max_bytes(self, max_file_bytes: int) -> Limits:
         return self.model_copy(update={"max_file_bytes": max_file_bytes})
@@ -173,6 +175,7 @@ def _check_image(data: bytes, filename: str, media: str, limits: Limits) -> int:
     frames = getattr(img, "n_frames", 1) if media == "image/tiff" else 1
     if frames > limits.max_pages:
         raise InputError(filename, "too_many_pages", f"{frames} pages, over the limit of {limits.max_pages}")
+    total = 0
     for i in range(frames):
         img.seek(i)
         w, h = img.size
@@ -181,6 +184,9 @@ def _check_image(data: bytes, filename: str, media: str, limits: Limits) -> int:
             raise InputError(
                 filename, "too_many_pixels", f"the image is {w}×{h} pixels, over the {limits.max_page_pixels:,} limit"
             )
+        _check_shape(filename, i + 1, frames, w, h, limits)
+        total += w * h
+        _check_total(filename, total, limits)
     try:
         # Structure and checksums, without decoding the pixels (it needs a freshly opened image).
         _open_image(data, filename, media).verify()
@@ -191,6 +197,26 @@ def _check_image(data: bytes, filename: str, media: str, limits: Limits) -> int:
         code, what = ("truncated", "damaged or truncated") if cut else ("unreadable", "damaged")
         raise InputError(filename, code, f"the {IMAGE_TYPES[media]} image cannot be read: its data is {what}") from exc
     return frames
+
+
+def _check_shape(filename: str, page: int, pages: int, w: int, h: int, limits: Limits) -> None:
+    if max(w, h) > limits.max_aspect_ratio * max(1, min(w, h)):
+        where = f"page {page} is" if pages > 1 else "the image is"
+        raise InputError(
+            filename,
+            "bad_shape",
+            f"{where} {w}×{h} pixels, too long and narrow to be a document page; photograph or scan the whole page",
+        )
+
+
+def _check_total(filename: str, total: int, limits: Limits) -> None:
+    if total > limits.max_file_pixels:
+        raise InputError(
+            filename,
+            "too_many_pixels",
+            f"the pages together are over {limits.max_file_pixels // 1_000_000} megapixels; "
+            "upload them at a lower resolution or in several files",
+        )
 
 
 def _image_pages(data: bytes, filename: str, media: str) -> Iterator[PageImage]:
@@ -229,10 +255,15 @@ def _check_pdf(data: bytes, filename: str, limits: Limits) -> int:
         if n > limits.max_pages:
             raise InputError(filename, "too_many_pages", f"{n} pages, over the limit of {limits.max_pages}")
         scale = limits.pdf_dpi / 72
+        total = 0
         for i in range(n):
             w, h = pdf[i].get_size()
             if max(w, h) > limits.max_pdf_page_points or w * h * scale * scale > limits.max_page_pixels:
                 raise InputError(filename, "too_many_pixels", f"page {i + 1} is {w:.0f}×{h:.0f} pt, too large a page")
+            # The page boxes say what rendering will cost before anything is rendered.
+            _check_shape(filename, i + 1, n, max(1, round(w * scale)), max(1, round(h * scale)), limits)
+            total += round(w * scale) * round(h * scale)
+            _check_total(filename, total, limits)
         return n
     finally:
         pdf.close()

@@ -9,6 +9,8 @@ claim took (reading and checking; generating it is not counted).
     nice .venv/bin/python intake_lab/bench/claims.py                 # 3 claims per defect kind
     nice .venv/bin/python intake_lab/bench/claims.py --oracle        # perfect reading: the checks alone
     nice .venv/bin/python intake_lab/bench/claims.py --per-kind 5 --details var/claims-bench.jsonl
+    # the issue's measure: documents only of held-out form families, 5 complete claims per type
+    nice .venv/bin/python intake_lab/bench/claims.py --forms heldout --complete-per-type 5 --per-kind 3
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ from intake.codes import Actor
 from intake.elements.document import Document
 from intake.elements.page import OcrPage
 from intake.vocabulary import DocType
-from intake_lab.synth.claims import DEFECTS, SINGLE_PAGE, claim_plan, make_claim
+from intake_lab.synth.claims import DEFECTS, SINGLE_PAGE, claim_plan, form_layouts, make_claim
 
 DEFAULT_RECIPES = "clean,clean_jpeg,photo,scan,skew"
 
@@ -59,6 +61,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", default="bench")
     ap.add_argument("--recipes", default=DEFAULT_RECIPES, help="degradations the uploads are dealt (corpus.RECIPES)")
     ap.add_argument("--single-page", action="store_true", help="only layouts of one page (faster)")
+    ap.add_argument(
+        "--forms", choices=("train", "heldout"), help="documents only of this split's form families (forms/)"
+    )
+    ap.add_argument("--complete-per-type", type=int, help="complete claims per claim type (default: --per-kind)")
     ap.add_argument("--defects", help="comma-separated defect kinds (default: all)")
     ap.add_argument("--oracle", action="store_true", help="skip OCR and extraction: check the true fields")
     ap.add_argument(
@@ -70,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     rules = load_rules()
     recipes = tuple(r for r in args.recipes.split(",") if r)
     defects = [d for d in args.defects.split(",") if d] if args.defects else list(DEFECTS)
-    plan = claim_plan(args.per_kind, defects)
+    plan = claim_plan(args.per_kind, defects, complete_per_type=args.complete_per_type)
+    layouts = form_layouts(args.forms) if args.forms else SINGLE_PAGE if args.single_page else None
     processor = None
     true_types = _TrueTypes()
     if not args.oracle:
@@ -89,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
                 f"{args.seed}:{i}",
                 rules=rules,
                 recipes=recipes,
-                layouts=SINGLE_PAGE if args.single_page else None,
+                layouts=layouts,
             )
             registry = LocalInvoiceRegistry(Path(tmp) / f"registry-{k}.json")
             if claim.prior_keys:
@@ -153,7 +160,8 @@ def main(argv: list[str] | None = None) -> int:
         if args.oracle
         else f"page images → OCR → {'true type' if args.true_types else 'classify'} → extract → check"
     )
-    print(f"\nclaims benchmark: {mode}; recipes {','.join(recipes)}; {len(plan)} claims")
+    drawn = f"{args.forms} form families" if args.forms else "single-page layouts" if args.single_page else "layouts"
+    print(f"\nclaims benchmark: {mode}; {drawn}; recipes {','.join(recipes)}; {len(plan)} claims")
     print(f"{'defect kind':28} {'claims':>6} {'verdict':>8} {'caught':>7} {'s/claim':>8}")
     for key in [*defects, "all"]:
         r = rows[key]

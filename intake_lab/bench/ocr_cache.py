@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import asdict
 from pathlib import Path
 
 from tqdm import tqdm
@@ -23,7 +22,8 @@ CACHE = REPO / "var" / "ocr-cache"
 
 
 def _key(data: bytes) -> str:
-    settings = json.dumps({**asdict(default_config()), "format": 3}, sort_keys=True, default=str).encode()
+    # OcrConfig is a pydantic model: its JSON dump is the settings that change what OCR reads.
+    settings = json.dumps({**default_config().model_dump(mode="json"), "format": 3}, sort_keys=True).encode()
     return hashlib.sha256(data + settings).hexdigest()[:32]
 
 
@@ -40,7 +40,7 @@ def ocr_corpus(corpus: Path, pipeline: OcrPipeline | None = None) -> dict[str, O
         else:
             pipeline = pipeline or OcrPipeline()
             result = pipeline.read_file(data, f["file"])
-            cached = {"media_type": result.media_type, **result.to_json(detail=True)}
+            cached = {"media_type": result.media_type, **result.to_json()}
             path.write_text(json.dumps(cached, ensure_ascii=False), encoding="utf-8")
         pages = [OcrPage.from_json(p) for p in cached["pages"]]
         out[f["file"]] = OcrResult(f["file"], cached["media_type"], pages)

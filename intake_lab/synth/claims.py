@@ -1,12 +1,16 @@
 """Whole claims for measuring the completeness check: complete ones, and ones with exactly one defect.
 
-A claim is the documents of one Case (case.py), rendered by the existing layouts and degraded like
-uploads, one file per document. A defect is introduced at the source, the way it happens on real
-paper, so that the pipeline has to read it off the page: a document rendered from a Case that
-prints different facts (another name, swapped dates, a wrong 住院天数), a certificate without its
-seal or with another company's, a page with the 票据号码 blanked out. Nothing here edits the
-generator: the few facts a layout computes itself (住院天数, the issue date, the 大写 total) are
-changed by rendering it from a Case whose properties say otherwise.
+A claim is the documents of one Case (case.py), rendered by the fixed layouts (layouts/) or by the
+form families (forms/, named "form:<family>"; form_layouts(split) lists a split's) and degraded like
+uploads, one file per document. Claims drawn only from held-out families measure the checks on
+documents whose layouts and wordings neither the reader nor its models were built on.
+
+A defect is introduced at the source, the way it happens on real paper, so that the pipeline has to
+read it off the page: a document rendered from a Case that prints different facts (another name,
+swapped dates, a wrong 住院天数), a certificate without its seal or with another company's, a page with
+the 票据号码 blanked out. Nothing here edits the generator: the few facts a layout computes itself
+(住院天数, the issue date, the 大写 total) are changed by rendering it from a Case whose properties say
+otherwise.
 """
 
 from __future__ import annotations
@@ -24,12 +28,15 @@ from intake.check.checks import edit_distance
 from intake.check.claim_rules import PolicyPeriod, Rules, load_rules
 from intake.check.invoice_registry import invoice_keys
 from intake.codes import Actor, Reason
-from intake.elements.document import Document, Field, value_from_json
+from intake.elements.document import Document, Field, PageIssue, value_from_json
 from intake.vocabulary import ClaimType, DocType
 from intake_lab.synth import degrade, files, fonts, seals, values
 from intake_lab.synth.canvas import SynthDocument
 from intake_lab.synth.case import Case, make_case
 from intake_lab.synth.corpus import RECIPES, SENSITIVE
+from intake_lab.synth.forms.corpus import _distinct_diagnoses
+from intake_lab.synth.forms.render import render as render_form
+from intake_lab.synth.forms.spec import all_families, families
 from intake_lab.synth.layouts import LAYOUTS, Style, load_all
 
 
@@ -65,7 +72,11 @@ DEFECTS: dict[str, Expect | None] = {
     "diagnosis_not_listed": Expect("diagnosis_not_listed", M),
     "sex_excluded": Expect("sex_not_eligible", M),
     "unreadable_field": Expect("field_missing", R),
+    "poor_page": Expect("page_unreadable", M),
 }
+# How a poor_page claim's page was spoiled: the kinds of photograph a member is asked to retake.
+POOR_PAGE_KINDS = ("motion_blur", "focus_blur", "cut_off", "glare", "screen")
+POOR_PAGE_SEVERITY = 0.9
 # The policy period a stay_outside_policy claim is judged against: it ended before the stay began.
 POLICY_ENDS_BEFORE_STAY = timedelta(days=30)
 
@@ -94,6 +105,7 @@ DEFECT_CLAIM_TYPES: dict[str, tuple[str, ...]] = {
     "stay_outside_policy": tuple(c.value for c in ClaimType),
     "grey_certificate": _WITH_CERT,
     "invoice_rephotographed": _WITH_INVOICE,
+    "poor_page": tuple(c.value for c in ClaimType),
 }
 THEMES = {
     "inpatient": None,
@@ -188,10 +200,27 @@ def _style(rng: random.Random, *, seal: bool | None = None) -> Style:
     )
 
 
+FORM = "form:"
+
+
+def form_layouts(split: str) -> list[str]:
+    """The form families of a split (train, heldout) as layout names a claim may draw from."""
+    return [FORM + f.name for f in families(None, split)]
+
+
 def _layouts_of(doc_type: DocType, allowed: Sequence[str] | None) -> list[str]:
-    names = sorted(n for n, lay in LAYOUTS.items() if lay.doc_type == doc_type)
-    chosen = [n for n in names if allowed is None or n in allowed]
-    return chosen or names
+    fixed = sorted(n for n, lay in LAYOUTS.items() if lay.doc_type == doc_type)
+    forms = sorted(FORM + f.name for f in families(doc_type))
+    chosen = [n for n in fixed + forms if allowed is None or n in allowed]
+    # A document type no allowed layout draws (the forms have no 其他 pages) falls back to the fixed ones.
+    return chosen or fixed
+
+
+def _render_once(layout: str, case: Case, rng: random.Random, seal: bool | None) -> SynthDocument:
+    if layout.startswith(FORM):
+        family = all_families()[layout[len(FORM) :]]
+        return render_form(family, _distinct_diagnoses(case), random.Random(rng.getrandbits(64)), seal=seal)
+    return LAYOUTS[layout].render(case, _style(rng, seal=seal), random.Random(rng.getrandbits(64)))
 
 
 def _render_until(
@@ -199,7 +228,7 @@ def _render_until(
 ) -> SynthDocument:
     """Render until the document prints what the claim needs (layouts leave fields out at random)."""
     for _ in range(_TRIES):
-        doc = LAYOUTS[layout].render(case, _style(rng, seal=seal), random.Random(rng.getrandbits(64)))
+        doc = _render_once(layout, case, rng, seal)
         if ok(doc):
             return doc
     raise RuntimeError(f"{layout}: no rendering in {_TRIES} tries prints what the claim needs")
@@ -218,13 +247,17 @@ def _truth_document(doc: SynthDocument, filename: str, *, grey: bool = False) ->
     return Document(filename, doc.doc_type, 1.0, list(range(1, len(doc.pages) + 1)), fields_)
 
 
-def _encode(doc: SynthDocument, recipe: str, rng: random.Random) -> tuple[bytes, str]:
+def _encode(doc: SynthDocument, recipe: str, rng: random.Random, spoil: str | None = None) -> tuple[bytes, str]:
+    """The document as a member uploads it; spoil: a poor-page kind its first page is spoiled with."""
     kinds, fmt = RECIPES[recipe]
     images: list[Image.Image] = []
     for n, page in enumerate(doc.pages, 1):
         protect = [f.box for f in doc.fields.values() if f.page == n and f.box[2] > f.box[0]]
         cover = [d.box for d in page.drawn if SENSITIVE.search(d.text) and d.box not in protect]
-        images.append(degrade.apply(page.image, list(kinds), rng, protect=protect, cover=cover).image)
+        image = degrade.apply(page.image, list(kinds), rng, protect=protect, cover=cover).image
+        if spoil is not None and n == 1:
+            image = degrade.spoil(image, spoil, POOR_PAGE_SEVERITY, rng).image
+        images.append(image)
     if len(images) > 1:
         return files.encode_pdf(images), ".pdf"
     return files.encode_image(images[0], fmt, quality=rng.randint(75, 88)), files.FORMATS[fmt][1]
@@ -292,9 +325,13 @@ def make_claim(
             if not all(n in doc.fields for n in required):
                 return False
             if doc_type in (DocType.DISCHARGE, DocType.DIAGNOSIS):
-                if defect in ("discharge_before_admission", "invoice_outside_stay", "stay_days_wrong") and not (
-                    _full_date(doc, "admission_date") and _full_date(doc, "discharge_date")
-                ):
+                # other_stay: a diagnosis certificate that prints no stay cannot show the other one.
+                if defect in (
+                    "discharge_before_admission",
+                    "invoice_outside_stay",
+                    "stay_days_wrong",
+                    "other_stay",
+                ) and not (_full_date(doc, "admission_date") and _full_date(doc, "discharge_date")):
                     return False
                 if defect == "stay_days_wrong" and "length_of_stay" not in doc.fields:
                     return False
@@ -365,12 +402,18 @@ def make_claim(
 
     prior_files: list[tuple[str, bytes]] = []
 
+    # poor_page: the first document's first page photographed too poorly to read.
+    spoil = rng.choice(POOR_PAGE_KINDS) if defect == "poor_page" else None
+
     def add(doc: SynthDocument, stem: str, recipe: str | None = None) -> None:
         recipe = recipe or recipe_rng.choice(list(recipes))
-        data, ext = _encode(doc, recipe, recipe_rng)
-        name = f"{len(out_files) + 1:02d}-{stem}-{recipe}{ext}"
+        data, ext = _encode(doc, recipe, recipe_rng, spoil if not out_files else None)
+        name = f"{len(out_files) + 1:02d}-{stem.replace(FORM, 'form-')}-{recipe}{ext}"
         out_files.append((name, data))
         truth.append(_truth_document(doc, name, grey="scan_grey" in RECIPES[recipe][0]))
+        if spoil is not None and len(truth) == 1:
+            # What a perfect quality gate reports: the spoiled page, by the kind of its spoiling.
+            truth[0].page_issues.append(PageIssue(1, spoil, ""))
 
     for doc_type in doc_types:
         if doc_type == dropped:
@@ -413,11 +456,15 @@ def make_claim(
 
 def _stamp_foreign_seal(doc: SynthDocument, employer: str, rng: random.Random) -> None:
     """Another company's round seal over the signature block: a borrowed or forged certificate."""
-    page = doc.pages[0]
-    name, when = doc.fields["employer_name"].box, doc.fields["issue_date"].box
+    name, when = doc.fields.get("employer_name"), doc.fields.get("issue_date")
+    page = doc.pages[(name or when).page - 1 if (name or when) else 0]
     ink = seals.round_seal(employer, int(rng.uniform(215, 245)), rng)
-    cx = int((name[0] + name[2]) / 2 + rng.randint(-40, 40))
-    cy = int((name[1] + when[3]) / 2 + rng.randint(-20, 20))
+    if name is not None and when is not None and name.page == when.page:
+        cx = int((name.box[0] + name.box[2]) / 2 + rng.randint(-40, 40))
+        cy = int((name.box[1] + when.box[3]) / 2 + rng.randint(-20, 20))
+    else:  # the employer named only in prose: the lower right, where a signature block stands
+        w, h = page.image.size
+        cx, cy = int(w * rng.uniform(0.62, 0.75)), int(h * rng.uniform(0.55, 0.7))
     sbox = page.stamp(ink, cx, cy, employer, "round")
     doc.seal_field(page, sbox, employer)
 
@@ -430,12 +477,15 @@ def _blank_field(doc: SynthDocument, name: str) -> None:
     page.rect((x0 - 6, y0 - 6, x1 + 6, y1 + 6), outline=(255, 255, 255), fill=(255, 255, 255))
 
 
-def claim_plan(per_kind: int, defects: Sequence[str] | None = None) -> list[tuple[str, str, int]]:
-    """(defect, claim_type, index): each defect on its claim types in turn; complete ones on every type."""
+def claim_plan(
+    per_kind: int, defects: Sequence[str] | None = None, *, complete_per_type: int | None = None
+) -> list[tuple[str, str, int]]:
+    """(defect, claim_type, index): each defect on its claim types in turn; complete ones on every
+    type, complete_per_type of each (default per_kind)."""
     plan = []
     for defect in defects or list(DEFECTS):
         types = DEFECT_CLAIM_TYPES[defect]
-        count = per_kind * (len(types) if defect == "none" else 1)
+        count = (complete_per_type or per_kind) * len(types) if defect == "none" else per_kind
         for i in range(count):
             plan.append((defect, types[i % len(types)], i))
     return plan

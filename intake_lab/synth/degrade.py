@@ -908,3 +908,172 @@ def apply(
     else:
         out = Image.fromarray(work.img, "RGB")
     return Degraded(out, work.matrix, applied)
+
+
+# -- pages too poor to read -------------------------------------------------------------------
+# What makes a member photograph a page again: the gate of intake.ocr.quality is measured on
+# these. Each takes a severity in [0, 1]: near 0 the page is barely touched and still reads, at 1
+# no reader could read it. Sizes are relative to the picture, so a severity means the same on a
+# 150 dpi scan and on a 2400-pixel photo.
+
+POOR_KINDS: tuple[str, ...] = ("motion_blur", "focus_blur", "low_resolution", "glare", "cut_off", "screen", "blank")
+
+
+def _motion_blur(img: np.ndarray, severity: float, rng: random.Random) -> tuple[np.ndarray, np.ndarray, str]:
+    # A hand that moves while the shutter is open: a straight streak, up to ~1.4% of the long side
+    # (25 px on a 1754-px page, taller than its body text at sev 1).
+    length = max(2, round(1 + severity * 0.014 * max(img.shape[:2])))
+    angle = rng.uniform(0, 180)
+    size = length + 2 - length % 2
+    kernel = np.zeros((size, size), np.float32)
+    c = (size - 1) / 2
+    dx, dy = math.cos(math.radians(angle)) * (length - 1) / 2, math.sin(math.radians(angle)) * (length - 1) / 2
+    cv2.line(kernel, (round(c - dx), round(c - dy)), (round(c + dx), round(c + dy)), 1.0, 1, cv2.LINE_AA)
+    kernel /= kernel.sum()
+    return (
+        cv2.filter2D(img, -1, kernel, borderType=cv2.BORDER_REPLICATE),
+        np.eye(3),
+        f"motion_blur:{length}@{angle:.0f}",
+    )
+
+
+def _focus_blur(img: np.ndarray, severity: float, rng: random.Random) -> tuple[np.ndarray, np.ndarray, str]:
+    # Out of focus: the lens spreads a point into a disc, up to ~0.6% of the long side in radius.
+    radius = severity * 0.006 * max(img.shape[:2])
+    r = max(1, math.ceil(radius))
+    kernel = np.zeros((2 * r + 1, 2 * r + 1), np.float32)
+    cv2.circle(kernel, (r, r), max(1, round(radius)), 1.0, -1, cv2.LINE_AA)
+    kernel = cv2.GaussianBlur(kernel, (0, 0), 0.5)
+    kernel /= kernel.sum()
+    return cv2.filter2D(img, -1, kernel, borderType=cv2.BORDER_REPLICATE), np.eye(3), f"focus_blur:r{radius:.1f}"
+
+
+def _low_resolution(img: np.ndarray, severity: float, rng: random.Random) -> tuple[np.ndarray, np.ndarray, str]:
+    # A thumbnail sent instead of the photo: the whole page in fewer pixels (1/1.3 at sev 0.1 to
+    # 1/6.5 at sev 1), so that its text is a few pixels tall.
+    f = 1 / (1 + 5.5 * severity)
+    h, w = img.shape[:2]
+    nw, nh = max(16, round(w * f)), max(16, round(h * f))
+    small = cv2.resize(img, (nw, nh), interpolation=cv2.INTER_AREA)
+    return small, np.diag([nw / w, nh / h, 1.0]), f"low_resolution:{nw}x{nh}"
+
+
+def _glare(img: np.ndarray, severity: float, rng: random.Random) -> tuple[np.ndarray, np.ndarray, str]:
+    # A lamp or the flash reflected by glossy paper: a blown-out patch with a soft halo, covering
+    # up to ~30% of the picture, over the middle of the page where the print is.
+    g = _np_rng(rng)
+    h, w = img.shape[:2]
+    area = severity * 0.3 * h * w
+    aspect = rng.uniform(0.6, 1.6)
+    ax, ay = math.sqrt(area * aspect / math.pi), math.sqrt(area / aspect / math.pi)
+    cx, cy = w * rng.uniform(0.3, 0.7), h * rng.uniform(0.3, 0.7)
+    f = 4
+    sh, sw = max(2, h // f), max(2, w // f)
+    x, y = _grid(sh, sw)
+    d = np.sqrt(((x * w - cx) / max(ax, 1)) ** 2 + ((y * h - cy) / max(ay, 1)) ** 2)
+    d = d * (1 + 0.15 * _value_noise(g, sh, sw, cell=max(sw, sh) / 6))
+    # Saturated inside the ellipse, fading over a halo half its size.
+    strength = np.clip(1.5 - d, 0, 1).astype(np.float32) ** 0.7
+    strength = cv2.resize(strength, (w, h), interpolation=cv2.INTER_LINEAR)[..., None]
+    out = img.astype(np.float32) * (1 - strength) + 255 * strength
+    # The sensor clips: ink under the core cannot be told from paper.
+    out = np.where(strength > 0.97, 255, out)
+    return _to_u8(out), np.eye(3), f"glare:{severity * 0.3:.2f}"
+
+
+def _cut_off(img: np.ndarray, severity: float, rng: random.Random) -> tuple[np.ndarray, np.ndarray, str]:
+    # The page did not fit in the frame: one or two sides cut away, up to 45% of the page.
+    h, w = img.shape[:2]
+    sides = rng.sample(("top", "bottom", "left", "right"), 1 if rng.random() < 0.6 else 2)
+    x0, y0, x1, y1 = 0, 0, w, h
+    for side in sides:
+        cut = severity * rng.uniform(0.3, 0.45)
+        if side == "top":
+            y0 = round(h * cut)
+        elif side == "bottom":
+            y1 = h - round(h * cut)
+        elif side == "left":
+            x0 = round(w * cut)
+        else:
+            x1 = w - round(w * cut)
+    out = np.ascontiguousarray(img[y0:y1, x0:x1])
+    return out, _translate(-x0, -y0), f"cut_off:{'+'.join(sides)}@{severity:.2f}"
+
+
+def _screen(img: np.ndarray, severity: float, rng: random.Random) -> tuple[np.ndarray, np.ndarray, str]:
+    # A photo of the page shown on a monitor or phone: the picture is made of the screen's RGB
+    # sub-pixel stripes, which the camera's own pixel grid samples into moiré bands; the screen
+    # glows a little blue and the page is dimmer than paper. Severity sets how coarse the screen's
+    # pixels are against the camera's and how deep the stripes print.
+    h, w = img.shape[:2]
+    pitch = 2.2 + 2.0 * severity  # camera pixels per screen pixel
+    depth = 0.25 + 0.6 * severity
+    # The page as the screen shows it: its own pixels (a smaller copy), drawn as RGB stripes.
+    sw, sh = max(8, round(w / pitch)), max(8, round(h / pitch))
+    shown = cv2.resize(img, (sw, sh), interpolation=cv2.INTER_AREA).astype(np.float32)
+    big = cv2.resize(shown, (sw * 3, sh * 3), interpolation=cv2.INTER_NEAREST)
+    stripes = np.zeros((sh * 3, sw * 3, 3), np.float32)
+    for ch in range(3):
+        stripes[:, ch::3, ch] = 1.0
+    stripes[2::3, :, :] *= 0.35  # the dark gap between pixel rows
+    lit = big * (1 - depth + depth * 3 * stripes) / (1 - depth + depth)
+    # The camera sees the screen slightly turned and scaled: its pixel grid beats against the stripes.
+    angle = rng.uniform(-2.5, 2.5)
+    scale = w / (sw * 3) * rng.uniform(0.98, 1.02)
+    m = cv2.getRotationMatrix2D((sw * 1.5, sh * 1.5), angle, scale)
+    m[0, 2] += w / 2 - sw * 1.5
+    m[1, 2] += h / 2 - sh * 1.5
+    cam = cv2.warpAffine(lit, m, (w, h), flags=cv2.INTER_AREA, borderMode=cv2.BORDER_CONSTANT, borderValue=(20, 20, 24))
+    cam = cv2.GaussianBlur(cam, (0, 0), 0.6)
+    tint = np.array([0.88, 0.93, 1.0], np.float32)
+    cam = cam * tint * rng.uniform(0.75, 0.9) + rng.uniform(8, 20)
+    return _to_u8(cam), np.eye(3), f"screen:pitch{pitch:.1f},depth{depth:.2f}"
+
+
+def _blank(img: np.ndarray, severity: float, rng: random.Random) -> tuple[np.ndarray, np.ndarray, str]:
+    # The back of the page, or a page photographed before the print was in view: paper with at
+    # most a strip of the print left (none at severity 1).
+    g = _np_rng(rng)
+    h, w = img.shape[:2]
+    grey = cv2.cvtColor(img, cv2.COLOR_RGB2GRAY)
+    ink = grey < 160
+    rows = np.flatnonzero(ink.any(axis=1))
+    paper = np.median(img[~ink], axis=0) if (~ink).any() else np.array([245.0, 245.0, 245.0])
+    out = np.empty_like(img)
+    out[:] = paper.astype(np.uint8)
+    noise = _gauss(g, (h, w), 1.5, dtype=np.int16)[..., None]
+    out = np.clip(out.astype(np.int16) + noise, 0, 255).astype(np.uint8)
+    keep = 1 - severity
+    if len(rows) and keep > 0:
+        top, bottom = int(rows[0]), int(rows[-1]) + 1
+        span = round((bottom - top) * keep)
+        start = rng.randint(top, max(top, bottom - span))
+        out[start : start + span] = img[start : start + span]
+    return out, np.eye(3), f"blank:{severity:.2f}"
+
+
+_POOR: dict[str, Callable[[np.ndarray, float, random.Random], tuple[np.ndarray, np.ndarray, str]]] = {
+    "motion_blur": _motion_blur,
+    "focus_blur": _focus_blur,
+    "low_resolution": _low_resolution,
+    "glare": _glare,
+    "cut_off": _cut_off,
+    "screen": _screen,
+    "blank": _blank,
+}
+
+
+def spoil(image: Image.Image, kind: str, severity: float, rng: random.Random) -> Degraded:
+    """A page (clean or already degraded by `apply`) made poorer by one of POOR_KINDS.
+
+    matrix carries boxes from `image` to the result (compose it with apply's to reach the page).
+    A grey ("L") image stays grey, except as a screen photo, which is always colour."""
+    if kind not in _POOR:
+        raise ValueError(f"unknown poor-page kind {kind!r}; known: {POOR_KINDS}")
+    if not 0 <= severity <= 1:
+        raise ValueError(f"severity must be between 0 and 1, not {severity}")
+    grey = image.mode in ("L", "1")
+    img, matrix, label = _POOR[kind](np.array(image.convert("RGB")), severity, rng)
+    if grey and kind != "screen":
+        return Degraded(Image.fromarray(cv2.cvtColor(img, cv2.COLOR_RGB2GRAY), "L"), matrix, [label])
+    return Degraded(Image.fromarray(img, "RGB"), matrix, [label])

@@ -34,6 +34,7 @@ from intake.elements.page import OcrLine, OcrPage, Seal
 from intake.vocabulary import DocType
 from intake_lab.synth import corpus as synth
 from intake_lab.synth import fonts
+from intake_lab.synth.forms import corpus as forms_corpus
 from intake_lab.synth.layouts import load_all
 
 OCR_FILE = "ocr.jsonl"
@@ -277,12 +278,18 @@ def evaluate_splitting(clf: Classifier, pages: list[LabelledPage]) -> dict[str, 
 
 @dataclass(frozen=True)
 class CorpusSpec:
+    """A generated corpus: of intake's own layouts and fonts, or (forms_split set) of the form
+    families of that split (intake_lab/synth/forms), whose wordings and arrangements are drawn."""
+
     count: int
     seed: int
     layouts: list[str]
     families: list[str]
+    forms_split: str | None = None
 
     def to_json(self) -> dict[str, Any]:
+        if self.forms_split:
+            return {"count": self.count, "seed": self.seed, "form_families": self.forms_split}
         return {"count": self.count, "seed": self.seed, "layouts": self.layouts, "families": self.families}
 
 
@@ -291,8 +298,10 @@ def held_out() -> dict[str, Any]:
     return yaml.safe_load((Path(__file__).with_name("doc_types.yaml")).read_text(encoding="utf-8"))
 
 
-def corpus_specs(count: int, test_count: int, seed: int) -> dict[str, CorpusSpec]:
-    """The training corpus and the two held-out ones (doc_types.yaml says what is held out)."""
+def corpus_specs(count: int, test_count: int, seed: int, forms_count: int = 0) -> dict[str, CorpusSpec]:
+    """The training corpora and the held-out ones (doc_types.yaml says what is held out). With
+    forms_count, the training families of the form corpus train too and its held-out families
+    are measured (half as many files): documents of layouts and wordings intake never drew."""
     s = held_out()
     all_layouts = sorted(load_all())
     held_layouts = [name for name in s["held_out_layouts"] if name in all_layouts]
@@ -303,7 +312,14 @@ def corpus_specs(count: int, test_count: int, seed: int) -> dict[str, CorpusSpec
         "train": CorpusSpec(count, seed, train_layouts, train_fams),
         "test_layouts": CorpusSpec(test_count, seed + 1, held_layouts, train_fams),
         "test_fonts": CorpusSpec(test_count, seed + 2, all_layouts, held_fams),
-    }
+    } | (
+        {
+            "forms_train": CorpusSpec(forms_count, seed + 3, [], [], forms_split="train"),
+            "test_forms": CorpusSpec(max(10, forms_count // 2), seed + 4, [], [], forms_split="heldout"),
+        }
+        if forms_count
+        else {}
+    )
 
 
 def _generate(folder: Path, spec: CorpusSpec) -> dict[str, Any]:
@@ -313,6 +329,8 @@ def _generate(folder: Path, spec: CorpusSpec) -> dict[str, Any]:
     M > N are the corpus of N: a larger --count adds files (and OCRs only those), a smaller one
     reads the first files of the cache.
     """
+    if spec.forms_split:
+        return _generate_forms(folder, spec)
     if (folder / synth.TRUTH_FILE).is_file():
         truth = synth.load_truth(folder)
         same = (truth["seed"], truth["layouts"], truth["families"]) == (spec.seed, spec.layouts, spec.families)
@@ -323,6 +341,17 @@ def _generate(folder: Path, spec: CorpusSpec) -> dict[str, Any]:
         if truth["count"] >= spec.count:
             return truth
     return synth.generate(folder, spec.count, spec.seed, layouts=spec.layouts, families=spec.families)
+
+
+def _generate_forms(folder: Path, spec: CorpusSpec) -> dict[str, Any]:
+    """As _generate, for a form-family corpus (also drawn from (seed, split, index) alone)."""
+    if (folder / synth.TRUTH_FILE).is_file():
+        truth = synth.load_truth(folder)
+        if (truth["seed"], truth.get("split")) != (spec.seed, spec.forms_split):
+            raise ValueError(f"{folder} holds a corpus of other seed or split; delete it or choose another --workdir")
+        if truth["count"] >= spec.count:
+            return truth
+    return forms_corpus.generate(folder, spec.count, spec.seed, split=spec.forms_split or "train")
 
 
 def load_corpus(folder: Path, spec: CorpusSpec, progress: Callable[[int], None] | None = None) -> list[LabelledPage]:
@@ -354,14 +383,15 @@ def train(
     count: int = 400,
     test_count: int = 120,
     seed: int = 7,
+    forms_count: int = 0,
     corrections: Path | None = None,
     progress: Callable[[str, int, int], None] | None = None,
     options: ModelOptions | None = None,
 ) -> dict[str, Any]:
     s = settings()
-    corpora = corpus_specs(count, test_count, seed)
+    corpora = corpus_specs(count, test_count, seed, forms_count)
     pages = load_corpora(workdir, corpora, progress)
-    train_pages = pages["train"]
+    train_pages = pages["train"] + pages.get("forms_train", [])
     x = [p.features for p in train_pages]
     y = [p.doc_type for p in train_pages]
     extra = load_corrections(corrections) if corrections else []
@@ -384,6 +414,7 @@ def train(
         "held_out": evaluate(clf, held),
         "held_out_layouts": evaluate(clf, pages["test_layouts"]),
         "held_out_fonts": evaluate(clf, pages["test_fonts"]),
+        **({"held_out_forms": evaluate(clf, pages["test_forms"])} if "test_forms" in pages else {}),
         "splitting": evaluate_splitting(clf, held + train_pages),
         "seconds_per_page_beyond_ocr": seconds_beyond_ocr(clf, workdir / "test_fonts"),
     }
@@ -395,7 +426,9 @@ def train(
 def summary(card: dict[str, Any]) -> str:
     m = card["metrics"]
     lines = []
-    for key in ("held_out", "held_out_layouts", "held_out_fonts"):
+    for key in ("held_out", "held_out_layouts", "held_out_fonts", "held_out_forms"):
+        if key not in m:
+            continue
         e = m[key]
         lines.append(f"{key:17} accuracy {e['accuracy']:.4f} on {e['pages']} pages, Brier {e['brier']:.4f}")
     sp = m["splitting"]

@@ -1,8 +1,7 @@
-"""PP-OCRv6 through the rapidocr package, on ONNX Runtime, with the weights its wheel ships."""
+"""PP-OCRv6 on ONNX Runtime, with the weights the rapidocr wheel ships."""
 
 from __future__ import annotations
 
-import logging
 from pathlib import Path
 
 import numpy as np
@@ -12,6 +11,7 @@ from intake.ocr.config import OcrConfig
 from intake.ocr.crops import crop_line
 from intake.ocr.engines import EngineError
 from intake.ocr.engines.ctc import CtcRecognizer
+from intake.ocr.engines.ort_models import LineOrientation, TextDetector
 
 MODEL_FILES = {
     "det": "PP-OCRv6_det_small.onnx",
@@ -21,9 +21,13 @@ MODEL_FILES = {
 
 
 def model_paths() -> dict[str, Path]:
-    import rapidocr
+    import importlib.util
 
-    folder = Path(rapidocr.__file__).parent / "models"
+    # Found without importing rapidocr: its import alone costs about a second (see ort_models.py).
+    spec = importlib.util.find_spec("rapidocr")
+    if spec is None or not spec.submodule_search_locations:
+        raise EngineError("the rapidocr package is not installed; it ships the OCR models")
+    folder = Path(next(iter(spec.submodule_search_locations))) / "models"
     paths = {k: folder / v for k, v in MODEL_FILES.items()}
     missing = [str(p) for p in paths.values() if not p.is_file()]
     if missing:
@@ -31,46 +35,23 @@ def model_paths() -> dict[str, Path]:
     return paths
 
 
-def _forbid_downloads() -> None:
-    """rapidocr fetches models or dictionaries it cannot find; here that must fail loudly instead."""
-    from rapidocr.utils import download_file
-
-    def refuse(cls: object, url: str, logger: object) -> None:
-        raise EngineError(f"rapidocr tried to download {url}; every model must be local")
-
-    download_file.DownloadFile._make_http_request = classmethod(refuse)  # type: ignore[method-assign,assignment]
-
-
 class RapidEngine:
+    """The models of the rapidocr wheel, each on its own ONNX Runtime sessions: rapidocr's code is
+    not run at all (ort_models.py for detection and line orientation, ctc.py for recognition), so
+    nothing can try to download, and a cold start does not pay for rapidocr's import."""
+
     name = "rapidocr"
 
     def __init__(self, config: OcrConfig) -> None:
-        from rapidocr import RapidOCR
-
-        _forbid_downloads()
         paths = model_paths()
-        ort = {
-            "EngineConfig.onnxruntime.intra_op_num_threads": config.threads,
-            "EngineConfig.onnxruntime.inter_op_num_threads": 1,
-        }
-        self._ocr = RapidOCR(
-            params={
-                "Global.log_level": "error",
-                "Global.text_score": config.text_score,
-                "Global.max_side_len": 4000,  # the pipeline already bounds page size
-                "Det.model_path": str(paths["det"]),
-                "Rec.model_path": str(paths["rec"]),
-                "Cls.model_path": str(paths["cls"]),
-                "Det.limit_type": "max",
-                "Det.limit_side_len": config.det_max_side,
-                "Det.box_thresh": config.det_box_thresh,
-                "Det.unclip_ratio": config.det_unclip_ratio,
-                **ort,
-            }
+        self._det = TextDetector(
+            paths["det"],
+            threads=config.threads,
+            max_side=config.det_max_side,
+            box_thresh=config.det_box_thresh,
+            unclip_ratio=config.det_unclip_ratio,
         )
-        logging.getLogger("RapidOCR").setLevel(logging.ERROR)
-        # Detection and the orientation classifier run through rapidocr; recognition runs on our
-        # own sessions (see ctc.py for why).
+        self._cls = LineOrientation(paths["cls"], threads=config.threads)
         self._rec = CtcRecognizer(paths["rec"], workers=config.rec_workers, min_width=config.rec_min_width)
         self._text_score = config.text_score
 
@@ -85,17 +66,10 @@ class RapidEngine:
         return lines
 
     def detect(self, image: np.ndarray) -> list[np.ndarray]:
-        out = self._ocr(image, use_det=True, use_cls=False, use_rec=False)
-        boxes = getattr(out, "boxes", None)
-        return [] if boxes is None else [np.asarray(b, dtype=np.float32) for b in boxes]
+        return self._det(image)
 
     def upside_down(self, crops: list[np.ndarray]) -> list[tuple[bool, float]]:
-        res = []
-        for crop in crops:
-            out = self._ocr(crop, use_det=False, use_cls=True, use_rec=False)
-            label, score = out.cls_res[0]  # type: ignore[union-attr,index]
-            res.append((label == "180", float(score)))
-        return res
+        return self._cls(crops)
 
     def recognize(self, crops: list[np.ndarray]) -> list[Reading]:
         return self._rec(crops)

@@ -29,5 +29,6 @@ def errors(*codes: int) -> dict[int | str, dict[str, Any]]:
         413: "The file or body is over the size limit",
         415: "The file is not an image or PDF",
         422: "The request is malformed: bad JSON, unknown claim type or doc_type, bad field value, broken file",
+        503: "The store, disk or database is unavailable for a moment: retry after `Retry-After` seconds",
     }
     return {c: {"model": ErrorOut, "description": text[c]} for c in codes}

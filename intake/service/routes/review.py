@@ -7,8 +7,8 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
 
-from intake.review.corrections import export_jsonl
-from intake.service.auth import Staff
+from intake.review.corrections import export_fields_jsonl, export_jsonl
+from intake.service.auth import Admin, Staff
 from intake.service.routes import Ctx, errors
 from intake.service.schemas import ClaimList, ClaimStatus
 from intake.service.views import claim_summary
@@ -41,7 +41,7 @@ def review_queue(
 @router.get(
     "/corrections.jsonl",
     response_class=Response,
-    summary="Reviewer doc_type corrections as training rows for `intake classify train --corrections`",
+    summary="Reviewer doc_type corrections as training rows for `intake classify train --corrections` (admins)",
     responses={
         200: {
             "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
@@ -49,7 +49,25 @@ def review_queue(
         }
     },
 )
-def export_corrections(who: Staff, ctx: Ctx) -> Response:
+def export_corrections(who: Admin, ctx: Ctx) -> Response:
     with ctx.sessions() as s:
         body = export_jsonl(s)
+    return Response(body, media_type="application/x-ndjson")
+
+
+@router.get(
+    "/field-corrections.jsonl",
+    response_class=Response,
+    summary="Reviewer field corrections as training rows for `intake train fields --corrections` (admins)",
+    responses={
+        200: {
+            "content": {"application/x-ndjson": {"schema": {"type": "string"}}},
+            "description": 'One JSON object a line: {"document_id", "doc_type", "field", "value", "page", "box", '
+            '"pages"}',
+        }
+    },
+)
+def export_field_corrections(who: Admin, ctx: Ctx) -> Response:
+    with ctx.sessions() as s:
+        body = export_fields_jsonl(s)
     return Response(body, media_type="application/x-ndjson")

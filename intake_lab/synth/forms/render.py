@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable
+from dataclasses import replace
 
 from intake.vocabulary import DocType
 from intake_lab.synth.canvas import SynthDocument
@@ -27,8 +28,11 @@ RENDERERS: dict[tuple[DocType, str], Renderer] = {
 }
 
 
-def render(family: Family, case: Case, rng: random.Random) -> SynthDocument:
+def render(family: Family, case: Case, rng: random.Random, *, seal: bool | None = None) -> SynthDocument:
+    """seal forces the copy stamped or not (None: the family's chance), for claims that need one."""
     spec = sample(family, rng)
+    if seal is not None:
+        spec = replace(spec, seal=seal)
     doc = RENDERERS[(family.doc_type, family.kind)](case, spec, rng)
     doc.notes["form_family"] = family.name
     return doc

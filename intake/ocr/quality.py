@@ -1,0 +1,440 @@
+"""The page-quality gate: is an uploaded page good enough to read, measured on the decoded image
+before it is read, in a few tens of milliseconds.
+
+A page that fails is still read (a reviewer may use what can be read), but the member is asked at
+once to photograph it again, with advice for what went wrong (quality.yaml). A false rejection
+costs a member a needless photograph, so every threshold errs towards passing a page.
+
+Everything is measured against the text's own size, estimated from the ink: a blur of 3 px ruins
+8-px print and does not matter to 40-px print.
+  text_height   median height of ink components (CJK characters and radicals), px of the upload
+  blur          edge width / text height in the worst of 4 directions; anisotropy = worst / best
+                (a moving phone smears one direction, defocus every direction)
+  glare         share of the print's area that is blown out (clipped white, brighter than the paper)
+  cut_off       text-sized ink components touching one side of the picture, per text height of side
+  screen        the strongest narrow peak of the luma spectrum at the periods of a screen's pixel
+                grid (2-7 px), over the spectrum's median there
+  ink           share of the picture's cells (4 text heights square) holding print
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+from pydantic import Field, model_validator
+
+from intake.codes import QualityIssue
+from intake.datafile import Strict, load, packaged
+from intake.elements.page import PageQuality, QualityFinding
+
+ANALYSIS_LONG_SIDE = 1800  # px; bigger uploads are measured shrunk to this (cost), in their own px
+INK_CONTRAST = 40  # grey levels darker than the paper around it to count as ink
+PAPER_MIN = 120  # a background darker than this is not paper (a desk, a screen's frame)
+
+
+class LowResolution(Strict):
+    text_height_min: float = Field(gt=0, description="px of the upload; below it characters blur into blobs")
+    long_side_min: int = Field(gt=0, description="px; a picture smaller than this is a thumbnail")
+    edge_px_max: float = Field(gt=0, description="px; small print with wider edges is blurred, not small")
+
+
+class Blur(Strict):
+    width_max: float = Field(gt=0, description="edge width / text height above which print smears")
+    motion_anisotropy: float = Field(gt=1, description="worst / best edge width above which the blur is motion")
+    streak_min: float = Field(
+        gt=1, description="gradient tensor's strong / weak axis above which a blur has a direction"
+    )
+    motion_streak: float = Field(gt=1, description="and above which it is told as motion, not focus")
+    motion_width_max: float = Field(gt=0, description="edge width / text height above which a motion blur smears")
+    edge_px_max: float = Field(gt=0, description="px; edges wider than this are blur even where no line is found")
+
+
+class Glare(Strict):
+    area_max: float = Field(gt=0, le=1, description="share of the print's area blown out")
+    paper_max: float = Field(gt=0, le=255, description="paper brighter than this is white already: no glare seen")
+
+
+class CutOff(Strict):
+    density_max: float = Field(gt=0, description="cut components per text height of one side")
+    touching_min: int = Field(ge=1, description="and at least this many of them")
+
+
+class Screen(Strict):
+    peak_min: float = Field(gt=1, description="spectral peak / median at screen-grid periods")
+
+
+class Blank(Strict):
+    ink_min: float = Field(ge=0, le=1, description="share of cells holding print below which the page is blank")
+
+
+class Thresholds(Strict):
+    low_resolution: LowResolution
+    blur: Blur
+    glare: Glare
+    cut_off: CutOff
+    screen: Screen
+    blank: Blank
+    advice: dict[QualityIssue, str]
+
+    @model_validator(mode="after")
+    def _every_issue_advised(self) -> Thresholds:
+        missing = [i.value for i in QualityIssue if not self.advice.get(i)]
+        if missing:
+            raise ValueError(f"advice: no advice for {', '.join(missing)}")
+        return self
+
+
+def load_thresholds(path: Path) -> Thresholds:
+    """Raises intake.datafile.DataFileError naming the file and the key."""
+    return load(Thresholds, path, "page-quality thresholds")
+
+
+@cache
+def default_thresholds() -> Thresholds:
+    return load_thresholds(packaged("intake.ocr", "quality.yaml"))
+
+
+@dataclass
+class Measures:
+    long_side: int
+    text_height: float
+    edge_px: float
+    blur: float
+    anisotropy: float
+    streak: float
+    paper: float
+    glare: float
+    cut_off: float
+    cut_touching: int
+    screen: float
+    ink: float
+
+    def as_dict(self) -> dict[str, float]:
+        return {k: float(v) for k, v in self.__dict__.items()}
+
+
+def _grey(image: np.ndarray) -> tuple[np.ndarray, float]:
+    """The picture in grey at analysis size, and the factor from it back to the upload's px."""
+    grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else np.ascontiguousarray(image)
+    long = max(grey.shape[:2])
+    if long <= ANALYSIS_LONG_SIDE:
+        return grey, 1.0
+    f = ANALYSIS_LONG_SIDE / long
+    return cv2.resize(grey, None, fx=f, fy=f, interpolation=cv2.INTER_AREA), 1 / f
+
+
+def _ink(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Ink (dark print on lighter paper), the paper level around each pixel and the darkest ink there.
+
+    A pixel is ink when it is darker than the paper by half the local contrast: a fixed step would
+    lose the soft edges of blurred print and shrink its characters, which would then look small."""
+    k = cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15))
+    # A noisy scan's grain spans 40 grey levels within a window: smoothed first, it is not ink.
+    soft = cv2.blur(grey, (3, 3))
+    paper = cv2.dilate(soft, k)
+    floor = cv2.erode(soft, k)
+    contrast = paper.astype(np.int16) - floor
+    ink = (2 * (paper.astype(np.int16) - soft) > contrast) & (contrast > INK_CONTRAST) & (paper >= PAPER_MIN)
+    return ink.astype(np.uint8), paper, floor
+
+
+def _components(ink: np.ndarray) -> np.ndarray:
+    """Stats (x, y, w, h, area) of the ink components that could be print: not specks, not rules."""
+    _, _, stats, _ = cv2.connectedComponentsWithStats(ink, connectivity=8)
+    s: np.ndarray = np.asarray(stats[1:])
+    h, w = s[:, cv2.CC_STAT_HEIGHT], s[:, cv2.CC_STAT_WIDTH]
+    keep = (s[:, cv2.CC_STAT_AREA] >= 4) & (h >= 2) & (w <= 6 * h) & (h <= 6 * w) & (h < ink.shape[0] / 8)
+    out: np.ndarray = s[keep]
+    return out
+
+
+def _edge_widths(
+    grey: np.ndarray, paper: np.ndarray, floor: np.ndarray, tiles: list[tuple[int, int, int, int]]
+) -> tuple[list[float], list[float]]:
+    """Median edge width (px) in 4 directions over the tiles: the local contrast over the steepest
+    step across an edge. A sharp edge is 2 px wide (the central difference), a blurred one wider."""
+    shifts = ((0, 1), (1, 0), (1, 1), (1, -1))
+    ratios: list[list[np.ndarray]] = [[] for _ in shifts]
+    tensor = [0.0, 0.0, 0.0]  # sums of gx², gy², gx·gy over the print's neighbourhood
+    for y0, y1, x0, x1 in tiles:
+        g = grey[y0:y1, x0:x1].astype(np.float32)
+        contrast = (paper[y0:y1, x0:x1].astype(np.float32) - floor[y0:y1, x0:x1])[2:-2, 2:-2]
+        strong = contrast >= max(30.0, 0.5 * float(contrast.max()))
+        gx = (g[2:-2, 3:-1] - g[2:-2, 1:-3])[strong]
+        gy = (g[3:-1, 2:-2] - g[1:-3, 2:-2])[strong]
+        tensor[0] += float((gx * gx).sum())
+        tensor[1] += float((gy * gy).sum())
+        tensor[2] += float((gx * gy).sum())
+        for n, (dy, dx) in enumerate(shifts):
+            step = math.hypot(dy, dx)
+            h, w = g.shape
+
+            def at(oy: int, ox: int, _g: np.ndarray = g, _h: int = h, _w: int = w) -> np.ndarray:
+                return _g[2 + oy : _h - 2 + oy, 2 + ox : _w - 2 + ox]
+
+            # Central difference along the direction, and its neighbours, for the edge centres.
+            d0 = np.abs(at(dy, dx) - at(-dy, -dx)) / (2 * step)
+            d1 = np.abs(at(2 * dy, 2 * dx) - at(0, 0)) / (2 * step)
+            dm = np.abs(at(0, 0) - at(-2 * dy, -2 * dx)) / (2 * step)
+            centre = strong & (d0 >= d1) & (d0 >= dm) & (d0 >= 6)
+            if centre.any():
+                ratios[n].append(d0[centre] / contrast[centre])
+    out = []
+    for r in ratios:
+        vals = np.concatenate(r) if r else np.empty(0)
+        # 1 / ratio is the width over which the contrast is crossed; the steepest quarter of the
+        # edges, because a slanted stroke meets a direction at an angle and looks wider than it is.
+        out.append(float(1 / np.percentile(vals, 75)) if len(vals) >= 30 else math.inf)
+    return out, tensor
+
+
+def _tiles(ink: np.ndarray, size: int, count: int, typical: bool = False) -> list[tuple[int, int, int, int]]:
+    """The `count` tiles of side `size` holding the most ink (where edges are print's edges), or
+    with typical: spread over the middle of the inked tiles' range, because the inkiest tiles of a
+    page are its QR code and its seal, whose modules and ring letters are not its text's size."""
+    h, w = ink.shape
+    ny, nx = max(1, h // size), max(1, w // size)
+    cells = cv2.resize(ink[: ny * size, : nx * size].astype(np.float32), (nx, ny), interpolation=cv2.INTER_AREA)
+    order = np.argsort(cells, axis=None)[::-1]
+    if typical:
+        inked = order[cells.flat[order] > 0.01]
+        lo, hi = int(0.1 * len(inked)), max(int(0.75 * len(inked)), 1)
+        middle = inked[lo:hi]
+        order = middle[np.linspace(0, len(middle) - 1, min(count, len(middle))).astype(int)] if len(middle) else middle
+    else:
+        order = order[:count]
+    return [
+        (int(i // nx) * size, int(i // nx) * size + size, int(i % nx) * size, int(i % nx) * size + size)
+        for i in order
+        if cells.flat[i] > 0.01
+    ]
+
+
+SPECTRUM_SIDE = 64
+SPECTRUM_TILES = 4
+SCREEN_MIN_LEVELS = 1.5  # grey levels; a screen's grid prints 5-40 on a photo's paper
+
+
+@cache
+def _spectrum_masks() -> tuple[np.ndarray, np.ndarray]:
+    """The window, and the frequencies looked at: periods of 2-7 px, less JPEG's block grid."""
+    n = SPECTRUM_SIDE
+    win = np.outer(np.hanning(n), np.hanning(n)).astype(np.float32)
+    fy, fx = np.meshgrid(np.fft.fftfreq(n), np.fft.rfftfreq(n), indexing="ij")
+    radius = np.hypot(fy, fx)
+    band = (radius > 1 / 7) & (radius < 0.5)
+    # JPEG's 8x8 blocks print peaks at multiples of 1/8 along both axes: not a screen's.
+    eighth = (np.abs(fx * 8 - np.round(fx * 8)) < 0.02) | (np.abs(fy * 8 - np.round(fy * 8)) < 0.02)
+    return win, band & ~eighth
+
+
+def _screen_peak(grey: np.ndarray, ink: np.ndarray) -> float:
+    """How far the strongest peak of the spectrum at 2-7 px periods stands above the spectrum's
+    median there, in the blankest bright tiles. On paper those tiles are flat (noise: a ratio of a
+    few); on a screen even white is drawn by its pixel grid, one frequency standing far out. Print
+    is not looked at: a table's rules and its rows' spacing are periodic too."""
+    n = SPECTRUM_SIDE
+    win, band = _spectrum_masks()
+    h, w = grey.shape
+    ny, nx = h // n, w // n
+    if not ny or not nx:
+        return 0.0
+    g = grey[: ny * n, : nx * n]
+    inked = cv2.resize(ink[: ny * n, : nx * n].astype(np.float32), (nx, ny), interpolation=cv2.INTER_AREA)
+    light = cv2.resize(g, (nx, ny), interpolation=cv2.INTER_AREA).astype(np.float32)
+    # Paper between the lines of print: inside the print's extent (not the desk around a photo,
+    # whose cloth is woven as regularly as a screen), brighter than most, the least inked.
+    near = cv2.dilate((inked > 0.01).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    bright = near & (light >= np.median(light[near])) if near.any() else light >= np.median(light)
+    order = [i for i in np.argsort(np.where(bright, inked, np.inf), axis=None) if bright.flat[i]][:SPECTRUM_TILES]
+    best = 0.0
+    for i in order:
+        y, x = divmod(int(i), nx)
+        crop = g[y * n : (y + 1) * n, x * n : (x + 1) * n].astype(np.float32)
+        crop -= crop.mean()
+        vals = np.abs(np.fft.rfft2(crop * win))[band]
+        med = float(np.median(vals))
+        # The peak's amplitude in grey levels (a sinusoid of amplitude a peaks at a * sum(win) / 2):
+        # a blurred page's paper is so flat that its JPEG noise alone stands out of its median.
+        if med > 1e-3 and float(vals.max()) * 2 / float(win.sum()) >= SCREEN_MIN_LEVELS:
+            best = max(best, float(vals.max()) / med)
+    return best
+
+
+SAMPLE_TILE = 160  # px; text size is measured in a sample of tiles of this side, not the whole page
+SAMPLE_TILES = 24
+ROW_INK = 0.04  # share of a tile's row in ink for the row to be part of a line of print
+
+
+def _text_height(ink: np.ndarray) -> float:
+    """The height of the print's lines: in a sample of tiles, the runs of rows holding ink (0 when
+    there is too little print to say). Rows rather than components, because a CJK character falls
+    apart into radicals, and a blurred or noisy one into specks; a table's vertical rule is too
+    thin a share of a row to join the lines above and below it."""
+    runs: list[int] = []
+    long_h = cv2.getStructuringElement(cv2.MORPH_RECT, (41, 1))
+    long_v = cv2.getStructuringElement(cv2.MORPH_RECT, (1, 41))
+    for y0, y1, x0, x1 in _tiles(ink, SAMPLE_TILE, SAMPLE_TILES, typical=True):
+        tile = np.ascontiguousarray(ink[y0:y1, x0:x1])
+        # A table's rules are not lines of print: a horizontal rule would be a line 1 px high.
+        rules = np.maximum(
+            cv2.morphologyEx(tile, cv2.MORPH_OPEN, long_h), cv2.morphologyEx(tile, cv2.MORPH_OPEN, long_v)
+        )
+        rows = ((tile > 0) & (rules == 0)).mean(axis=1) > ROW_INK
+        edges = np.flatnonzero(np.diff(rows.astype(np.int8)))
+        # Whole runs only: one cut by the tile's top or bottom is shorter than its line.
+        starts = edges[rows[edges + 1]] + 1
+        ends = edges[~rows[edges + 1]] + 1
+        for st in starts:
+            later = ends[ends > st]
+            if len(later):
+                runs.append(int(later[0] - st))
+    lengths = np.array([r for r in runs if r >= 3])
+    return float(np.median(lengths)) if len(lengths) >= 5 else 0.0
+
+
+def _cut_off(ink: np.ndarray, text_height: float) -> tuple[float, int]:
+    """The side of the picture most cut through by print: text-sized components touching it, per
+    text height of its length, and how many."""
+    h, w = ink.shape
+    strip = max(4, round(3 * text_height))
+    best, count = 0.0, 0
+    for side, length in (("top", w), ("bottom", w), ("left", h), ("right", h)):
+        band = {
+            "top": ink[:strip],
+            "bottom": ink[h - strip :],
+            "left": ink[:, :strip].T,
+            "right": ink[:, w - strip :].T,
+        }
+        part = np.ascontiguousarray(band[side] if side in ("top", "left") else band[side][::-1])
+        _, _, stats, _ = cv2.connectedComponentsWithStats(part, connectivity=8)
+        s = stats[1:]
+        # Touching the picture's edge (row 0 of the band), and no bigger than a few characters.
+        # Print cut by the frame leaves gaps between its characters; dark along most of the side
+        # is a scanner lid's shadow, a table's border or a screen's frame.
+        hits = (
+            (s[:, cv2.CC_STAT_TOP] == 0) & (s[:, cv2.CC_STAT_WIDTH] <= 3 * text_height) & (s[:, cv2.CC_STAT_AREA] >= 4)
+        )
+        k = int(hits.sum())
+        density = k / max(1.0, length / text_height)
+        if density > best:
+            best, count = density, k
+    return best, count
+
+
+def measure(image: np.ndarray) -> Measures:
+    grey, back = _grey(image)
+    h, w = grey.shape
+    ink, paper, floor = _ink(grey)
+    text_height = _text_height(ink)
+
+    # Ink coverage on a grid of cells 4 text heights square (2% of the long side when unknown).
+    cell = max(8, round(4 * text_height) if text_height else round(0.02 * max(h, w)))
+    ny, nx = max(1, h // cell), max(1, w // cell)
+    cells = cv2.resize(ink[: ny * cell, : nx * cell].astype(np.float32), (nx, ny), interpolation=cv2.INTER_AREA)
+    inked = cells > 0.005
+    ink_share = float(inked.mean())
+
+    blur, anisotropy, edge_px, streak = 0.0, 1.0, 0.0, 1.0
+    if text_height or ink_share:
+        # Without a text height (print too soft to find its lines), edges are still measured: so
+        # wide an edge is blur whatever the print's size.
+        tile = max(32, min(128, round(6 * text_height))) if text_height else 96
+        widths, (jxx, jyy, jxy) = _edge_widths(grey, paper, floor, _tiles(ink, tile, 16))
+        # A streak leaves the edges across it as steep as they were (a line smeared by a straight
+        # kernel is a plateau with sharp ends) but takes the detail along it, in whatever direction
+        # it ran: the gradients' structure tensor has a weak axis along the streak. Print's own
+        # strokes run every way (and CJK's both ways about equally), so its axes are about even.
+        mean, half = (jxx + jyy) / 2, math.hypot((jxx - jyy) / 2, jxy)
+        streak = (mean + half) / (mean - half) if mean - half > 1e-6 else (1.0 if mean < 1e-6 else 100.0)
+        finite = [x for x in widths if math.isfinite(x)]
+        if finite:
+            edge_px = max(finite) * back
+            blur = max(finite) / text_height if text_height else 0.0
+            # Axis against axis and diagonal against diagonal: upright CJK strokes look wider to a
+            # diagonal step than to an axis one, on the sharpest page.
+            pairs = [(a, b) for a, b in ((widths[0], widths[1]), (widths[2], widths[3])) if math.isfinite(a * b)]
+            anisotropy = max((max(a, b) / min(a, b) for a, b in pairs), default=1.0)
+
+    # Glare: clipped white over the part of the picture with print (the paper's level decides
+    # whether clipped white can be glare at all: on a scan the paper itself is clipped).
+    glare = 0.0
+    small = cv2.resize(grey, (max(1, w // 4), max(1, h // 4)), interpolation=cv2.INTER_AREA)
+    region = small
+    if inked.any():
+        ys, xs = np.nonzero(inked)
+        y0, y1 = int(ys.min() * cell) // 4, int((ys.max() + 1) * cell) // 4
+        x0, x1 = int(xs.min() * cell) // 4, int((xs.max() + 1) * cell) // 4
+        region = small[y0:y1, x0:x1] if y1 > y0 and x1 > x0 else small
+    paper_level = float(np.percentile(region, 60))
+    glare = float((region >= 252).mean())
+
+    cut, touching = _cut_off(ink, text_height) if text_height else (0.0, 0)
+
+    return Measures(
+        long_side=round(max(h, w) * back),
+        text_height=text_height * back,
+        edge_px=edge_px,
+        blur=blur,
+        anisotropy=anisotropy,
+        streak=streak,
+        paper=paper_level,
+        glare=glare,
+        cut_off=cut,
+        cut_touching=touching,
+        screen=_screen_peak(grey, ink),
+        ink=ink_share,
+    )
+
+
+class QualityGate:
+    """Holds the thresholds; create once (ClaimReader does) and call assess per page."""
+
+    def __init__(self, thresholds: Thresholds | None = None) -> None:
+        self.thresholds = thresholds or default_thresholds()
+
+    def measure(self, image: np.ndarray) -> Measures:
+        return measure(image)
+
+    def advice(self, issue: QualityIssue) -> str:
+        return self.thresholds.advice[issue]
+
+    def judge(self, m: Measures) -> PageQuality:
+        t = self.thresholds
+        found: list[QualityFinding] = []
+        # A page with (almost) no print is blank: nothing else about it can be measured.
+        soft = not m.text_height and m.edge_px > t.blur.edge_px_max
+        if m.ink < t.blank.ink_min or (not m.text_height and not soft and m.screen < t.screen.peak_min):
+            # No line of print found: a photographed blank page still has edges (the paper's
+            # outline, the desk), but none of them are lines of text.
+            found.append(QualityFinding(QualityIssue.BLANK, m.ink, t.blank.ink_min))
+            return PageQuality(found, m.as_dict())
+        if m.long_side < t.low_resolution.long_side_min:
+            found.append(QualityFinding(QualityIssue.LOW_RESOLUTION, m.long_side, t.low_resolution.long_side_min))
+        elif 0 < m.text_height < t.low_resolution.text_height_min and m.edge_px <= t.low_resolution.edge_px_max:
+            found.append(QualityFinding(QualityIssue.LOW_RESOLUTION, m.text_height, t.low_resolution.text_height_min))
+        if m.screen >= t.screen.peak_min:
+            found.append(QualityFinding(QualityIssue.SCREEN, m.screen, t.screen.peak_min))
+        elif not found:
+            # A streak lengthens the lines it runs across, and so hides in the text's height: a
+            # blur with a direction is judged by a lower limit.
+            streaked = m.streak > t.blur.streak_min or m.anisotropy > t.blur.motion_anisotropy
+            limit = t.blur.motion_width_max if streaked else t.blur.width_max
+            if m.blur > limit or soft:
+                motion = m.streak > t.blur.motion_streak or m.anisotropy > t.blur.motion_anisotropy
+                issue = QualityIssue.MOTION_BLUR if motion else QualityIssue.FOCUS_BLUR
+                found.append(QualityFinding(issue, m.blur if m.text_height else m.edge_px, limit))
+        if m.glare > t.glare.area_max and m.paper < t.glare.paper_max:
+            found.append(QualityFinding(QualityIssue.GLARE, m.glare, t.glare.area_max))
+        if m.cut_off > t.cut_off.density_max and m.cut_touching >= t.cut_off.touching_min:
+            found.append(QualityFinding(QualityIssue.CUT_OFF, m.cut_off, t.cut_off.density_max))
+        return PageQuality(found, m.as_dict())
+
+    def assess(self, image: np.ndarray) -> PageQuality:
+        """The gate's verdict on one decoded page (BGR, or grey)."""
+        return self.judge(measure(image))

@@ -1,0 +1,333 @@
+"""The production path on real servers: two API processes and two Celery workers on one PostgreSQL,
+this machine's Redis as the broker and the tests' S3 server. Concurrent uploads are each read
+exactly once and every claim settles once; a worker process killed mid-file has its file read
+again by another and the claim still settles once.
+
+The broker is INTAKE_TEST_BROKER (default redis://127.0.0.1:6379/0); each test uses a queue of
+its own, so that other users of the same Redis are not disturbed.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import http.server
+import json
+import os
+import signal
+import threading
+import time
+import uuid
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pytest
+from sqlalchemy import create_engine, func, select
+
+from intake.store.tables import FileRow, OutboxRow
+
+from .test_scale_leases import Processes, make_keys, reads, settled
+from .test_service_api import pdf, png
+
+pytestmark = pytest.mark.slow
+
+BROKER = os.environ.get("INTAKE_TEST_BROKER", "redis://127.0.0.1:6379/0")
+
+
+def _broker_answers() -> bool:
+    from kombu import Connection
+
+    try:
+        with Connection(BROKER, connect_timeout=2) as conn:
+            conn.ensure_connection(max_retries=1)
+        return True
+    except Exception:
+        return False
+
+
+class Receiver:
+    """A portal's webhook endpoint: counts the events per claim."""
+
+    def __init__(self) -> None:
+        self.events: list[dict[str, Any]] = []
+        events = self.events
+
+        class Hook(http.server.BaseHTTPRequestHandler):
+            def do_POST(self) -> None:
+                events.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+                self.send_response(204)
+                self.end_headers()
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Hook)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+
+    def per_claim(self) -> Counter[str]:
+        return Counter(e["claim_id"] for e in self.events)
+
+
+@pytest.fixture
+def cluster(tmp_path: Path, postgres_url: str, s3_server: dict[str, str]) -> Any:
+    if not _broker_answers():
+        pytest.skip(f"no broker at {BROKER}")
+    env = {
+        "INTAKE_DATA_DIR": str(tmp_path / "data"),
+        "INTAKE_DATABASE_URL": postgres_url,
+        "INTAKE_S3_ENDPOINT": s3_server["endpoint"],
+        "INTAKE_S3_ACCESS_KEY": s3_server["access_key"],
+        "INTAKE_S3_SECRET_KEY": s3_server["secret_key"],
+        "INTAKE_S3_BUCKET": "intake-cluster",
+        "INTAKE_S3_SECURE": "false",
+        "INTAKE_BROKER_URL": BROKER,
+        "INTAKE_QUEUE_NAME": f"intake-test-{uuid.uuid4().hex[:8]}",
+        "INTAKE_LEASE_SECONDS": "4",
+        "INTAKE_SWEEP_SECONDS": "2",
+        "INTAKE_POLL_SECONDS": "0.2",
+        "INTAKE_WEBHOOK_SECRET": "cluster-secret",
+        "INTAKE_WEBHOOK_ALLOW_HOSTS": "127.0.0.1",
+        "INTAKE_WEBHOOK_BACKOFF": "0.2",
+        "INTAKE_SESSION_SECRET": "one-secret-for-every-process",
+        "SCALE_READ_LOG": str(tmp_path / "reads.log"),
+        "SCALE_PAGE_SECONDS": "0.1",
+    }
+    keys = make_keys(env)
+    procs = Processes(env, tmp_path)
+    receiver = Receiver()
+    engine = create_engine(postgres_url)
+    try:
+        bases = [procs.serve(), procs.serve()]
+        yield procs, bases, keys, tmp_path / "reads.log", receiver, engine
+    finally:
+        procs.close()
+        receiver.server.shutdown()
+        engine.dispose()
+
+
+def _claims(bases: list[str], keys: dict[str, Any], n: int, hook: str) -> list[str]:
+    body = {"claim_type": "inpatient", "webhook_url": hook}
+    return [httpx.post(f"{bases[i % 2]}/v1/claims", json=body, headers=keys["portal"]).json()["id"] for i in range(n)]
+
+
+def test_fifty_concurrent_uploads_are_each_read_once(cluster: Any) -> None:
+    procs, bases, keys, log, receiver, _ = cluster
+    claim_ids = _claims(bases, keys, 10, receiver.url)
+
+    def send(i: int) -> int:
+        base, claim = bases[i % 2], claim_ids[i % 10]
+        files = {"file": (f"invoice-{i}.png", png(100 + i, 80))}
+        r = httpx.post(f"{base}/v1/claims/{claim}/documents", files=files, headers=keys["portal"], timeout=60)
+        return r.status_code
+
+    with ThreadPoolExecutor(50) as pool:
+        assert list(pool.map(send, range(50))) == [202] * 50
+    procs.start("worker", "1")
+    procs.start("worker", "1")
+    claims = settled(bases[1], keys, claim_ids, timeout=240)
+    assert all(len(c["documents"]) == 5 and all(d["status"] == "done" for d in c["documents"]) for c in claims)
+    started = Counter(n for w, n, _ in reads(log) if w == "START")
+    assert sorted(started) == sorted(f"invoice-{i}.png" for i in range(50))
+    assert set(started.values()) == {1}, {n: k for n, k in started.items() if k > 1}
+    assert len({pid for _, _, pid in reads(log)}) == 2  # both workers read
+    deadline = time.monotonic() + 30
+    while sum(receiver.per_claim().values()) < 10 and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert receiver.per_claim() == Counter({c: 1 for c in claim_ids})  # each claim settled once
+
+
+def test_a_worker_killed_mid_file_has_it_read_again_and_the_claim_settles_once(cluster: Any) -> None:
+    procs, bases, keys, log, receiver, engine = cluster
+    procs.start("worker", "1")
+    procs.start("worker", "1")
+    (claim,) = _claims(bases, keys, 1, receiver.url)
+    r = httpx.post(
+        f"{bases[0]}/v1/claims/{claim}/documents", files={"file": ("bundle.pdf", pdf(40))}, headers=keys["portal"]
+    )
+    assert r.status_code == 202
+    deadline = time.monotonic() + 90
+    while not (first := [pid for w, _, pid in reads(log) if w == "START"]):
+        assert time.monotonic() < deadline, procs.tail()
+        time.sleep(0.05)
+    os.kill(first[0], signal.SIGKILL)  # a pool process, mid-file: 40 pages take 4 s
+    (done,) = settled(bases[1], keys, [claim], timeout=120)
+    assert [d["status"] for d in done["documents"]] == ["done", "done"]
+    lines = reads(log)
+    assert [w for w, _, _ in lines] == ["START", "START", "END"]
+    assert lines[1][2] != first[0] and lines[2][2] == lines[1][2]
+    with engine.connect() as conn:
+        attempts = conn.scalar(select(FileRow.attempts).where(FileRow.claim_id == claim))
+        events = conn.scalar(select(func.count()).select_from(OutboxRow).where(OutboxRow.claim_id == claim))
+    assert attempts == 2 and events == 1
+    deadline = time.monotonic() + 20
+    while not receiver.events and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert receiver.per_claim() == Counter({claim: 1})
+
+
+class OwnRedis:
+    """A Redis of this test's own (no persistence), so that it can be stopped and started again
+    without disturbing anyone else's; what was queued in it is lost with it."""
+
+    def __init__(self, tmp: Path) -> None:
+        from .conftest import _free_port
+
+        self.port = _free_port()
+        self.tmp = tmp
+        self.proc: Any = None
+
+    def start(self) -> None:
+        import subprocess
+
+        self.proc = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.tmp),
+            ],
+            stdout=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 10
+        while not _answers(self.url):
+            assert time.monotonic() < deadline, "redis-server did not start"
+            time.sleep(0.1)
+
+    def stop(self) -> None:
+        self.proc.kill()
+        self.proc.wait(10)
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+
+def _answers(url: str) -> bool:
+    from kombu import Connection
+
+    try:
+        with Connection(url, connect_timeout=1) as conn:
+            conn.ensure_connection(max_retries=0)
+        return True
+    except Exception:
+        return False
+
+
+def test_a_broker_restart_loses_nothing(tmp_path: Path, postgres_url: str, s3_server: dict[str, str]) -> None:
+    import shutil
+
+    if shutil.which("redis-server") is None:
+        pytest.skip("needs redis-server")
+    redis = OwnRedis(tmp_path)
+    redis.start()
+    env = {
+        "INTAKE_DATA_DIR": str(tmp_path / "data"),
+        "INTAKE_DATABASE_URL": postgres_url,
+        "INTAKE_S3_ENDPOINT": s3_server["endpoint"],
+        "INTAKE_S3_ACCESS_KEY": s3_server["access_key"],
+        "INTAKE_S3_SECRET_KEY": s3_server["secret_key"],
+        "INTAKE_S3_BUCKET": "intake-broker-restart",
+        "INTAKE_S3_SECURE": "false",
+        "INTAKE_BROKER_URL": redis.url,
+        "INTAKE_LEASE_SECONDS": "4",
+        "INTAKE_SWEEP_SECONDS": "1",
+        "INTAKE_RESEND_SECONDS": "5",
+        "INTAKE_SESSION_SECRET": "one-secret-for-every-process",
+        "SCALE_READ_LOG": str(tmp_path / "reads.log"),
+        "SCALE_PAGE_SECONDS": "0.3",
+    }
+    keys = make_keys(env)
+    procs = Processes(env, tmp_path)
+    try:
+        base = procs.serve()
+        procs.start("worker", "1")
+        claim = httpx.post(f"{base}/v1/claims", json={"claim_type": "inpatient"}, headers=keys["portal"]).json()["id"]
+
+        def send(i: int) -> int:
+            files = {"file": (f"invoice-{i}.png", png(100 + i, 80))}
+            return httpx.post(
+                f"{base}/v1/claims/{claim}/documents", files=files, headers=keys["portal"], timeout=30
+            ).status_code
+
+        assert [send(i) for i in range(8)] == [202] * 8
+        deadline = time.monotonic() + 60
+        while not reads(log := tmp_path / "reads.log"):
+            assert time.monotonic() < deadline, procs.tail()
+            time.sleep(0.05)
+        redis.stop()  # mid-run: tasks queued in it are gone
+        assert [send(i) for i in range(8, 12)] == [202] * 4  # the database and store take uploads still
+        time.sleep(2)
+        redis.start()
+        (done,) = settled(base, keys, [claim], timeout=180)
+        assert len(done["documents"]) == 12 and all(d["status"] == "done" for d in done["documents"])
+        started = Counter(n for w, n, _ in reads(log) if w == "START")
+        assert sorted(started) == sorted(f"invoice-{i}.png" for i in range(12))
+    finally:
+        procs.close()
+        redis.stop()
+
+
+def test_an_s3_outage_on_the_production_path(tmp_path: Path, postgres_url: str) -> None:
+    """The S3 server stopped and started again under running workers: uploads meanwhile get 503,
+    the files queued before it end done, none stuck."""
+    from .test_scale_faults import S3
+
+    if not _broker_answers():
+        pytest.skip(f"no broker at {BROKER}")
+    s3 = S3()
+    s3.start()
+    env = {
+        "INTAKE_DATA_DIR": str(tmp_path / "data"),
+        "INTAKE_DATABASE_URL": postgres_url,
+        "INTAKE_S3_ENDPOINT": f"127.0.0.1:{s3.port}",
+        "INTAKE_S3_ACCESS_KEY": "testing",
+        "INTAKE_S3_SECRET_KEY": "testing",
+        "INTAKE_S3_BUCKET": "intake-cluster-outage",
+        "INTAKE_S3_SECURE": "false",
+        "INTAKE_BROKER_URL": BROKER,
+        "INTAKE_QUEUE_NAME": f"intake-test-{uuid.uuid4().hex[:8]}",
+        "INTAKE_LEASE_SECONDS": "4",
+        "INTAKE_RETRY_BASE_SECONDS": "0.5",
+        "INTAKE_RETRY_MAX_SECONDS": "2",
+        "INTAKE_SESSION_SECRET": "one-secret-for-every-process",
+        "SCALE_READ_LOG": str(tmp_path / "reads.log"),
+        "SCALE_PAGE_SECONDS": "0.5",
+    }
+    keys = make_keys(env)
+    procs = Processes(env, tmp_path)
+    try:
+        base = procs.serve()
+        procs.start("worker", "1")
+        claim = httpx.post(f"{base}/v1/claims", json={"claim_type": "inpatient"}, headers=keys["portal"]).json()["id"]
+
+        def send(i: int) -> httpx.Response:
+            files = {"file": (f"invoice-{i}.png", png(100 + i, 80))}
+            return httpx.post(f"{base}/v1/claims/{claim}/documents", files=files, headers=keys["portal"], timeout=30)
+
+        assert [send(i).status_code for i in range(6)] == [202] * 6
+        deadline = time.monotonic() + 60
+        while not reads(tmp_path / "reads.log"):
+            assert time.monotonic() < deadline, procs.tail()
+            time.sleep(0.05)
+        s3.stop()
+        during = [send(100 + i) for i in range(3)]
+        assert [r.status_code for r in during] == [503] * 3 and all(r.headers["Retry-After"] for r in during)
+        assert httpx.get(f"{base}/readyz").status_code == 503
+        time.sleep(8)
+        s3.start()
+        (done,) = settled(base, keys, [claim], timeout=120)
+        assert len(done["documents"]) == 6 and all(d["status"] == "done" for d in done["documents"])
+    finally:
+        procs.close()
+        with contextlib.suppress(Exception):
+            s3.stop()
