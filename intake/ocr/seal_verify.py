@@ -267,7 +267,9 @@ def verify(lattices: list[Lattice], name: str, readings: list[tuple[str, float]]
 
 # -- the claim check's question -------------------------------------------------------------------
 
-ACCEPT = 0.5  # at or above: the ring says the name
+# At or above: the ring says the name. Chosen on the TRAIN pairs for false accepts <= 1%
+# (0.5: 2.2% accepted near names, 0.6: 0.7%, for 3 more points of false rejects; bench/seal.py).
+ACCEPT = 0.6
 # Someone else's seal: the lattice cannot spell the name short of this many characters' worth of
 # misreading (see features), and the free reading, read confidently, is another name.
 REJECT_COST = 2.0

@@ -38,6 +38,7 @@ from intake.elements.page import Seal
 from intake.ocr import preprocess
 from intake.ocr.config import OcrConfig, default_config
 from intake.ocr.pipeline import OcrPipeline, _Page, _skew, _tall, _wide
+from intake.ocr.seal_verify import ACCEPT  # verify() at or above: the ring says the name
 from intake.ocr.seals import read_seals
 from intake.upload.files import load_pages
 from intake_lab.synth.corpus import load_truth
@@ -192,7 +193,6 @@ def report(all_cases: list[PageCase], title: str) -> None:
 # verifier's calibration) is quick.
 
 PAGES_CACHE = REPO / "var" / "seal-pages"
-ACCEPT = 0.5  # verify() at or above: the ring says the name
 
 
 @functools.cache
