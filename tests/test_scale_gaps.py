@@ -195,7 +195,8 @@ def test_a_500_logs_no_traceback_and_no_message(
 def _samples(client: Any) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
     from prometheus_client.parser import text_string_to_metric_families
 
-    text = client.get("/metrics").text
+    assert client.get("/metrics").status_code == 401  # an operator's key, like every call but the probes
+    text = client.get("/metrics", headers=client.keys["admin"]).text
     return {
         (s.name, tuple(sorted(s.labels.items()))): s.value
         for family in text_string_to_metric_families(text)

@@ -23,6 +23,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from intake.claim_reader import ClaimReader
 from intake.service import metrics
+from intake.service.auth import Admin
 from intake.service.context import make_context
 from intake.service.logs import accept_request_id, request_id
 from intake.service.queue import make_runner
@@ -257,8 +258,11 @@ def create_app(settings: Settings | None = None, reader: ClaimReader | None = No
             processing=None if counts is None else counts.get("processing", 0),
         )
 
-    @app.get("/metrics", tags=["service"], summary="Prometheus metrics (no key needed)", response_class=Response)
-    def metrics_endpoint() -> Response:
+    # An admin key, like every call that is not a probe: the counts carry no personal data, but
+    # how many claims a union reads, and when, is the operator's business (Prometheus sends the key
+    # as `authorization: {credentials: ik_...}` in its scrape config).
+    @app.get("/metrics", tags=["service"], summary="Prometheus metrics (admins)", response_class=Response)
+    def metrics_endpoint(who: Admin) -> Response:
         return Response(metrics.exposition(ctx.sessions), media_type=CONTENT_TYPE_LATEST)
 
     @app.get(
