@@ -105,7 +105,7 @@ def test_mild_degradation_passes() -> None:
 
 # -- good copies pass ---------------------------------------------------------------------------
 
-COPIES = ["png", "jpeg", "pdf", "photo", "scan_grey", "bilevel"]
+COPIES = ["png", "jpeg", "pdf", "photo", "scan_grey", "bilevel", "sideways"]
 
 
 def good_copy(doc_type: DocType, index: int, copy: str) -> np.ndarray:
@@ -114,6 +114,9 @@ def good_copy(doc_type: DocType, index: int, copy: str) -> np.ndarray:
         return uploaded(page, copy)
     if copy == "photo":
         return uploaded(photo_of(doc_type, index))
+    if copy == "sideways":
+        # The gate sees the page as uploaded, before the OCR stage turns it upright.
+        return uploaded(page.transpose(Image.Transpose.ROTATE_90))
     grey = degrade.apply(page, ["scan_grey", "noise"], random.Random(3)).image
     if copy == "scan_grey":
         return uploaded(grey)

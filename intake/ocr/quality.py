@@ -66,6 +66,7 @@ class CutOff(Strict):
 
 class Screen(Strict):
     peak_min: float = Field(gt=1, description="spectral peak / median at screen-grid periods")
+    peak_max: float = Field(gt=1, description="above it the pattern is printed on a page made by a computer")
 
 
 class Blank(Strict):
@@ -296,16 +297,24 @@ def _text_height(ink: np.ndarray) -> float:
     there is too little print to say). Rows rather than components, because a CJK character falls
     apart into radicals, and a blurred or noisy one into specks; a table's vertical rule is too
     thin a share of a row to join the lines above and below it."""
-    runs: list[int] = []
     long_h = cv2.getStructuringElement(cv2.MORPH_RECT, (41, 1))
     long_v = cv2.getStructuringElement(cv2.MORPH_RECT, (1, 41))
+    profiles: list[tuple[np.ndarray, np.ndarray]] = []
     for y0, y1, x0, x1 in _tiles(ink, SAMPLE_TILE, SAMPLE_TILES, typical=True):
         tile = np.ascontiguousarray(ink[y0:y1, x0:x1])
         # A table's rules are not lines of print: a horizontal rule would be a line 1 px high.
         rules = np.maximum(
             cv2.morphologyEx(tile, cv2.MORPH_OPEN, long_h), cv2.morphologyEx(tile, cv2.MORPH_OPEN, long_v)
         )
-        rows = ((tile > 0) & (rules == 0)).mean(axis=1) > ROW_INK
+        text = (tile > 0) & (rules == 0)
+        profiles.append((text.mean(axis=1), text.mean(axis=0)))
+    # The gate sees the page as uploaded, perhaps sideways: its lines run the way along which the
+    # ink profile alternates most (lines and the gaps between them), rows for an upright page.
+    across_rows = sum(float(r.var()) for r, _ in profiles)
+    across_cols = sum(float(c.var()) for _, c in profiles)
+    runs: list[int] = []
+    for rows_profile, cols_profile in profiles:
+        rows = (rows_profile if across_rows >= across_cols else cols_profile) > ROW_INK
         edges = np.flatnonzero(np.diff(rows.astype(np.int8)))
         # Whole runs only: one cut by the tile's top or bottom is shorter than its line.
         starts = edges[rows[edges + 1]] + 1
@@ -438,7 +447,7 @@ class QualityGate:
             found.append(QualityFinding(QualityIssue.LOW_RESOLUTION, m.long_side, t.low_resolution.long_side_min))
         elif 0 < m.text_height < t.low_resolution.text_height_min and m.edge_px <= t.low_resolution.edge_px_max:
             found.append(QualityFinding(QualityIssue.LOW_RESOLUTION, m.text_height, t.low_resolution.text_height_min))
-        if m.screen >= t.screen.peak_min:
+        if t.screen.peak_min <= m.screen < t.screen.peak_max:
             found.append(QualityFinding(QualityIssue.SCREEN, m.screen, t.screen.peak_min))
         elif not found:
             # A streak lengthens the lines it runs across, and so hides in the text's height: a
