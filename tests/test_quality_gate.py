@@ -105,7 +105,7 @@ def test_mild_degradation_passes() -> None:
 
 # -- good copies pass ---------------------------------------------------------------------------
 
-COPIES = ["png", "jpeg", "pdf", "photo", "scan_grey", "bilevel"]
+COPIES = ["png", "jpeg", "pdf", "photo", "scan_grey", "bilevel", "sideways"]
 
 
 def good_copy(doc_type: DocType, index: int, copy: str) -> np.ndarray:
@@ -114,6 +114,9 @@ def good_copy(doc_type: DocType, index: int, copy: str) -> np.ndarray:
         return uploaded(page, copy)
     if copy == "photo":
         return uploaded(photo_of(doc_type, index))
+    if copy == "sideways":
+        # The gate sees the page as uploaded, before the OCR stage turns it upright.
+        return uploaded(page.transpose(Image.Transpose.ROTATE_90))
     grey = degrade.apply(page, ["scan_grey", "noise"], random.Random(3)).image
     if copy == "scan_grey":
         return uploaded(grey)
@@ -210,18 +213,18 @@ def test_blurred_invoice_asks_the_member_to_photograph_it_again(real_reader: obj
     others = [d for d in claim.documents if d.doc_type != DocType.INVOICE]
     name, data = invoice_file
     clean = Image.open(__import__("io").BytesIO(data))
-    blurred = degrade.spoil(clean, "motion_blur", 1.0, random.Random(0)).image
+    blurred = degrade.spoil(clean, "motion_blur", 0.6, random.Random(0)).image
     advice = default_thresholds().advice[QualityIssue.MOTION_BLUR]
 
     verdicts = {}
     for label, upload in (("clean", data), ("blurred", files.encode_image(blurred, "jpeg", quality=85))):
         read = reader.read_file(upload, name)
-        invoices = [d for d in read.documents if d.doc_type == DocType.INVOICE]
-        assert invoices, f"{label}: the invoice was not recognised ({[d.doc_type for d in read.documents]})"
-        docs = invoices + others
+        # Too blurred a page may not even be told an invoice: whatever it is called, it is the one.
+        assert len(read.documents) == 1, read.documents
+        docs = read.documents + others
         for n, d in enumerate(docs, 1):
             d.id = str(n)
-        verdicts[label] = (invoices[0], reader.judge("inpatient", docs, record=False))
+        verdicts[label] = (read.documents[0], reader.judge("inpatient", docs, record=False))
 
     doc, verdict = verdicts["blurred"]
     assert [i.issue for i in doc.page_issues] == [QualityIssue.MOTION_BLUR.value]
@@ -233,5 +236,5 @@ def test_blurred_invoice_asks_the_member_to_photograph_it_again(real_reader: obj
     assert not [p for p in verdict.problems if p.code == ProblemCode.FIELD_MISSING and p.document_id == doc.id]
 
     doc, verdict = verdicts["clean"]
-    assert doc.page_issues == []
+    assert doc.doc_type == DocType.INVOICE and doc.page_issues == []
     assert not [p for p in verdict.problems if p.code == ProblemCode.PAGE_UNREADABLE], verdict.to_json()

@@ -66,6 +66,7 @@ class CutOff(Strict):
 
 class Screen(Strict):
     peak_min: float = Field(gt=1, description="spectral peak / median at screen-grid periods")
+    peak_max: float = Field(gt=1, description="above it the pattern is printed on a page made by a computer")
 
 
 class Blank(Strict):
@@ -118,14 +119,15 @@ class Measures:
         return {k: float(v) for k, v in self.__dict__.items()}
 
 
-def _grey(image: np.ndarray) -> tuple[np.ndarray, float]:
-    """The picture in grey at analysis size, and the factor from it back to the upload's px."""
+def _grey(image: np.ndarray) -> tuple[np.ndarray, float, np.ndarray]:
+    """The picture in grey at analysis size, the factor from it back to the upload's px, and the
+    grey picture at the upload's size."""
     grey = cv2.cvtColor(image, cv2.COLOR_BGR2GRAY) if image.ndim == 3 else np.ascontiguousarray(image)
     long = max(grey.shape[:2])
     if long <= ANALYSIS_LONG_SIDE:
-        return grey, 1.0
+        return grey, 1.0, grey
     f = ANALYSIS_LONG_SIDE / long
-    return cv2.resize(grey, None, fx=f, fy=f, interpolation=cv2.INTER_AREA), 1 / f
+    return cv2.resize(grey, None, fx=f, fy=f, interpolation=cv2.INTER_AREA), 1 / f, grey
 
 
 def _ink(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
@@ -233,11 +235,13 @@ def _spectrum_masks() -> tuple[np.ndarray, np.ndarray]:
     return win, band & ~eighth
 
 
-def _screen_peak(grey: np.ndarray, ink: np.ndarray) -> float:
+def _screen_peak(grey: np.ndarray, ink: np.ndarray, full: np.ndarray) -> float:
     """How far the strongest peak of the spectrum at 2-7 px periods stands above the spectrum's
     median there, in the blankest bright tiles. On paper those tiles are flat (noise: a ratio of a
     few); on a screen even white is drawn by its pixel grid, one frequency standing far out. Print
-    is not looked at: a table's rules and its rows' spacing are periodic too."""
+    is not looked at: a table's rules and its rows' spacing are periodic too. The spectra are taken
+    on the upload's own pixels (`full`): JPEG's block grid is 8 of them, and only there is it
+    where the mask leaves it out."""
     n = SPECTRUM_SIDE
     win, band = _spectrum_masks()
     h, w = grey.shape
@@ -248,22 +252,39 @@ def _screen_peak(grey: np.ndarray, ink: np.ndarray) -> float:
     inked = cv2.resize(ink[: ny * n, : nx * n].astype(np.float32), (nx, ny), interpolation=cv2.INTER_AREA)
     light = cv2.resize(g, (nx, ny), interpolation=cv2.INTER_AREA).astype(np.float32)
     # Paper between the lines of print: inside the print's extent (not the desk around a photo,
-    # whose cloth is woven as regularly as a screen), brighter than most, the least inked.
-    near = cv2.dilate((inked > 0.01).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
-    bright = near & (light >= np.median(light[near])) if near.any() else light >= np.median(light)
+    # whose cloth and wood grain can be as regular as a screen), brighter than most, least inked.
+    ys, xs = np.nonzero(inked > 0.01)
+    inside = np.zeros_like(inked, dtype=bool)
+    if len(ys):
+        inside[ys.min() + 1 : ys.max(), xs.min() + 1 : xs.max()] = True
+    if not inside.any():
+        return 0.0
+    bright = inside & (light >= np.median(light[inside]))
     order = [i for i in np.argsort(np.where(bright, inked, np.inf), axis=None) if bright.flat[i]][:SPECTRUM_TILES]
-    best = 0.0
+    peaks: list[tuple[float, int, int]] = []  # ratio, and where in the spectrum
+    fy, fx = np.nonzero(band)
     for i in order:
         y, x = divmod(int(i), nx)
-        crop = g[y * n : (y + 1) * n, x * n : (x + 1) * n].astype(np.float32)
+        fy0, fx0 = y * n * full.shape[0] // h, x * n * full.shape[1] // w
+        crop = full[fy0 : fy0 + n, fx0 : fx0 + n].astype(np.float32)
+        if crop.shape != (n, n):
+            continue
         crop -= crop.mean()
         vals = np.abs(np.fft.rfft2(crop * win))[band]
         med = float(np.median(vals))
+        k = int(np.argmax(vals))
         # The peak's amplitude in grey levels (a sinusoid of amplitude a peaks at a * sum(win) / 2):
         # a blurred page's paper is so flat that its JPEG noise alone stands out of its median.
-        if med > 1e-3 and float(vals.max()) * 2 / float(win.sum()) >= SCREEN_MIN_LEVELS:
-            best = max(best, float(vals.max()) / med)
-    return best
+        if med > 1e-3 and float(vals[k]) * 2 / float(win.sum()) >= SCREEN_MIN_LEVELS:
+            peaks.append((float(vals[k]) / med, int(fy[k]), int(fx[k])))
+    # A screen's grid is everywhere on it, at one frequency: the second-best tile must show the
+    # best one's peak too, not just some other regular patch (a woven cloth, a wood grain).
+    peaks.sort(reverse=True)
+    if len(peaks) < 2:
+        return 0.0
+    _, by, bx = peaks[0]
+    agree = [r for r, py, px in peaks[1:] if min(abs(py - by), n - abs(py - by)) <= 1 and abs(px - bx) <= 1]
+    return agree[0] if agree else 0.0
 
 
 SAMPLE_TILE = 160  # px; text size is measured in a sample of tiles of this side, not the whole page
@@ -276,16 +297,24 @@ def _text_height(ink: np.ndarray) -> float:
     there is too little print to say). Rows rather than components, because a CJK character falls
     apart into radicals, and a blurred or noisy one into specks; a table's vertical rule is too
     thin a share of a row to join the lines above and below it."""
-    runs: list[int] = []
     long_h = cv2.getStructuringElement(cv2.MORPH_RECT, (41, 1))
     long_v = cv2.getStructuringElement(cv2.MORPH_RECT, (1, 41))
+    profiles: list[tuple[np.ndarray, np.ndarray]] = []
     for y0, y1, x0, x1 in _tiles(ink, SAMPLE_TILE, SAMPLE_TILES, typical=True):
         tile = np.ascontiguousarray(ink[y0:y1, x0:x1])
         # A table's rules are not lines of print: a horizontal rule would be a line 1 px high.
         rules = np.maximum(
             cv2.morphologyEx(tile, cv2.MORPH_OPEN, long_h), cv2.morphologyEx(tile, cv2.MORPH_OPEN, long_v)
         )
-        rows = ((tile > 0) & (rules == 0)).mean(axis=1) > ROW_INK
+        text = (tile > 0) & (rules == 0)
+        profiles.append((text.mean(axis=1), text.mean(axis=0)))
+    # The gate sees the page as uploaded, perhaps sideways: its lines run the way along which the
+    # ink profile alternates most (lines and the gaps between them), rows for an upright page.
+    across_rows = sum(float(r.var()) for r, _ in profiles)
+    across_cols = sum(float(c.var()) for _, c in profiles)
+    runs: list[int] = []
+    for rows_profile, cols_profile in profiles:
+        rows = (rows_profile if across_rows >= across_cols else cols_profile) > ROW_INK
         edges = np.flatnonzero(np.diff(rows.astype(np.int8)))
         # Whole runs only: one cut by the tile's top or bottom is shorter than its line.
         starts = edges[rows[edges + 1]] + 1
@@ -328,7 +357,7 @@ def _cut_off(ink: np.ndarray, text_height: float) -> tuple[float, int]:
 
 
 def measure(image: np.ndarray) -> Measures:
-    grey, back = _grey(image)
+    grey, back, full = _grey(image)
     h, w = grey.shape
     ink, paper, floor = _ink(grey)
     text_height = _text_height(ink)
@@ -387,7 +416,7 @@ def measure(image: np.ndarray) -> Measures:
         glare=glare,
         cut_off=cut,
         cut_touching=touching,
-        screen=_screen_peak(grey, ink),
+        screen=_screen_peak(grey, ink, full),
         ink=ink_share,
     )
 
@@ -418,7 +447,7 @@ class QualityGate:
             found.append(QualityFinding(QualityIssue.LOW_RESOLUTION, m.long_side, t.low_resolution.long_side_min))
         elif 0 < m.text_height < t.low_resolution.text_height_min and m.edge_px <= t.low_resolution.edge_px_max:
             found.append(QualityFinding(QualityIssue.LOW_RESOLUTION, m.text_height, t.low_resolution.text_height_min))
-        if m.screen >= t.screen.peak_min:
+        if t.screen.peak_min <= m.screen < t.screen.peak_max:
             found.append(QualityFinding(QualityIssue.SCREEN, m.screen, t.screen.peak_min))
         elif not found:
             # A streak lengthens the lines it runs across, and so hides in the text's height: a
