@@ -173,6 +173,7 @@ def main() -> None:
     ap.add_argument("--threshold", type=float, default=0.80)
     ap.add_argument("--rules-only", action="store_true", help="only the label rules")
     ap.add_argument("--brief", action="store_true", help="no per-field rows")
+    ap.add_argument("--card", action="store_true", help="write the learned figures into models/fields.json")
     ap.add_argument("--show", type=int, default=0, help="print this many silent errors (not on held-out while tuning)")
     args = ap.parse_args()
     learned = Extractor()
@@ -191,12 +192,29 @@ def main() -> None:
         sets.append((f"held-out families, OCR ({args.ocr.name})", corpus_docs(args.ocr)))
     if args.old and (args.old / "truth.json").exists():
         sets.append((f"old corpus, OCR ({args.old.name})", corpus_docs(args.old)))
+    figures: dict[str, Any] = {}
     for title, docs in sets:
         for label, ex in (("rules", rules), ("learned", learned)):
             if label == "learned" and args.rules_only:
                 continue
             res = evaluate(ex, docs, args.threshold)
-            report(f"{title}: {label}", res, args.threshold, not args.brief, args.show)
+            figures.setdefault(title, {})[label] = report(
+                f"{title}: {label}", res, args.threshold, not args.brief, args.show
+            )
+    if args.card and learned.model is not None:
+        import json
+
+        from intake.extract.scorer import model_dir
+
+        path = model_dir() / "fields.json"
+        card = json.loads(path.read_text(encoding="utf-8"))
+        card["held_out"] = {
+            "command": "PYTHONPATH=. .venv/bin/python intake_lab/bench/fields.py --card",
+            "threshold": args.threshold,
+            "key_fields_f1": figures,
+        }
+        path.write_text(json.dumps(card, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+        print(f"wrote the figures into {path}")
 
 
 if __name__ == "__main__":
