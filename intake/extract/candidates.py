@@ -221,10 +221,12 @@ def _dates(view: View, ri: int) -> list[Candidate]:
     return out
 
 
-def _names(view: View, ri: int) -> list[Candidate]:
+def _names(view: View, ri: int, labels: tuple[str, ...] = ()) -> list[Candidate]:
     """Whole runs of two to four CJK characters in a cell, and inside longer runs the two to four
-    characters from each surname on."""
+    characters from each surname on; never one that runs into a printed label (交款人李四开票日期:
+    李四开 is no name, whatever the scorer thinks)."""
     text = view.rows[ri].text
+    starts_label = [any(text.startswith(lab, k) for lab in labels) for k in range(len(text))] if labels else []
     out: list[Candidate] = []
     seen: set[tuple[int, int]] = set()
     for m in _RUN.finditer(text):
@@ -241,6 +243,8 @@ def _names(view: View, ri: int) -> list[Candidate]:
                         if k + n <= b:
                             seen.add((k, k + n))
     for a, b in sorted(seen):
+        if starts_label and any(starts_label[a + 1 : b]):
+            continue
         out.append(_make(view, "name", ri, a, b, text[a:b]))
     return out
 
@@ -283,8 +287,9 @@ def _depts(view: View, ri: int) -> list[Candidate]:
     return out
 
 
-def candidates(view: View) -> dict[str, list[Candidate]]:
-    """Every candidate of every kind on the document's rows."""
+def candidates(view: View, labels: tuple[str, ...] = ()) -> dict[str, list[Candidate]]:
+    """Every candidate of every kind on the document's rows; `labels` (folded) are printed labels
+    no value runs into."""
     out: dict[str, list[Candidate]] = {k: [] for k in set(FIELD_KIND.values())}
     for ri, row in enumerate(view.rows):
         text = row.text
@@ -322,7 +327,7 @@ def candidates(view: View) -> dict[str, list[Candidate]]:
         for k, ch in enumerate(text):
             if ch in "男女":
                 out["sex"].append(_make(view, "sex", ri, k, k + 1, ch))
-        out["name"] += _names(view, ri)
+        out["name"] += _names(view, ri, labels)
         out["org"] += _orgs(view, ri)
         out["dept"] += _depts(view, ri)
     if view.rows:

@@ -52,7 +52,9 @@ class Extractor:
             self.model = _model(model_dir())
         else:
             self.model = model or None
-        self.scorer = Scorer(self.model) if self.model is not None else None
+        # The labels of labels.yaml stay useful to the scorer as the words no name runs into.
+        labels = {dt: tuple(x for x in spec.all_labels if len(x) >= 2) for dt, spec in self.specs.items()}
+        self.scorer = Scorer(self.model, labels=labels) if self.model is not None else None
 
     def extract(self, doc_type: DocType, pages: list[OcrPage]) -> dict[str, Field]:
         if not pages:

@@ -131,9 +131,11 @@ class DocumentCandidates:
     idx: dict[str, list[list[int]]]
 
 
-def featurize(doc_type: DocType, pages: list[OcrPage], kinds: set[str] | None = None) -> DocumentCandidates:
+def featurize(
+    doc_type: DocType, pages: list[OcrPage], kinds: set[str] | None = None, labels: tuple[str, ...] = ()
+) -> DocumentCandidates:
     view = View.of(pages)
-    by_kind = candidates(view)
+    by_kind = candidates(view, labels)
     ctx = Context(view, str(doc_type))
     idx: dict[str, list[list[int]]] = {}
     for kind, cands in by_kind.items():
@@ -153,9 +155,10 @@ def _same_value(a: Candidate, b: Candidate) -> bool:
 
 
 class Scorer:
-    def __init__(self, model: FieldModel, keep: int = 3) -> None:
+    def __init__(self, model: FieldModel, keep: int = 3, labels: dict[DocType, tuple[str, ...]] | None = None) -> None:
         self.model = model
         self.keep = keep
+        self.labels = labels or {}
 
     def score(self, doc_type: DocType, doc: DocumentCandidates) -> dict[str, list[Scored]]:
         out: dict[str, list[Scored]] = {}
@@ -185,7 +188,7 @@ class Scorer:
         if not pages:
             return {}
         names = learned_fields(doc_type)
-        doc = featurize(doc_type, pages, {FIELD_KIND[n] for n in names})
+        doc = featurize(doc_type, pages, {FIELD_KIND[n] for n in names}, self.labels.get(doc_type, ()))
         return self.assign(self.score(doc_type, doc))
 
     def assign(self, scored: dict[str, list[Scored]]) -> dict[str, Field]:
