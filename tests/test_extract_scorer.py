@@ -52,7 +52,11 @@ def test_a_number_after_no_is_a_digit_candidate_and_ocr_letters_between_digits_a
 
 
 def test_id_number_upper_amount_and_sex_candidates() -> None:
-    p = page(("身份证号：330302200304047257", 100, 100), ("合计(大写)：壹仟壹佰零玖元零捌分", 100, 200), ("性别：女", 100, 300))
+    p = page(
+        ("身份证号：330302200304047257", 100, 100),
+        ("合计(大写)：壹仟壹佰零玖元零捌分", 100, 200),
+        ("性别：女", 100, 300),
+    )
     assert values(p, "id") == ["330302200304047257"]
     assert values(p, "upper") == ["壹仟壹佰零玖元零捌分"]
     assert values(p, "sex") == ["女"]
@@ -251,7 +255,9 @@ def test_a_model_trained_with_corrections_reads_what_the_reviewers_fixed(tmp_pat
     for i, n in enumerate(names * 2):
         # the patient after 姓名, the doctor after 医师, either one on top
         p = _invoice("姓名", n, "医师", names[(i + 1) % 6], name_low=i % 2 == 0)
-        base.append(Sample(DocType.INVOICE, f"base{i % 2}", [p], {"patient_name": {"value": n, "page": 1, "box": None}}))
+        base.append(
+            Sample(DocType.INVOICE, f"base{i % 2}", [p], {"patient_name": {"value": n, "page": 1, "box": None}})
+        )
     rows = []
     for i, n in enumerate(names[:4]):
         # a layout the base never saw: the clerk's 姓名 on top, the patient under 受款方 below

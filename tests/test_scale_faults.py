@@ -80,7 +80,7 @@ def test_an_s3_outage_strands_nothing(service: Any, fake_reader: Any) -> None:
     s3.start()
     try:
         client = service(reader=fake_reader, **s3.settings(), **FAST_RETRY)
-        assert client.get("/readyz").status_code == 200
+        _until(lambda: client.get("/readyz").status_code == 200, 10, "never ready")  # the models load first
         client.ctx.worker.stop()  # the file is read only once the store is down
         claim = create(client)
         queued = upload(client, claim["id"], "invoice.png", png()).json()

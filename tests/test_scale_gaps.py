@@ -240,3 +240,24 @@ def test_the_worker_command_needs_a_broker(tmp_path: Path, monkeypatch: pytest.M
     assert r.exit_code == 2 and "INTAKE_BROKER_URL" in r.output
     helped = CliRunner().invoke(cli, ["worker", "--help"])
     assert all(opt in helped.output for opt in ("--concurrency", "--queues", "--max-memory-mb", "--metrics-port"))
+
+
+def test_readyz_waits_for_the_models_and_healthz_does_not(service: Any, fake_reader: Any) -> None:
+    loaded = threading.Event()
+
+    class SlowLoad(type(fake_reader)):  # type: ignore[misc]
+        def load(self) -> None:
+            loaded.wait(30)
+
+    client = service(reader=SlowLoad())
+    try:
+        r = client.get("/readyz")
+        assert r.status_code == 503 and r.json()["checks"]["queue"].startswith("unavailable")
+        assert r.json()["checks"]["database"] == "ok" and r.json()["checks"]["store"] == "ok"
+        assert client.get("/healthz").status_code == 200 and client.get("/healthz").json()["pipeline"] == "loading"
+    finally:
+        loaded.set()
+    deadline = time.monotonic() + 10
+    while client.get("/readyz").status_code != 200:
+        assert time.monotonic() < deadline
+        time.sleep(0.05)

@@ -267,7 +267,7 @@ def _orgs(view: View, ri: int) -> list[Candidate]:
                 if not re.match(f"[{_CJK}]", text[s]):
                     continue
                 # Starts: a cell's first character, or any character a few before a name ending.
-                if s in cells or e - s <= 20:
+                if s in cells or e - s <= 16:
                     out.append(_make(view, "org", ri, s, e, text[s:e]))
     return out
 

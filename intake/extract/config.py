@@ -23,6 +23,8 @@ class ConfidenceSettings(Strict):
     seal_text_unconfirmed: float = Bound(ge=0, le=1)
     # A learned value the label rules read otherwise (extractor.py).
     disagree_cap: float = Bound(default=0.75, ge=0, le=1)
+    # A value only the label rules read, the scorer having found none it believes (0: drop it).
+    fallback_cap: float = Bound(default=0.5, ge=0, le=1)
 
     @field_validator("unconfirmed_cap")
     @classmethod

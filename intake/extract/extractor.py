@@ -64,6 +64,12 @@ class Extractor:
                 ruled = fields.pop(name, None)
                 got = learned.get(name)
                 if got is None:
+                    if ruled is not None and self.settings.confidence.fallback_cap > 0:
+                        # The scorer found no candidate it believes: the label rules' reading is
+                        # kept for the reviewer, never trusted.
+                        ruled.confidence = min(ruled.confidence, self.settings.confidence.fallback_cap)
+                        ruled.doubts.append("rules_only")
+                        fields[name] = ruled
                     continue
                 if ruled is not None and ruled.value != got.value:
                     got.doubts.append("rules_disagree")

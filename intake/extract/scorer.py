@@ -159,13 +159,24 @@ class Scorer:
 
     def score(self, doc_type: DocType, doc: DocumentCandidates) -> dict[str, list[Scored]]:
         out: dict[str, list[Scored]] = {}
+        flat: dict[str, tuple[np.ndarray, np.ndarray]] = {}
         for name in learned_fields(doc_type):
             if name not in self.model.weights:
                 continue
             kind = FIELD_KIND[name]
             cands = doc.by_kind.get(kind, [])
-            idxs = doc.idx.get(kind, [])
-            scored = [Scored(c, self.model.raw(name, i)) for c, i in zip(cands, idxs, strict=True)]
+            if not cands:
+                out[name] = []
+                continue
+            if kind not in flat:
+                idxs = doc.idx[kind]
+                starts = np.cumsum([0] + [len(i) for i in idxs[:-1]])
+                flat[kind] = (np.fromiter((j for i in idxs for j in i), dtype=np.int64), starts)
+            cols, starts = flat[kind]
+            # every candidate's summed weights at once: one gather and one segmented sum per field
+            z = np.add.reduceat(self.model.weights[name][cols], starts) + self.model.bias[name]
+            p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
+            scored = [Scored(c, float(v)) for c, v in zip(cands, p, strict=True)]
             scored.sort(key=lambda s: -s.score)
             out[name] = scored
         return out

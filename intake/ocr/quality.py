@@ -45,7 +45,13 @@ class LowResolution(Strict):
 
 class Blur(Strict):
     width_max: float = Field(gt=0, description="edge width / text height above which print smears")
-    motion_anisotropy: float = Field(gt=1, description="worst / best direction above which the blur is motion")
+    motion_anisotropy: float = Field(gt=1, description="worst / best edge width above which the blur is motion")
+    streak_min: float = Field(
+        gt=1, description="gradient tensor's strong / weak axis above which a blur has a direction"
+    )
+    motion_streak: float = Field(gt=1, description="and above which it is told as motion, not focus")
+    motion_width_max: float = Field(gt=0, description="edge width / text height above which a motion blur smears")
+    edge_px_max: float = Field(gt=0, description="px; edges wider than this are blur even where no line is found")
 
 
 class Glare(Strict):
@@ -100,6 +106,7 @@ class Measures:
     edge_px: float
     blur: float
     anisotropy: float
+    streak: float
     paper: float
     glare: float
     cut_off: float
@@ -127,10 +134,12 @@ def _ink(grey: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     A pixel is ink when it is darker than the paper by half the local contrast: a fixed step would
     lose the soft edges of blurred print and shrink its characters, which would then look small."""
     k = cv2.getStructuringElement(cv2.MORPH_RECT, (15, 15))
-    paper = cv2.dilate(grey, k)
-    floor = cv2.erode(grey, k)
+    # A noisy scan's grain spans 40 grey levels within a window: smoothed first, it is not ink.
+    soft = cv2.blur(grey, (3, 3))
+    paper = cv2.dilate(soft, k)
+    floor = cv2.erode(soft, k)
     contrast = paper.astype(np.int16) - floor
-    ink = (2 * (paper.astype(np.int16) - grey) > contrast) & (contrast > INK_CONTRAST) & (paper >= PAPER_MIN)
+    ink = (2 * (paper.astype(np.int16) - soft) > contrast) & (contrast > INK_CONTRAST) & (paper >= PAPER_MIN)
     return ink.astype(np.uint8), paper, floor
 
 
@@ -146,15 +155,21 @@ def _components(ink: np.ndarray) -> np.ndarray:
 
 def _edge_widths(
     grey: np.ndarray, paper: np.ndarray, floor: np.ndarray, tiles: list[tuple[int, int, int, int]]
-) -> list[float]:
+) -> tuple[list[float], list[float]]:
     """Median edge width (px) in 4 directions over the tiles: the local contrast over the steepest
     step across an edge. A sharp edge is 2 px wide (the central difference), a blurred one wider."""
     shifts = ((0, 1), (1, 0), (1, 1), (1, -1))
     ratios: list[list[np.ndarray]] = [[] for _ in shifts]
+    tensor = [0.0, 0.0, 0.0]  # sums of gx², gy², gx·gy over the print's neighbourhood
     for y0, y1, x0, x1 in tiles:
         g = grey[y0:y1, x0:x1].astype(np.float32)
         contrast = (paper[y0:y1, x0:x1].astype(np.float32) - floor[y0:y1, x0:x1])[2:-2, 2:-2]
         strong = contrast >= max(30.0, 0.5 * float(contrast.max()))
+        gx = (g[2:-2, 3:-1] - g[2:-2, 1:-3])[strong]
+        gy = (g[3:-1, 2:-2] - g[1:-3, 2:-2])[strong]
+        tensor[0] += float((gx * gx).sum())
+        tensor[1] += float((gy * gy).sum())
+        tensor[2] += float((gx * gy).sum())
         for n, (dy, dx) in enumerate(shifts):
             step = math.hypot(dy, dx)
             h, w = g.shape
@@ -175,7 +190,7 @@ def _edge_widths(
         # 1 / ratio is the width over which the contrast is crossed; the steepest quarter of the
         # edges, because a slanted stroke meets a direction at an angle and looks wider than it is.
         out.append(float(1 / np.percentile(vals, 75)) if len(vals) >= 30 else math.inf)
-    return out
+    return out, tensor
 
 
 def _tiles(ink: np.ndarray, size: int, count: int, typical: bool = False) -> list[tuple[int, int, int, int]]:
@@ -200,7 +215,9 @@ def _tiles(ink: np.ndarray, size: int, count: int, typical: bool = False) -> lis
     ]
 
 
-SPECTRUM_SIDE = 256
+SPECTRUM_SIDE = 64
+SPECTRUM_TILES = 4
+SCREEN_MIN_LEVELS = 1.5  # grey levels; a screen's grid prints 5-40 on a photo's paper
 
 
 @cache
@@ -216,46 +233,69 @@ def _spectrum_masks() -> tuple[np.ndarray, np.ndarray]:
     return win, band & ~eighth
 
 
-def _screen_peak(grey: np.ndarray) -> float:
-    """How far the strongest narrow peak of the luma spectrum at 2-7 px periods stands above its
-    surroundings there. Print has a broad spectrum; a screen's pixel grid is one frequency."""
-    h, w = grey.shape
+def _screen_peak(grey: np.ndarray, ink: np.ndarray) -> float:
+    """How far the strongest peak of the spectrum at 2-7 px periods stands above the spectrum's
+    median there, in the blankest bright tiles. On paper those tiles are flat (noise: a ratio of a
+    few); on a screen even white is drawn by its pixel grid, one frequency standing far out. Print
+    is not looked at: a table's rules and its rows' spacing are periodic too."""
     n = SPECTRUM_SIDE
     win, band = _spectrum_masks()
+    h, w = grey.shape
+    ny, nx = h // n, w // n
+    if not ny or not nx:
+        return 0.0
+    g = grey[: ny * n, : nx * n]
+    inked = cv2.resize(ink[: ny * n, : nx * n].astype(np.float32), (nx, ny), interpolation=cv2.INTER_AREA)
+    light = cv2.resize(g, (nx, ny), interpolation=cv2.INTER_AREA).astype(np.float32)
+    # Paper between the lines of print: inside the print's extent (not the desk around a photo,
+    # whose cloth is woven as regularly as a screen), brighter than most, the least inked.
+    near = cv2.dilate((inked > 0.01).astype(np.uint8), np.ones((3, 3), np.uint8)) > 0
+    bright = near & (light >= np.median(light[near])) if near.any() else light >= np.median(light)
+    order = [i for i in np.argsort(np.where(bright, inked, np.inf), axis=None) if bright.flat[i]][:SPECTRUM_TILES]
     best = 0.0
-    for cy, cx in ((0.5, 0.5), (0.35, 0.35), (0.65, 0.65)):
-        y0, x0 = int(cy * h - n / 2), int(cx * w - n / 2)
-        if y0 < 0 or x0 < 0 or y0 + n > h or x0 + n > w:
-            continue
-        crop = grey[y0 : y0 + n, x0 : x0 + n].astype(np.float32)
+    for i in order:
+        y, x = divmod(int(i), nx)
+        crop = g[y * n : (y + 1) * n, x * n : (x + 1) * n].astype(np.float32)
         crop -= crop.mean()
         vals = np.abs(np.fft.rfft2(crop * win))[band]
         med = float(np.median(vals))
-        if med > 0:
+        # The peak's amplitude in grey levels (a sinusoid of amplitude a peaks at a * sum(win) / 2):
+        # a blurred page's paper is so flat that its JPEG noise alone stands out of its median.
+        if med > 1e-3 and float(vals.max()) * 2 / float(win.sum()) >= SCREEN_MIN_LEVELS:
             best = max(best, float(vals.max()) / med)
     return best
 
 
 SAMPLE_TILE = 160  # px; text size is measured in a sample of tiles of this side, not the whole page
 SAMPLE_TILES = 24
+ROW_INK = 0.04  # share of a tile's row in ink for the row to be part of a line of print
 
 
 def _text_height(ink: np.ndarray) -> float:
-    """Median height of the print's components in the inkiest tiles (0 when there is too little
-    print to say): labelling every component of a 2-megapixel page would cost 20 ms."""
-    heights = []
+    """The height of the print's lines: in a sample of tiles, the runs of rows holding ink (0 when
+    there is too little print to say). Rows rather than components, because a CJK character falls
+    apart into radicals, and a blurred or noisy one into specks; a table's vertical rule is too
+    thin a share of a row to join the lines above and below it."""
+    runs: list[int] = []
+    long_h = cv2.getStructuringElement(cv2.MORPH_RECT, (41, 1))
+    long_v = cv2.getStructuringElement(cv2.MORPH_RECT, (1, 41))
     for y0, y1, x0, x1 in _tiles(ink, SAMPLE_TILE, SAMPLE_TILES, typical=True):
-        comps = _components(np.ascontiguousarray(ink[y0:y1, x0:x1]))
-        x, y = comps[:, cv2.CC_STAT_LEFT], comps[:, cv2.CC_STAT_TOP]
-        inside = (
-            (x > 0)
-            & (y > 0)
-            & (x + comps[:, cv2.CC_STAT_WIDTH] < x1 - x0)
-            & (y + comps[:, cv2.CC_STAT_HEIGHT] < y1 - y0)
+        tile = np.ascontiguousarray(ink[y0:y1, x0:x1])
+        # A table's rules are not lines of print: a horizontal rule would be a line 1 px high.
+        rules = np.maximum(
+            cv2.morphologyEx(tile, cv2.MORPH_OPEN, long_h), cv2.morphologyEx(tile, cv2.MORPH_OPEN, long_v)
         )
-        heights.append(comps[inside, cv2.CC_STAT_HEIGHT])
-    all_heights = np.concatenate(heights) if heights else np.empty(0)
-    return float(np.median(all_heights)) if len(all_heights) >= 10 else 0.0
+        rows = ((tile > 0) & (rules == 0)).mean(axis=1) > ROW_INK
+        edges = np.flatnonzero(np.diff(rows.astype(np.int8)))
+        # Whole runs only: one cut by the tile's top or bottom is shorter than its line.
+        starts = edges[rows[edges + 1]] + 1
+        ends = edges[~rows[edges + 1]] + 1
+        for st in starts:
+            later = ends[ends > st]
+            if len(later):
+                runs.append(int(later[0] - st))
+    lengths = np.array([r for r in runs if r >= 3])
+    return float(np.median(lengths)) if len(lengths) >= 5 else 0.0
 
 
 def _cut_off(ink: np.ndarray, text_height: float) -> tuple[float, int]:
@@ -274,8 +314,9 @@ def _cut_off(ink: np.ndarray, text_height: float) -> tuple[float, int]:
         part = np.ascontiguousarray(band[side] if side in ("top", "left") else band[side][::-1])
         _, _, stats, _ = cv2.connectedComponentsWithStats(part, connectivity=8)
         s = stats[1:]
-        # Touching the picture's edge (row 0 of the band), and no bigger than a few characters:
-        # a long dark band along a side is a scanner lid's shadow or a table edge, not cut print.
+        # Touching the picture's edge (row 0 of the band), and no bigger than a few characters.
+        # Print cut by the frame leaves gaps between its characters; dark along most of the side
+        # is a scanner lid's shadow, a table's border or a screen's frame.
         hits = (
             (s[:, cv2.CC_STAT_TOP] == 0) & (s[:, cv2.CC_STAT_WIDTH] <= 3 * text_height) & (s[:, cv2.CC_STAT_AREA] >= 4)
         )
@@ -299,14 +340,22 @@ def measure(image: np.ndarray) -> Measures:
     inked = cells > 0.005
     ink_share = float(inked.mean())
 
-    blur, anisotropy, edge_px = 0.0, 1.0, 0.0
-    if text_height:
-        tile = max(32, min(128, round(6 * text_height)))
-        widths = _edge_widths(grey, paper, floor, _tiles(ink, tile, 16))
+    blur, anisotropy, edge_px, streak = 0.0, 1.0, 0.0, 1.0
+    if text_height or ink_share:
+        # Without a text height (print too soft to find its lines), edges are still measured: so
+        # wide an edge is blur whatever the print's size.
+        tile = max(32, min(128, round(6 * text_height))) if text_height else 96
+        widths, (jxx, jyy, jxy) = _edge_widths(grey, paper, floor, _tiles(ink, tile, 16))
+        # A streak leaves the edges across it as steep as they were (a line smeared by a straight
+        # kernel is a plateau with sharp ends) but takes the detail along it, in whatever direction
+        # it ran: the gradients' structure tensor has a weak axis along the streak. Print's own
+        # strokes run every way (and CJK's both ways about equally), so its axes are about even.
+        mean, half = (jxx + jyy) / 2, math.hypot((jxx - jyy) / 2, jxy)
+        streak = (mean + half) / (mean - half) if mean - half > 1e-6 else (1.0 if mean < 1e-6 else 100.0)
         finite = [x for x in widths if math.isfinite(x)]
         if finite:
             edge_px = max(finite) * back
-            blur = max(finite) / text_height
+            blur = max(finite) / text_height if text_height else 0.0
             # Axis against axis and diagonal against diagonal: upright CJK strokes look wider to a
             # diagonal step than to an axis one, on the sharpest page.
             pairs = [(a, b) for a, b in ((widths[0], widths[1]), (widths[2], widths[3])) if math.isfinite(a * b)]
@@ -333,11 +382,12 @@ def measure(image: np.ndarray) -> Measures:
         edge_px=edge_px,
         blur=blur,
         anisotropy=anisotropy,
+        streak=streak,
         paper=paper_level,
         glare=glare,
         cut_off=cut,
         cut_touching=touching,
-        screen=_screen_peak(grey),
+        screen=_screen_peak(grey, ink),
         ink=ink_share,
     )
 
@@ -358,7 +408,10 @@ class QualityGate:
         t = self.thresholds
         found: list[QualityFinding] = []
         # A page with (almost) no print is blank: nothing else about it can be measured.
-        if m.ink < t.blank.ink_min:
+        soft = not m.text_height and m.edge_px > t.blur.edge_px_max
+        if m.ink < t.blank.ink_min or (not m.text_height and not soft and m.screen < t.screen.peak_min):
+            # No line of print found: a photographed blank page still has edges (the paper's
+            # outline, the desk), but none of them are lines of text.
             found.append(QualityFinding(QualityIssue.BLANK, m.ink, t.blank.ink_min))
             return PageQuality(found, m.as_dict())
         if m.long_side < t.low_resolution.long_side_min:
@@ -367,10 +420,15 @@ class QualityGate:
             found.append(QualityFinding(QualityIssue.LOW_RESOLUTION, m.text_height, t.low_resolution.text_height_min))
         if m.screen >= t.screen.peak_min:
             found.append(QualityFinding(QualityIssue.SCREEN, m.screen, t.screen.peak_min))
-        elif m.blur > t.blur.width_max and not found:
-            motion = m.anisotropy > t.blur.motion_anisotropy
-            issue = QualityIssue.MOTION_BLUR if motion else QualityIssue.FOCUS_BLUR
-            found.append(QualityFinding(issue, m.blur, t.blur.width_max))
+        elif not found:
+            # A streak lengthens the lines it runs across, and so hides in the text's height: a
+            # blur with a direction is judged by a lower limit.
+            streaked = m.streak > t.blur.streak_min or m.anisotropy > t.blur.motion_anisotropy
+            limit = t.blur.motion_width_max if streaked else t.blur.width_max
+            if m.blur > limit or soft:
+                motion = m.streak > t.blur.motion_streak or m.anisotropy > t.blur.motion_anisotropy
+                issue = QualityIssue.MOTION_BLUR if motion else QualityIssue.FOCUS_BLUR
+                found.append(QualityFinding(issue, m.blur if m.text_height else m.edge_px, limit))
         if m.glare > t.glare.area_max and m.paper < t.glare.paper_max:
             found.append(QualityFinding(QualityIssue.GLARE, m.glare, t.glare.area_max))
         if m.cut_off > t.cut_off.density_max and m.cut_touching >= t.cut_off.touching_min:

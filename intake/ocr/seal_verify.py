@@ -5,10 +5,10 @@ recogniser knew: a seal-font 圳 read as 川 with 0.4 against 0.35 for 圳 looks
 the text and like a match in the lattice. So the OCR stage keeps, for each frame of the unrolled
 ring strip, the blank's and the top few characters' log-probabilities (a `Lattice`), and the check
 asks how much less likely the best CTC path that spells the expected name is than the best path of
-all (the free reading). That gap per character, the text left over around the name, the edit share
-between the free reading and the name and the reading's confidence go through a logistic fitted on
-right / near / unrelated names of TRAIN seal families (intake_lab/synth/seal_verify_fit.py writes
-models/seal_verify.json) to give a calibrated probability that the ring says the name.
+all (the free reading). That gap, the text left over around the name and the edit share between
+the free reading and the name go through a logistic fitted on right / near / unrelated names of
+TRAIN seal families (`python -m intake_lab.train.seal_verify` writes models/seal_verify.json) to
+give a probability that the ring says the name, calibrated on such pairs (one right to two wrong).
 
 Numpy only: the check stage imports it without loading a model.
 """
@@ -173,38 +173,52 @@ class Verification:
         }
 
 
-FEATURES = ("name_cost", "extra_cost", "edit_share", "confidence")
+FEATURES = ("name_cost", "extra_cost")
 
 
 def features(
     lattices: list[Lattice], name: str, readings: list[tuple[str, float]] | None = None
 ) -> tuple[dict[str, float], str]:
-    """What the logistic sees, the best over the strips (two bands, two directions) of one seal.
+    """What the logistic sees, the best over the strips (two bands) of one seal.
 
-    name_cost: the CTC gap per name character with the name anywhere in a strip; extra_cost: what
-    forcing the rest of the strip blank adds per character (text beyond the name: another
-    branch's 分公司, a longer name); edit_share: free reading vs name, the closest reading;
-    confidence: that reading's mean character probability.
+    name_cost: the CTC gap between the best path spelling the name (anywhere in a strip) and the
+    free reading, in characters' worth (CAP nats each); extra_cost: what forcing the rest of the
+    strip blank adds (text beyond the name: another branch's 分公司, a longer name). Costs are
+    totals, not per character: a near name differs from the right one in a character or two
+    whatever its length, and each costs about CAP. Reported but not fitted on: edit_share (free
+    reading vs name, the closest reading; decide uses it) and confidence (the reading's mean
+    character probability). Fitted on them, the logistic learnt that an unreadable ring, far
+    from every name, was more likely right; the costs already say that it is evidence for none.
     """
     name = clean_name(name)
     n = max(len(name), 1)
-    best: tuple[float, float, str] | None = None
+    best: tuple[float, float, str, float] | None = None
     for lat in lattices:
-        free = ctc_cost(lat, name, free_ends=True) / n
-        full = ctc_cost(lat, name, free_ends=False) / n
+        free = ctc_cost(lat, name, free_ends=True)
+        full = ctc_cost(lat, name, free_ends=False)
+        if free > 0.5 * CAP:
+            # Where the text starts may have been misjudged (a gap taken inside the name): the strip
+            # then says the name's end before its start. The whole name, rotated, must still be
+            # there, and a wrong name stays wrong however it is turned.
+            for k in range(1, len(name)):
+                turned = name[k:] + name[:k]
+                f, g = ctc_cost(lat, turned, free_ends=True), ctc_cost(lat, turned, free_ends=False)
+                if f + g < free + full:
+                    free, full = f, g
         if best is None or free + full < best[0] + best[1]:
-            best = (free, full, lat.greedy())
+            best = (free, full, lat.greedy(), _confidence(lat))
     texts = [clean_name(t) for t, _ in (readings or [])] + [clean_name(lat.greedy()) for lat in lattices]
-    confs = [c for _, c in (readings or [])] + [_confidence(lat) for lat in lattices]
     shares = [Levenshtein.distance(t, name) / n for t in texts]
     i = int(np.argmin(shares)) if shares else 0
     if best is None:
-        return {"name_cost": CAP, "extra_cost": CAP, "edit_share": 1.0, "confidence": 0.0}, ""
+        return {"name_cost": 3.0, "extra_cost": 3.0, "edit_share": 1.0, "confidence": 0.0}, ""
+    # In characters' worth (CAP a character) and capped at three: past that a name is simply not
+    # there, and an unbounded cost let a few unreadable rings flatten the logistic's slope.
     return {
-        "name_cost": best[0],
-        "extra_cost": max(0.0, best[1] - best[0]),
+        "name_cost": min(best[0] / CAP, 3.0),
+        "extra_cost": min(max(0.0, best[1] - best[0]) / CAP, 3.0),
         "edit_share": min(1.5, shares[i]) if shares else 1.0,
-        "confidence": confs[i] if confs else 0.0,
+        "confidence": best[3],
     }, texts[i] if texts else best[2]
 
 
@@ -215,9 +229,14 @@ def _confidence(lat: Lattice) -> float:
 
 
 @lru_cache(maxsize=1)
-def _model(path: str = str(MODEL)) -> tuple[np.ndarray, float]:
-    """The fitted logistic: weights in FEATURES order and the intercept (plain JSON, no pickle)."""
-    data = json.loads(Path(path).read_text(encoding="utf-8"))
+def _model() -> tuple[np.ndarray, float]:
+    """The fitted logistic: weights in FEATURES order and the intercept (plain JSON, no pickle),
+    from INTAKE_MODEL_DIR where set, as the document-type model is, else the packaged models/."""
+    from intake.settings import Settings
+
+    folder = Settings.load().model_dir
+    path = folder / MODEL.name if folder is not None and (folder / MODEL.name).is_file() else MODEL
+    data = json.loads(path.read_text(encoding="utf-8"))
     if list(data["features"]) != list(FEATURES):
         raise ValueError(f"{path}: features {data['features']} are not {FEATURES}")
     return np.asarray(data["weights"], np.float64), float(data["intercept"])
@@ -229,7 +248,7 @@ def probability(feats: dict[str, float]) -> float:
     except FileNotFoundError:
         # No calibration shipped (a fresh checkout before the fit): a conservative prior that
         # only accepts a name the lattice spells almost as well as the free reading.
-        w, b = np.array([-2.0, -1.5, -6.0, 1.0]), 1.5
+        w, b = np.array([-6.0, -2.0]), 3.0
     z = float(np.dot(w, [feats[k] for k in FEATURES]) + b)
     return 1 / (1 + math.exp(-max(-30.0, min(30.0, z))))
 
@@ -243,7 +262,9 @@ def verify(lattices: list[Lattice], name: str, readings: list[tuple[str, float]]
 # -- the claim check's question -------------------------------------------------------------------
 
 ACCEPT = 0.5  # at or above: the ring says the name
-REJECT = 0.1  # below, with a confident reading of something else: someone else's seal
+# Someone else's seal: the lattice cannot spell the name short of this many characters' worth of
+# misreading (see features), and the free reading, read confidently, is another name.
+REJECT_COST = 2.0
 CONFIDENT_READING = 0.85  # mean character probability of a free reading trusted as evidence
 OTHER_NAME_SHARE = 0.34  # edit share from the expected name beyond which a reading is another name
 
@@ -277,7 +298,9 @@ def decide(lattices: list[Lattice], expected: str) -> tuple[str, Verification]:
     # short) is close kin of the employer: a reviewer decides whether it counts, not the member.
     inside = min(_substring_edits(name, v.reading), _substring_edits(v.reading, name)) / max(len(name), 1)
     share = min(share, inside * 2)
-    readable = v.features.get("confidence", 0.0) >= CONFIDENT_READING and len(v.reading) >= 4
-    if v.probability < REJECT and readable:
+    # A reading much shorter than the name lost characters under ink or a fold: what is left is
+    # not evidence of another name.
+    readable = v.features.get("confidence", 0.0) >= CONFIDENT_READING and len(v.reading) >= max(4, 0.8 * len(name))
+    if v.features.get("name_cost", 0.0) >= REJECT_COST and readable:
         return ("other" if share >= OTHER_NAME_SHARE else "near"), v
     return "unsure", v

@@ -309,7 +309,7 @@ def run(args: argparse.Namespace) -> None:
                 f"x{ratio:.2f} of {counts[0]}); warm-up {warm:5.1f} s; peak memory per worker "
                 f"{', '.join(f'{m:.0f}' for m in mem)} MB; load {os.getloadavg()[0]:.1f}"
             )
-            if n == counts[-1]:
+            if n == counts[-1] and args.uploads:
                 total, lat = cluster.burst(args.uploads, args.uploads)
                 q = statistics.quantiles(lat, n=100)
                 print(
@@ -371,7 +371,7 @@ def main(argv: list[str]) -> None:
     )
     ap.add_argument("--workers", default="1,2,4", help="Worker process counts to measure, comma-separated.")
     ap.add_argument("--pages", type=int, default=12, help="Single-page uploads per throughput burst.")
-    ap.add_argument("--uploads", type=int, default=50, help="Concurrent uploads for the latency figure.")
+    ap.add_argument("--uploads", type=int, default=50, help="Concurrent uploads for the latency figure (0: none).")
     ap.add_argument("--reader", choices=("real", "fake"), default="real", help="fake: 0.2 s a page, no OCR.")
     ap.add_argument("--lease", type=float, default=10.0, help="INTAKE_LEASE_SECONDS of the workers.")
     ap.add_argument("--outage", type=float, default=20.0, help="Seconds the S3 server is stopped.")

@@ -140,8 +140,14 @@ def worker_context() -> ServiceContext:
 
 
 def read_file(task: Any, file_id: str) -> str:
-    ctx = worker_context()
-    outcome = process(ctx, file_id)
+    try:
+        ctx = worker_context()
+        outcome = process(ctx, file_id)
+    except Exception as exc:
+        # Not Celery's own report of a failed task: it prints the exception's message and a
+        # traceback, and either may quote a member's data. The file's lease brings it back anyway.
+        log.error("file %s: task failed (%s); tried again later", file_id, type(exc).__name__)
+        raise task.retry(countdown=Settings.load().lease_seconds, max_retries=None) from None
     assert outcome is not None  # a file id was named
     if outcome.retry_in is not None and outcome.state in ("retry", "skipped"):
         raise task.retry(countdown=outcome.retry_in, max_retries=None)
