@@ -73,3 +73,33 @@ def test_a_long_receipt_and_a_normal_bundle_still_pass(client: Any) -> None:
     claim = create(client)
     assert upload(client, claim["id"], "receipt.png", buf.getvalue()).status_code == 202
     assert upload(client, claim["id"], "bundle.pdf", huge_pdf_page_boxes(pages=20, points=842)).status_code == 202
+
+
+def test_the_worker_refuses_them_too_before_decoding(service: Any, fake_reader: Any) -> None:
+    """A file that reached the queue some other way (stored before these limits) is failed by the
+    worker with the same reason: the real reader refuses it before any page is decoded or any model
+    loaded, and the worker records the reason."""
+    from intake.claim_reader import ClaimReader
+    from intake.service import writes
+    from intake.service.auth import Principal
+    from intake.service.processing import process
+    from intake.settings import Settings
+    from intake.upload.files import InputError
+
+    reader = ClaimReader(Settings())
+    with pytest.raises(InputError) as refused:
+        reader.read_file(many_huge_tiff_pages(), "scan.tif")
+    assert refused.value.code == "too_many_pixels"
+    assert reader._ocr is None  # no model was loaded for it
+
+    client = service(reader=fake_reader)
+    client.ctx.worker.stop()
+    claim = create(client)
+    data = huge_pdf_page_boxes()
+    key = client.ctx.blobs.put(data, "application/pdf")
+    portal = Principal(key_id="k", name="portal-a", role="portal")
+    writes.add_upload(client.ctx, claim["id"], portal, key, len(data), "application/pdf", "bundle.pdf")
+    outcome = process(client.ctx)
+    assert outcome is not None and outcome.state == "failed"
+    doc = client.get(f"/v1/claims/{claim['id']}", headers=client.keys["portal"]).json()["documents"][0]
+    assert doc["status"] == "failed" and doc["reason_code"] == "too_many_pixels" and "megapixels" in doc["reason"]

@@ -261,3 +261,44 @@ def test_readyz_waits_for_the_models_and_healthz_does_not(service: Any, fake_rea
     while client.get("/readyz").status_code != 200:
         assert time.monotonic() < deadline
         time.sleep(0.05)
+
+
+def test_an_upload_racing_the_review_never_lands_after_it(service: Any, fake_reader: Any, postgres_url: str) -> None:
+    """Before, 2 tries in 6 put an upload into a reviewed claim (the check ran outside the write
+    transaction). Now one of the two is refused, whichever comes second."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    client = service(reader=fake_reader, database_url=postgres_url)
+    for _ in range(8):
+        claim = create(client)
+        upload(client, claim["id"], "invoice.png", png())
+        wait(client, claim["id"])
+        with ThreadPoolExecutor(2) as pool:
+            up = pool.submit(upload, client, claim["id"], "discharge.png", png(90, 60))
+            review = pool.submit(client.post, f"/v1/claims/{claim['id']}/review", headers=client.keys["reviewer"])
+            codes = (up.result().status_code, review.result().status_code)
+        assert codes in ((202, 409), (409, 200)), codes
+        final = wait(client, claim["id"])
+        if codes[1] == 200:
+            assert final["status"] == "reviewed" and len(final["documents"]) == 1
+
+
+def test_concurrent_retries_with_one_idempotency_key_make_one_document(
+    service: Any, fake_reader: Any, postgres_url: str
+) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    client = service(reader=fake_reader, database_url=postgres_url)
+    claim = create(client)
+    headers = {**client.keys["portal"], "Idempotency-Key": "retry-storm"}
+
+    def send(_: int) -> Any:
+        return client.post(
+            f"/v1/claims/{claim['id']}/documents", files={"file": ("invoice.png", png())}, headers=headers
+        )
+
+    with ThreadPoolExecutor(4) as pool:
+        answers = list(pool.map(send, range(4)))
+    assert {r.status_code for r in answers} == {202}
+    assert len({r.json()["id"] for r in answers}) == 1
+    assert len(wait(client, claim["id"])["documents"]) == 1

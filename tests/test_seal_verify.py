@@ -245,3 +245,23 @@ def test_an_invoices_seal_of_another_hospital_is_for_the_reviewer(
     invoice = Document("1.png", DocType.INVOICE, 0.97, [1], fields, id="1")
     found = [p for p in check_claim("inpatient", [invoice], RULES).problems if p.field == "seal"]
     assert [(p.code, p.actor) for p in found] == ([(finding, Actor.REVIEWER)] if finding else [])
+
+
+def test_decide_sends_only_a_confident_other_name_to_the_member() -> None:
+    employer = "宁波华信科技有限公司"
+    assert decide([spelled(employer)], employer)[0] == "match"
+    assert decide([spelled("杭州东海物流有限公司")], employer)[0] == "other"
+    # A branch of the employer, and a ring that lost its characters, are the reviewer's.
+    assert decide([spelled(employer + "江东分公司")], employer)[0] in ("near", "unsure")
+    assert decide([spelled("有限公司")], employer)[0] in ("near", "unsure")
+    assert decide([lattice([{"": 0.9}] * 30)], employer)[0] == "unsure"
+
+
+def test_the_shipped_calibration_is_plain_json_of_the_verifiers_features() -> None:
+    import json
+
+    from intake.ocr.seal_verify import FEATURES, MODEL
+
+    data = json.loads(MODEL.read_text(encoding="utf-8"))
+    assert data["features"] == list(FEATURES) and len(data["weights"]) == len(FEATURES)
+    assert data["fitted_on"]["split"] == "train", "calibrated on train seal families, never held-out ones"

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -22,11 +22,11 @@ from rapidfuzz.distance import Levenshtein
 from intake.check.claim_rules import ClaimRule, DiseaseList, Rules, SealRule, load_rules
 from intake.check.invoice_registry import InvoiceRegistry, invoice_keys, parse_image_key
 from intake.codes import Actor, ProblemCode, Reason
-from intake.elements.document import Diagnosis, Document, Field
+from intake.elements.document import Diagnosis, Document, Field, SealValue
 from intake.elements.findings import Completeness, Missing, Problem
 from intake.normalize import idcard
 from intake.normalize.money import MoneyError, parse_upper
-from intake.normalize.text import fold, to_halfwidth
+from intake.normalize.text import fold, normalize_name, to_halfwidth
 from intake.ocr import fingerprint
 from intake.ocr.seal_verify import Lattice, decide
 from intake.reference import diagnoses
@@ -140,11 +140,6 @@ def check_field_validations(claim: ClaimUnderCheck) -> list[Problem]:
 
 
 # -- the member's name --------------------------------------------------------------------------
-
-
-def normalize_name(s: str) -> str:
-    """Exact comparison after what never distinguishes two people: spaces and full-width forms."""
-    return re.sub(r"\s+", "", to_halfwidth(str(s))).replace("•", "·").replace("・", "·")
 
 
 def edit_distance(a: str, b: str) -> int:
@@ -540,6 +535,18 @@ def check_seals(claim: ClaimUnderCheck) -> list[Problem]:
     return out
 
 
+def seal_verdict(seal: SealValue, expected: str) -> tuple[str, str]:
+    """Whether the ring says the expected name (match, near, other, unsure) and the reading that
+    rests on. Extraction verified the name printed on the same document and kept the answer as the
+    reviewer's evidence; when the name compared here is another (a reviewer corrected it), the
+    ring is scored again, and the document is left as it was read: a check only reads."""
+    ver = seal.verification
+    if ver and ver.get("expected") == expected and ver.get("verdict"):
+        return str(ver["verdict"]), str(ver.get("reading") or "")
+    verdict, v = decide([Lattice.from_json(x) for x in seal.lattices], expected)
+    return verdict, v.reading
+
+
 def _invoice_seal_finding(claim: ClaimUnderCheck, doc: Document) -> Problem | None:
     """An invoice's 收费专用章 read as another hospital's: a reviewer looks. An invoice need carry
     no seal (electronic ones print theirs) and a hospital's seal may bear its registered name
@@ -549,11 +556,9 @@ def _invoice_seal_finding(claim: ClaimUnderCheck, doc: Document) -> Problem | No
     if seal is None or not seal.present or not seal.lattices or hospital_f is None or not hospital_f.text:
         return None
     expected = normalize_name(hospital_f.text)
-    verdict, v = decide([Lattice.from_json(x) for x in seal.lattices], expected)
-    assert seal_f is not None
-    seal_f.value = replace(seal, verification={"expected": expected, "verdict": verdict, **v.to_json()})
+    verdict, reading = seal_verdict(seal, expected)
     if verdict in ("other", "near"):
-        value = seal.text or v.reading
+        value = seal.text or reading
         return claim.problem(ProblemCode.SEAL_NEAR_MISMATCH, Actor.REVIEWER, doc, "seal", value=value, other=expected)
     return None
 
@@ -603,11 +608,8 @@ def _verified_seal(
     only a confident reading of a clearly different name is the member's error."""
     assert seal_f is not None and seal_f.seal is not None
     seal = seal_f.seal
-    lattices = [Lattice.from_json(x) for x in seal.lattices]
-    verdict, v = decide(lattices, expected)
-    # The evidence the reviewer sees: what was asked, the answer, and the reading it rests on.
-    seal_f.value = replace(seal, verification={"expected": expected, "verdict": verdict, **v.to_json()})
-    value = seal.text or v.reading
+    verdict, reading = seal_verdict(seal, expected)
+    value = seal.text or reading
     if verdict == "match":
         return unverifiable if grey else None
     # On a grey or 1-bit copy print under the seal cannot be told from its ink, and a ring read

@@ -9,6 +9,7 @@ from pydantic import Field as Bound
 from pydantic import field_validator
 
 from intake.datafile import KeyProblem, Strict, load, packaged
+from intake.vocabulary import DocType
 
 
 class ConfidenceSettings(Strict):
@@ -50,6 +51,8 @@ class ExtractSettings(Strict):
     employer_suffixes: tuple[str, ...]
     title_suffixes: tuple[str, ...]
     confidence: ConfidenceSettings
+    # The field whose name a document's seal should say, per document type (seal_names in the yaml).
+    seal_names: dict[DocType, str] = Bound(default_factory=dict)
 
 
 @cache

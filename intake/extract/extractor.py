@@ -14,7 +14,7 @@ from intake.extract.diagnoses import DiagnosisReader
 from intake.extract.labels import DocSpec, LabelReader, load_specs
 from intake.extract.layout import Row, rows_of
 from intake.extract.scorer import FieldModel, Scorer, learned_fields, model_dir
-from intake.extract.unlabelled import RULES, seal
+from intake.extract.unlabelled import RULES, seal, verify_seal
 from intake.reference.icd10 import IcdTable, default_table
 from intake.vocabulary import FIELDS, DocType
 
@@ -76,6 +76,9 @@ class Extractor:
                     got.confidence = min(got.confidence, self.settings.confidence.disagree_cap)
                 fields[name] = got
         Validator(self.settings.confidence).run(fields)
+        name_field = self.settings.seal_names.get(doc_type)
+        if name_field:
+            verify_seal(fields, name_field)
         allowed = set(FIELDS[doc_type])
         return {k: v for k, v in fields.items() if k in allowed}
 

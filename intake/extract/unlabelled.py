@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 
 from intake.codes import Reason
 from intake.elements.document import Field, SealValue
@@ -15,7 +16,8 @@ from intake.elements.page import OcrPage
 from intake.extract.config import ExtractSettings
 from intake.extract.layout import Row
 from intake.extract.parsers import date as parse_date_value
-from intake.normalize.text import fold
+from intake.normalize.text import fold, normalize_name
+from intake.ocr.seal_verify import Lattice, decide
 
 Rule = Callable[[list[Row], list[OcrPage], ExtractSettings], dict[str, Field]]
 
@@ -145,6 +147,18 @@ def seal(pages: list[OcrPage], s: ExtractSettings) -> Field:
     # Unread, the lattices still let the check verify the expected name (seal_verify).
     value = SealValue(True, None, best.strip, tuple(best.lattices))
     return Field(value, c.seal_without_text, page, best.box, "", reasons=reasons)
+
+
+def verify_seal(fields: dict[str, Field], name_field: str) -> None:
+    """Record on the seal field whether its ring says the name read in name_field (the employer on
+    a certificate, the hospital on an invoice): the verdict and its evidence for the reviewer."""
+    seal_f, name_f = fields.get("seal"), fields.get(name_field)
+    seal_v = seal_f.seal if seal_f is not None else None
+    if seal_f is None or seal_v is None or not seal_v.present or not seal_v.lattices or not name_f or not name_f.text:
+        return
+    expected = normalize_name(name_f.text)
+    verdict, v = decide([Lattice.from_json(x) for x in seal_v.lattices], expected)
+    seal_f.value = replace(seal_v, verification={"expected": expected, "verdict": verdict, **v.to_json()})
 
 
 RULES: dict[str, Rule] = {

@@ -42,3 +42,9 @@ def nfc(s: str) -> str:
 def fold(text: str) -> str:
     """The form labels and names are matched in: half-width, no spaces, variant characters unified."""
     return _SPACES.sub("", to_halfwidth(text).translate(LABEL_FOLD))
+
+
+def normalize_name(s: str) -> str:
+    """A name as compared: without what never distinguishes two people or two institutions
+    (spaces, full-width forms, the several middle dots)."""
+    return re.sub(r"\s+", "", to_halfwidth(str(s))).replace("•", "·").replace("・", "·")

@@ -36,6 +36,14 @@ class ClaimCreate(BaseModel):
     )
 
 
+class AlternativeOut(BaseModel):
+    value: Any = Field(description="Another reading of the field, in the field's format.")
+    page: int = Field(ge=1)
+    box: Box | None = None
+    source_text: str = ""
+    score: float = Field(description="The field scorer's score for it (the field's own value scored higher).")
+
+
 class FieldOut(BaseModel):
     value: Any = Field(description="Normalized as docs/contract.md says: dates YYYY-MM-DD, money '12345.67'.")
     confidence: float = Field(ge=0, le=1)
@@ -44,6 +52,13 @@ class FieldOut(BaseModel):
     source_text: str = ""
     reasons: list[str] = Field(default_factory=list, description="Why a value is doubtful, where it is.")
     corrected: bool = Field(default=False, description="Set by a reviewer.")
+    alternatives: list[AlternativeOut] = Field(
+        default_factory=list, description="The candidates that lost to value, best first (the reviewer's choices)."
+    )
+    doubts: list[str] = Field(
+        default_factory=list, description="Why the reader lowered the confidence (runner_up_close, ocr_unsure, ...)."
+    )
+    score: float | None = Field(default=None, description="The field scorer's raw score for value, where it chose it.")
 
 
 class DocumentSummary(BaseModel):

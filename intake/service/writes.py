@@ -323,20 +323,23 @@ def _fail_interrupted(ctx: ServiceContext, file_id: str) -> bool:
     """A file whose reader died max_attempts times: failed, so one poisonous file cannot crash-loop
     the workers. True if this call failed it."""
     now = utcnow()
+    poisoned = and_(
+        FileRow.id == file_id,
+        FileRow.status == "processing",
+        or_(FileRow.lease_expires.is_(None), FileRow.lease_expires < now),
+        FileRow.attempts >= ctx.settings.max_attempts,
+    )
+    with ctx.sessions() as s:
+        # A read first: the write (and the claim's lock) only for a file that is to be failed.
+        claim_id = s.scalar(select(FileRow.claim_id).where(poisoned))
+    if claim_id is None:
+        return False
     with transaction(ctx.sessions) as s:
-        claim_id = s.scalar(select(FileRow.claim_id).where(FileRow.id == file_id))
-        if claim_id is None:
-            return False
         touch_claim(s, claim_id)
         failed = _updated(
             s,
             update(FileRow)
-            .where(
-                FileRow.id == file_id,
-                FileRow.status == "processing",
-                or_(FileRow.lease_expires.is_(None), FileRow.lease_expires < now),
-                FileRow.attempts >= ctx.settings.max_attempts,
-            )
+            .where(poisoned)
             .values(
                 status="failed",
                 reason_code="interrupted",

@@ -38,6 +38,7 @@ from intake.elements.page import Seal
 from intake.ocr import preprocess
 from intake.ocr.config import OcrConfig, default_config
 from intake.ocr.pipeline import OcrPipeline, _Page, _skew, _tall, _wide
+from intake.ocr.seal_verify import ACCEPT  # verify() at or above: the ring says the name
 from intake.ocr.seals import read_seals
 from intake.upload.files import load_pages
 from intake_lab.synth.corpus import load_truth
@@ -192,7 +193,6 @@ def report(all_cases: list[PageCase], title: str) -> None:
 # verifier's calibration) is quick.
 
 PAGES_CACHE = REPO / "var" / "seal-pages"
-ACCEPT = 0.5  # verify() at or above: the ring says the name
 
 
 @functools.cache
@@ -331,13 +331,13 @@ def verdicts(cases: list[SealPageCase], seed: int) -> None:
 def page_report(cases: list[SealPageCase], seed: int) -> None:
     print(
         f"\n{'copy':8} {'pages':>5} | presence P    R     | seals P    R     "
-        "| ring exact chars  n  | verify acc   FA    FR    n   | ms/page"
+        "| round R | ring exact chars  n  | verify acc   FA    FR    n   | ms/page"
     )
     for copy in [*dict.fromkeys(c.copy for c in cases), "all"]:
         mine = [c for c in cases if copy in ("all", c.copy)]
         tp = fp = fn = stp = sfp = sfn = 0
         exact = chars = 0.0
-        texts = 0
+        texts = rounds_found = 0
         for c in mine:
             want = any(t["official"] for t in c.truth)
             got = any(official(s) for s in c.found)
@@ -352,6 +352,7 @@ def page_report(cases: list[SealPageCase], seed: int) -> None:
             for t, s in m:
                 if t["shape"] != "round":
                     continue
+                rounds_found += s is not None
                 texts += 1
                 got_text = s.text if s is not None else ""
                 exact += got_text == t["text"]
@@ -377,7 +378,7 @@ def page_report(cases: list[SealPageCase], seed: int) -> None:
         ms = 1000 * float(np.mean([c.seconds for c in mine])) if mine else 0.0
         print(
             f"{copy:8} {len(mine):5d} | {r(tp, tp + fp)} {r(tp, tp + fn)} | {r(stp, stp + sfp)} {r(stp, stp + sfn)}"
-            f" | {r(exact, texts)} {r(chars, texts)} {texts:3d}"
+            f" | {r(rounds_found, texts)}  | {r(exact, texts)} {r(chars, texts)} {texts:3d}"
             f" | {r(acc, n)} {r(fa, nneg)} {r(fr, npos)} {n:4d} | {ms:5.0f}"
         )
 
