@@ -3,6 +3,7 @@
     .venv/bin/python intake_lab/bench/ocr.py [--corpus fixtures/sample] [--limit N] [--peers rapidocr,paddle,tesseract]
     .venv/bin/python intake_lab/bench/ocr.py --startup [--runs 5]     # cold starts, whole processes
     .venv/bin/python intake_lab/bench/ocr.py --service [--runs 3]     # 4-page bundle vs one page, over HTTP
+    .venv/bin/python intake_lab/bench/ocr.py --parallel [--runs 3]    # the bundle's pages: one vs two at once
 
 Prints one table: for each configuration (the full pipeline, each preprocessing step switched
 off, and the peers on the same pages), clean and degraded pages separately:
@@ -297,6 +298,32 @@ def startup(runs: int) -> None:
     )
 
 
+def parallel(runs: int) -> None:
+    """The 4-page bundle's OCR with one page at a time and two at once, on one engine, the runs
+    interleaved (1, 2, 2, 1, ...) so that a change in the machine's load falls on both alike."""
+    from intake.ocr.config import default_config
+    from intake.ocr.engines import create_engine
+    from intake.ocr.pipeline import OcrPipeline
+    from intake.upload.files import open_file
+
+    cfg = default_config()
+    engine = create_engine(cfg)
+    pipes = {w: OcrPipeline(cfg, engine, page_workers=w, memory_budget_mb=1024) for w in (1, 2)}
+    pages = list(open_file(BUNDLE.read_bytes(), BUNDLE.name).pages())
+    pipes[1].read_pages(pages[:1])  # ONNX Runtime's first run, outside the timing
+    print(f"{BUNDLE.name}, {len(pages)} pages, OCR only, {runs} runs each; {_load()}")
+    got: dict[int, list[float]] = {1: [], 2: []}
+    order = [w for i in range(runs) for w in ((1, 2) if i % 2 == 0 else (2, 1))]
+    for w in order:
+        t = time.perf_counter()
+        pipes[w].read_pages(pages)
+        got[w].append(time.perf_counter() - t)
+        print(f"  page_workers {w}: {got[w][-1]:6.1f} s   ({_load()})", flush=True)
+    one, two = statistics.median(got[1]), statistics.median(got[2])
+    print(f"  median: one at a time {one:.1f} s, two at once {two:.1f} s ({two / one:.2f}x)")
+    print(f"  peak RSS {_rss_mb():.0f} MB")
+
+
 def service(runs: int, page_workers: list[int]) -> None:
     """Upload to result through the HTTP service: the 4-page bundle against one page."""
     import httpx
@@ -353,6 +380,7 @@ def main() -> None:
     )
     ap.add_argument("--startup", action="store_true", help="measure cold starts of whole processes instead")
     ap.add_argument("--service", action="store_true", help="measure the service's 4-page bundle instead")
+    ap.add_argument("--parallel", action="store_true", help="the bundle's pages one at a time against two at once")
     ap.add_argument("--runs", type=int, default=5, help="for --startup and --service")
     ap.add_argument("--page-workers", default="1,2", help="for --service: the INTAKE_PAGE_WORKERS to compare")
     ap.add_argument(
@@ -372,6 +400,9 @@ def main() -> None:
         return
     if args.service:
         service(args.runs, [int(w) for w in args.page_workers.split(",")])
+        return
+    if args.parallel:
+        parallel(args.runs)
         return
     todo = jobs(args.corpus, args.limit)
     if args.kinds:
