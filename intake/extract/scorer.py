@@ -68,9 +68,6 @@ class FieldModel:
         self.calib = calib
         self.card = card
         self.min_return = float(card.get("min_return", 0.5))
-        # Moves every confidence down (in logits) so that values at or above the review line are
-        # almost never wrong on the training families' out-of-family scores (train/fields.py).
-        self.shift = float(card.get("calibration_shift", 0.0))
 
     # -- storage: plain arrays, no pickle ------------------------------------------------------
     def save(self, folder: Path) -> None:
@@ -122,7 +119,7 @@ class FieldModel:
         if c is None:
             return p1
         z1 = _logit(p1)
-        return _sigmoid(float(c[0]) * z1 + float(c[1]) * (z1 - _logit(p2)) + float(c[2]) + self.shift)
+        return _sigmoid(float(c[0]) * z1 + float(c[1]) * (z1 - _logit(p2)) + float(c[2]))
 
 
 @dataclass

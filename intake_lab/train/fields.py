@@ -211,34 +211,6 @@ def calibrate(oof: list[tuple[str, float, float, int]], log: Callable[[str], Non
     return out
 
 
-REVIEW_LINE = 0.80  # the claim rules' lowest review threshold
-UNCONFIRMED_CAP = 0.90  # crosschecks: the most a value no cross-check confirmed may score
-SILENT_BUDGET = 0.001  # of the values returned, the share wrong at or above the review line
-
-
-def calibration_shift(
-    oof: list[tuple[str, float, float, int]], calib: dict[str, np.ndarray], min_return: float
-) -> float:
-    """The smallest downward shift of the calibrated logit after which, on the out-of-family
-    scores, no more than SILENT_BUDGET of the values returned are wrong at or above the review
-    line. A calibrated 0.85 is wrong one time in seven: right on average, but a reviewer skips it."""
-    for step in range(0, 41):
-        shift = -0.1 * step
-        returned = silent = 0
-        for name, p1, p2, ok in oof:
-            c = calib.get(name, calib.get("_all"))
-            if c is None:
-                continue
-            z1 = _logit(p1)
-            conf = min(1 / (1 + math.exp(-(c[0] * z1 + c[1] * (z1 - _logit(p2)) + c[2] + shift))), UNCONFIRMED_CAP)
-            if conf >= min_return:
-                returned += 1
-                silent += conf >= REVIEW_LINE and not ok
-        if returned and silent <= SILENT_BUDGET * returned:
-            return shift
-    return -4.0
-
-
 def load_field_corrections(path: Path) -> list[Sample]:
     """Reviewer corrections as training documents: the stored pages with the corrected values as truth."""
     by_doc: dict[str, dict[str, Any]] = {}
@@ -297,8 +269,6 @@ def train(
     log(f"features: {sum(len(fr.y) for fr in rows.values())} (field, candidate) rows ({time.time() - t0:.0f}s)")
     oof = out_of_fold(rows, docs)
     calib = calibrate(oof, log)
-    shift = calibration_shift(oof, calib, MIN_RETURN)
-    log(f"calibration shift for at most {SILENT_BUDGET:.1%} silent errors out of family: {shift:+.1f} logit")
     weights, bias = fit(rows)
     acc: dict[str, list[int]] = defaultdict(lambda: [0, 0])
     for name, _, _, ok in oof:
@@ -313,7 +283,6 @@ def train(
         "documents": len(docs),
         "corrections": len(extra),
         "min_return": MIN_RETURN,
-        "calibration_shift": shift,
         "out_of_fold_top1": {k: round(a / n, 4) for k, (a, n) in sorted(acc.items())},
         "held_out": {},
     }
