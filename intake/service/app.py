@@ -27,7 +27,7 @@ from intake.service.auth import Admin
 from intake.service.context import make_context
 from intake.service.logs import accept_request_id, request_id
 from intake.service.queue import make_runner
-from intake.service.routes import claims, documents, review
+from intake.service.routes import claims, documents, errors, review
 from intake.service.schemas import ErrorOut, Health, Readiness
 from intake.service.workbench import install as install_workbench
 from intake.settings import Settings
@@ -261,7 +261,13 @@ def create_app(settings: Settings | None = None, reader: ClaimReader | None = No
     # An admin key, like every call that is not a probe: the counts carry no personal data, but
     # how many claims a union reads, and when, is the operator's business (Prometheus sends the key
     # as `authorization: {credentials: ik_...}` in its scrape config).
-    @app.get("/metrics", tags=["service"], summary="Prometheus metrics (admins)", response_class=Response)
+    @app.get(
+        "/metrics",
+        tags=["service"],
+        summary="Prometheus metrics (admins)",
+        response_class=Response,
+        responses=errors(401, 403),
+    )
     def metrics_endpoint(who: Admin) -> Response:
         return Response(metrics.exposition(ctx.sessions), media_type=CONTENT_TYPE_LATEST)
 
