@@ -26,7 +26,7 @@ from intake.elements.document import Diagnosis, Document, Field, SealValue
 from intake.elements.findings import Completeness, Missing, Problem
 from intake.normalize import idcard
 from intake.normalize.money import MoneyError, parse_upper
-from intake.normalize.text import fold, normalize_name, to_halfwidth
+from intake.normalize.text import fold, normalize_name, substring_distance, to_halfwidth
 from intake.ocr import fingerprint
 from intake.ocr.seal_verify import Lattice, decide
 from intake.reference import diagnoses
@@ -508,17 +508,6 @@ def check_amount_parts(claim: ClaimUnderCheck) -> list[Problem]:
 
 
 # -- seals ---------------------------------------------------------------------------------------
-
-
-def substring_distance(needle: str, hay: str) -> int:
-    """Edits to make needle appear somewhere in hay: a seal ring adds words (专用章, a code) around the name."""
-    prev = [0] * (len(hay) + 1)
-    for i, cn in enumerate(needle, 1):
-        cur = [i]
-        for j, ch in enumerate(hay, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (cn != ch)))
-        prev = cur
-    return min(prev)
 
 
 def check_seals(claim: ClaimUnderCheck) -> list[Problem]:

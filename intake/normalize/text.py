@@ -48,3 +48,14 @@ def normalize_name(s: str) -> str:
     """A name as compared: without what never distinguishes two people or two institutions
     (spaces, full-width forms, the several middle dots)."""
     return re.sub(r"\s+", "", to_halfwidth(str(s))).replace("•", "·").replace("・", "·")
+
+
+def substring_distance(needle: str, hay: str) -> int:
+    """Edits to make needle appear somewhere in hay: a seal ring adds words (专用章, a code) around the name."""
+    prev = [0] * (len(hay) + 1)
+    for i, cn in enumerate(needle, 1):
+        cur = [i]
+        for j, ch in enumerate(hay, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (cn != ch)))
+        prev = cur
+    return min(prev)

@@ -26,6 +26,8 @@ from typing import Any
 import numpy as np
 from rapidfuzz.distance import Levenshtein
 
+from intake.normalize.text import substring_distance
+
 # A character outside a frame's top-k costs this much more than that frame's k-th character, and
 # no frame costs more than CAP: one unreadable character must not outweigh a whole name read well.
 BELOW_TOPK = 1.0
@@ -277,17 +279,6 @@ CONFIDENT_READING = 0.85  # mean character probability of a free reading trusted
 OTHER_NAME_SHARE = 0.34  # edit share from the expected name beyond which a reading is another name
 
 
-def _substring_edits(needle: str, hay: str) -> int:
-    """Edits to make needle appear somewhere in hay."""
-    prev = [0] * (len(hay) + 1)
-    for i, cn in enumerate(needle, 1):
-        cur = [i]
-        for j, ch in enumerate(hay, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (cn != ch)))
-        prev = cur
-    return min(prev)
-
-
 def decide(lattices: list[Lattice], expected: str) -> tuple[str, Verification]:
     """match | near | other | unsure, and the verification behind it.
 
@@ -304,7 +295,7 @@ def decide(lattices: list[Lattice], expected: str) -> tuple[str, Verification]:
     share = Levenshtein.distance(v.reading, name) / max(len(name), 1)
     # A reading holding the name (a branch's 分公司 seal, a longer name) or held by it (a ring read
     # short) is close kin of the employer: a reviewer decides whether it counts, not the member.
-    inside = min(_substring_edits(name, v.reading), _substring_edits(v.reading, name)) / max(len(name), 1)
+    inside = min(substring_distance(name, v.reading), substring_distance(v.reading, name)) / max(len(name), 1)
     share = min(share, inside * 2)
     # A reading much shorter than the name lost characters under ink or a fold: what is left is
     # not evidence of another name.
