@@ -28,7 +28,7 @@ from sqlalchemy import create_engine, func, select
 
 from intake.store.tables import FileRow, OutboxRow
 
-from .test_scale_leases import Processes, make_keys, reads, settled
+from .test_scale_leases import Processes, make_keys, reads, settled, wait_for_a_read
 from .test_service_api import pdf, png
 
 pytestmark = pytest.mark.slow
@@ -260,10 +260,7 @@ def test_a_broker_restart_loses_nothing(tmp_path: Path, postgres_url: str, s3_se
             ).status_code
 
         assert [send(i) for i in range(8)] == [202] * 8
-        deadline = time.monotonic() + 60
-        while not reads(log := tmp_path / "reads.log"):
-            assert time.monotonic() < deadline, procs.tail()
-            time.sleep(0.05)
+        wait_for_a_read(log := tmp_path / "reads.log", 60, procs.tail)
         redis.stop()  # mid-run: tasks queued in it are gone
         assert [send(i) for i in range(8, 12)] == [202] * 4  # the database and store take uploads still
         time.sleep(2)
@@ -315,10 +312,7 @@ def test_an_s3_outage_on_the_production_path(tmp_path: Path, postgres_url: str) 
             return httpx.post(f"{base}/v1/claims/{claim}/documents", files=files, headers=keys["portal"], timeout=30)
 
         assert [send(i).status_code for i in range(6)] == [202] * 6
-        deadline = time.monotonic() + 60
-        while not reads(tmp_path / "reads.log"):
-            assert time.monotonic() < deadline, procs.tail()
-            time.sleep(0.05)
+        wait_for_a_read(tmp_path / "reads.log", 60, procs.tail)
         s3.stop()
         during = [send(100 + i) for i in range(3)]
         assert [r.status_code for r in during] == [503] * 3 and all(r.headers["Retry-After"] for r in during)

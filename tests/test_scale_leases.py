@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections import Counter
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -92,6 +93,15 @@ def reads(log: Path) -> list[tuple[str, str, int]]:
     return [(w, n, int(pid)) for w, n, pid in (line.split() for line in log.read_text().splitlines() if line)]
 
 
+def wait_for_a_read(log: Path, timeout: float, why: Callable[[], object] = lambda: None) -> None:
+    """Until some worker has started reading a file (the log the fake reader writes); why() says
+    what the processes printed, when it times out."""
+    deadline = time.monotonic() + timeout
+    while not reads(log):
+        assert time.monotonic() < deadline, why()
+        time.sleep(0.05)
+
+
 def settled(base: str, keys: dict[str, dict[str, str]], claim_ids: list[str], timeout: float) -> list[dict[str, Any]]:
     deadline = time.monotonic() + timeout
     while True:
@@ -137,10 +147,7 @@ def test_two_embedded_processes_never_read_one_file_twice(two_embedded: Any) -> 
             ).status_code
             == 202
         )
-    deadline = time.monotonic() + 30
-    while not reads(log):
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
+    wait_for_a_read(log, 30)
     bases.append(procs.serve())
 
     def send(i: int) -> int:
