@@ -294,6 +294,20 @@ def test_upper_differing_from_lower_is_an_error() -> None:
     assert p["severity"] == "error" and p["field"] == "total_amount_upper" and "12345.67" in p["message"]
 
 
+def test_upper_against_a_total_its_own_parts_contradict_is_the_reviewers() -> None:
+    # The read total (2744.00, a neighbouring cell) is below what its parts sum to (12345.67): it is
+    # the total that was misread, not the invoice that was altered, so the member is not told to
+    # bring another invoice.
+    c = check_claim("inpatient", [invoice(total_amount="2744.00"), discharge()], RULES)
+    assert [p.actor for p in c.problems if p.code == "amount_upper_mismatch"] == [Actor.REVIEWER]
+    assert c.complete
+
+
+def test_upper_altered_beside_consistent_parts_is_still_the_members() -> None:
+    c = check_claim("inpatient", [invoice(total_amount_upper="壹万叁仟叁佰肆拾伍元陆角柒分"), discharge()], RULES)
+    assert [p.actor for p in c.problems if p.code == "amount_upper_mismatch"] == [Actor.MEMBER]
+
+
 def test_upper_that_does_not_parse_is_left_to_the_reviewer() -> None:
     c = check_claim("inpatient", [invoice(total_amount_upper="壹万贰仟叁佰肆拾伍元陆角柒分X"), discharge()], RULES)
     assert only(c, "amount_upper_unreadable")["severity"] == "warning" and c.complete

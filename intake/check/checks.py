@@ -413,7 +413,51 @@ def _money(f: Field | None) -> Decimal | None:
 _UPPER_UNIT = re.compile(r"[元圆圓角分]")
 
 
+def _parts_broken(doc: Document, tol: Decimal) -> tuple[str, Decimal, Decimal, list[str]] | None:
+    """The first identity of the bill's parts that the read figures break: (the field to point at,
+    its value, the bound it exceeds, the fields involved), or None."""
+    f = doc.fields
+    total = _money(f.get("total_amount"))
+    ins, copay, selfpay, account = (
+        _money(f.get(n)) for n in ("insurance_paid", "personal_copay", "personal_selfpay", "personal_account_paid")
+    )
+    if total is not None and ins is not None and copay is not None and selfpay is not None:
+        parts = ins + copay + selfpay
+        if parts > total + tol:
+            return (
+                "insurance_paid",
+                parts,
+                total,
+                ["total_amount", "insurance_paid", "personal_copay", "personal_selfpay"],
+            )
+    if account is not None and copay is not None and selfpay is not None and account > copay + selfpay + tol:
+        return (
+            "personal_account_paid",
+            account,
+            copay + selfpay,
+            ["personal_account_paid", "personal_copay", "personal_selfpay"],
+        )
+    if total is not None:
+        for name in ("insurance_paid", "personal_account_paid", "personal_copay", "personal_selfpay"):
+            part = _money(f.get(name))
+            if part is not None and part > total + tol:
+                return (name, part, total, ["total_amount", name])
+    return None
+
+
+def _upper_amount(doc: Document) -> Decimal | None:
+    """The bill's upper (大写) amount, when it was read whole; None for a fragment or nothing."""
+    upper_f = doc.fields.get("total_amount_upper")
+    if upper_f is None or not isinstance(upper_f.value, str) or not _UPPER_UNIT.search(upper_f.value):
+        return None
+    try:
+        return parse_upper(upper_f.value)
+    except MoneyError:
+        return None
+
+
 def check_upper_amount(claim: ClaimUnderCheck) -> list[Problem]:
+    tol = claim.rules.checks.money_tolerance
     out = []
     for doc in claim.of(*BILLS):
         total_f, upper_f = doc.fields.get("total_amount"), doc.fields.get("total_amount_upper")
@@ -437,8 +481,13 @@ def check_upper_amount(claim: ClaimUnderCheck) -> list[Problem]:
         except MoneyError:
             out.append(claim.problem(ProblemCode.AMOUNT_UPPER_UNREADABLE, Actor.REVIEWER, doc, "total_amount_upper"))
             continue
-        if abs(upper - total) > claim.rules.checks.money_tolerance:
-            sure = claim.confident(total_f, upper_f, explained=UPPER_REASONS)
+        if abs(upper - total) > tol:
+            # Blame the member only when the total is the figure the rest of the bill bears out. A
+            # tampered invoice alters one of the two amounts and leaves the parts summing under the
+            # printed total; when the read total is also contradicted by its own parts, it is the
+            # total that was misread (a train-family claims run: 壹万玖仟…19119.19 printed, the total
+            # read as 2744.00 from a neighbouring cell, the parts summing to 19119.19).
+            sure = claim.confident(total_f, upper_f, explained=UPPER_REASONS) and _parts_broken(doc, tol) is None
             out.append(
                 claim.problem(
                     ProblemCode.AMOUNT_UPPER_MISMATCH,
@@ -463,34 +512,15 @@ def check_amount_parts(claim: ClaimUnderCheck) -> list[Problem]:
     out = []
     for doc in claim.of(*BILLS):
         f = doc.fields
-        total = _money(f.get("total_amount"))
-        ins, copay, selfpay, account = (
-            _money(f.get(n)) for n in ("insurance_paid", "personal_copay", "personal_selfpay", "personal_account_paid")
-        )
-        broken: tuple[str, Decimal, Decimal, list[str]] | None = None
-        if total is not None and ins is not None and copay is not None and selfpay is not None:
-            parts = ins + copay + selfpay
-            if parts > total + tol:
-                names = ["total_amount", "insurance_paid", "personal_copay", "personal_selfpay"]
-                broken = ("insurance_paid", parts, total, names)
-        if (
-            broken is None
-            and account is not None
-            and copay is not None
-            and selfpay is not None
-            and account > copay + selfpay + tol
-        ):
-            names = ["personal_account_paid", "personal_copay", "personal_selfpay"]
-            broken = ("personal_account_paid", account, copay + selfpay, names)
-        if broken is None and total is not None:
-            for name in ("insurance_paid", "personal_account_paid", "personal_copay", "personal_selfpay"):
-                part = _money(f.get(name))
-                if part is not None and part > total + tol:
-                    broken = (name, part, total, ["total_amount", name])
-                    break
+        broken = _parts_broken(doc, tol)
         if broken is not None:
             field, value, other, names = broken
             sure = claim.confident(*(f.get(n) for n in names), explained=PARTS_REASONS)
+            if sure and "total_amount" in names:
+                # The parts exceed the read total; if the upper amount disagrees with that total and
+                # holds the parts, the total is the misread figure (see check_upper_amount).
+                upper, total = _upper_amount(doc), _money(f.get("total_amount"))
+                sure = upper is None or total is None or abs(upper - total) <= tol or value > upper + tol
             out.append(
                 claim.problem(
                     ProblemCode.AMOUNT_PARTS_MISMATCH,
