@@ -17,7 +17,7 @@ from intake.check.invoice_registry import (
     invoice_keys,
 )
 from intake.codes import Actor, Reason
-from intake.elements.document import Diagnosis, Document, Field, PageIssue, value_from_json
+from intake.elements.document import Alternative, Diagnosis, Document, Field, PageIssue, value_from_json
 from intake.elements.findings import Completeness
 from intake.vocabulary import DocType
 
@@ -220,6 +220,25 @@ def test_a_reading_that_is_no_name_goes_to_the_reviewer_not_the_member() -> None
     assert only(c, "name_mismatch")["actor"] == "member"
 
 
+def test_a_page_that_also_offered_the_claimants_name_is_our_misreading() -> None:
+    # The discharge page names the doctor 李建国 and the patient 张晓明; the reader chose the doctor.
+    # The documents do not disagree, we did: the reviewer picks the other candidate.
+    odd = discharge(patient_name="李建国")
+    odd.fields["patient_name"].alternatives = [Alternative("张晓明", 0.31, 1)]
+    c = check_claim("special_disease", [invoice(), odd, certificate()], RULES)
+    assert only(c, "name_near_mismatch")["actor"] == "reviewer" and c.complete
+    # Likewise when the line it read carries both names.
+    odd = discharge(patient_name="李建国")
+    odd.fields["patient_name"].source_text = "患者 张晓明  主治医师 李建国"
+    c = check_claim("special_disease", [invoice(), odd, certificate()], RULES)
+    assert only(c, "name_near_mismatch")["actor"] == "reviewer" and c.complete
+    # A page that offers only other names still disagrees, for the member to explain.
+    odd = discharge(patient_name="李建国")
+    odd.fields["patient_name"].alternatives = [Alternative("王医生", 0.2, 1)]
+    c = check_claim("special_disease", [invoice(), odd, certificate()], RULES)
+    assert only(c, "name_mismatch")["actor"] == "member"
+
+
 def test_employee_name_on_the_certificate_is_compared_too() -> None:
     c = check_claim("special_disease", [invoice(), discharge(), certificate(employee_name="赵丽华")], RULES)
     assert only(c, "name_mismatch")["field"] == "employee_name"
@@ -306,6 +325,24 @@ def test_upper_against_a_total_its_own_parts_contradict_is_the_reviewers() -> No
 def test_upper_altered_beside_consistent_parts_is_still_the_members() -> None:
     c = check_claim("inpatient", [invoice(total_amount_upper="壹万叁仟叁佰肆拾伍元陆角柒分"), discharge()], RULES)
     assert [p.actor for p in c.problems if p.code == "amount_upper_mismatch"] == [Actor.MEMBER]
+
+
+@pytest.mark.parametrize(
+    "total",
+    ["12345.00", "2345.67", "345.67"],  # the jiao and fen lost; leading digits cut off at a cell edge
+)
+def test_upper_against_a_total_with_digits_lost_is_the_reviewers(total: str) -> None:
+    inv = invoice(total_amount=total, insurance_paid="100.00", personal_copay="100.00", personal_selfpay="100.00")
+    c = check_claim("inpatient", [inv, discharge()], RULES)
+    assert [p.actor for p in c.problems if p.code == "amount_upper_mismatch"] == [Actor.REVIEWER]
+
+
+def test_a_part_ten_times_its_total_is_a_misreading() -> None:
+    c = check_claim("inpatient", [invoice(insurance_paid="2580409.71"), discharge()], RULES)
+    assert [p.actor for p in c.problems if p.code == "amount_parts_mismatch"] == [Actor.REVIEWER]
+    # A part a fifth over its share is a bill that does not add up: the member's.
+    c = check_claim("inpatient", [invoice(insurance_paid="10500.00"), discharge()], RULES)
+    assert [p.actor for p in c.problems if p.code == "amount_parts_mismatch"] == [Actor.MEMBER]
 
 
 def test_upper_that_does_not_parse_is_left_to_the_reviewer() -> None:

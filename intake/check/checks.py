@@ -169,14 +169,24 @@ def _reference(read: list[Reading]) -> tuple[str, float]:
     return reference, best[reference]
 
 
+def _page_shows(f: Field, value: str, key: Callable[[str], str]) -> bool:
+    """Whether the page the field was read from also offered this value: among the candidates the
+    reader passed over, or in the very line it read. Then the documents do not disagree; we chose
+    the wrong one of two names on the page (a doctor's, the 经办人's, a family member's)."""
+    offered = [a.value for a in f.alternatives if isinstance(a.value, str)]
+    return any(key(v) == value for v in offered) or (len(value) >= 2 and value in normalize_name(f.source_text))
+
+
 def _disagreements(
     claim: ClaimUnderCheck,
     read: list[Reading],
     near: Callable[[str, str], bool],
     codes: tuple[ProblemCode, ProblemCode],
+    key: Callable[[str], str],
 ) -> list[Problem]:
-    """Each reading that is not the reference value: the member's when both were read surely and
-    they are not near (codes[0]), else the reviewer's (codes[1])."""
+    """Each reading that is not the reference value: the member's when both were read surely, they
+    are not near and the page did not also offer the reference (codes[0]), else the reviewer's
+    (codes[1])."""
     if len(read) < 2:
         return []
     reference, ref_conf = _reference(read)
@@ -184,7 +194,7 @@ def _disagreements(
     for doc, name, f, value in read:
         if value == reference:
             continue
-        sure = f.confidence >= claim.threshold and ref_conf >= claim.threshold
+        sure = f.confidence >= claim.threshold and ref_conf >= claim.threshold and not _page_shows(f, reference, key)
         code, actor = (codes[1], Actor.REVIEWER) if near(value, reference) or not sure else (codes[0], Actor.MEMBER)
         out.append(claim.problem(code, actor, doc, name, value=f.value, other=reference))
     return out
@@ -209,7 +219,7 @@ def check_names(claim: ClaimUnderCheck) -> list[Problem]:
     def near(a: str, b: str) -> bool:
         return edit_distance(a, b) <= 1 or not (looks_like_name(a) and looks_like_name(b))
 
-    return _disagreements(claim, read, near, codes)
+    return _disagreements(claim, read, near, codes, normalize_name)
 
 
 _BRANCH = re.compile(r"[(（][^)）]*[)）]$")
@@ -229,7 +239,8 @@ def check_hospitals(claim: ClaimUnderCheck) -> list[Problem]:
         return a in b or b in a or edit_distance(a, b) <= max(1, round(max(len(a), len(b)) * share))
 
     read = _readings(claim, ("hospital_name",), hospital_key)
-    return _disagreements(claim, read, near, (ProblemCode.HOSPITAL_MISMATCH, ProblemCode.HOSPITAL_NEAR_MISMATCH))
+    codes = (ProblemCode.HOSPITAL_MISMATCH, ProblemCode.HOSPITAL_NEAR_MISMATCH)
+    return _disagreements(claim, read, near, codes, hospital_key)
 
 
 # -- dates ---------------------------------------------------------------------------------------
@@ -456,6 +467,18 @@ def _upper_amount(doc: Document) -> Decimal | None:
         return None
 
 
+def _digits_lost(a: Decimal, b: Decimal) -> bool:
+    """Whether two amounts differ as a misreading does, not as an alteration: the same yuan with the
+    jiao and fen lost (41023.61 read 41023.00), or one's digits a run inside the other's (37740.05
+    read 5740.05, a leading digit cut off at a cell edge). Seen on train-family claims, where an
+    altered invoice's amounts differ by a sum, not by dropped digits. Prefixing a digit is also how a
+    lower amount is forged; such a claim still goes to the reviewer, who is the one to judge it."""
+    if int(a) == int(b):
+        return True
+    small, big = sorted((a, b))
+    return small > 0 and f"{small:.2f}".replace(".", "") in f"{big:.2f}".replace(".", "")
+
+
 def check_upper_amount(claim: ClaimUnderCheck) -> list[Problem]:
     tol = claim.rules.checks.money_tolerance
     out = []
@@ -487,7 +510,11 @@ def check_upper_amount(claim: ClaimUnderCheck) -> list[Problem]:
             # printed total; when the read total is also contradicted by its own parts, it is the
             # total that was misread (a train-family claims run: 壹万玖仟…19119.19 printed, the total
             # read as 2744.00 from a neighbouring cell, the parts summing to 19119.19).
-            sure = claim.confident(total_f, upper_f, explained=UPPER_REASONS) and _parts_broken(doc, tol) is None
+            sure = (
+                claim.confident(total_f, upper_f, explained=UPPER_REASONS)
+                and _parts_broken(doc, tol) is None
+                and not _digits_lost(upper, total)
+            )
             out.append(
                 claim.problem(
                     ProblemCode.AMOUNT_UPPER_MISMATCH,
@@ -521,6 +548,10 @@ def check_amount_parts(claim: ClaimUnderCheck) -> list[Problem]:
                 # holds the parts, the total is the misread figure (see check_upper_amount).
                 upper, total = _upper_amount(doc), _money(f.get("total_amount"))
                 sure = upper is None or total is None or abs(upper - total) <= tol or value > upper + tol
+            if sure and value >= 10 * other > 0:
+                # A part ten times its whole is not a bill that fails to add up but digits of two cells
+                # run together (a train-family claims run read 2580409.71 against a total of 34572.26).
+                sure = False
             out.append(
                 claim.problem(
                     ProblemCode.AMOUNT_PARTS_MISMATCH,
