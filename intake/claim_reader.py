@@ -30,6 +30,9 @@ if TYPE_CHECKING:
     from intake.extract.extractor import Extractor
     from intake.ocr.pipeline import OcrPipeline
 
+# A page's type probabilities below this are not kept with it: they say nothing a check would use.
+TYPE_SCORE_KEPT = 0.01
+
 
 def with_page_evidence(document: Document, pages: list[OcrPage]) -> Document:
     """The document with what its pages show of themselves: the first page's fingerprint (to know
@@ -44,6 +47,9 @@ def with_page_evidence(document: Document, pages: list[OcrPage]) -> Document:
         if p.quality is not None
         for f in p.quality.findings
     ]
+    scored = [p.type_scores for p in pages if p.type_scores]
+    types = {t for scores in scored for t in scores}
+    document.type_scores = {t: sum(s.get(t, 0.0) for s in scored) / len(scored) for t in sorted(types)}
     return document
 
 
@@ -180,6 +186,11 @@ class ClaimReader:
         by_number = {p.page: p for p in ocr.pages}
         documents = []
         for pred in self.classifier.classify(ocr.pages):
+            for page_pred in pred.page_predictions:
+                if page_pred.readable:
+                    by_number[page_pred.page].type_scores = {
+                        t: p for t, p in page_pred.probabilities.items() if p >= TYPE_SCORE_KEPT
+                    }
             pages = [by_number[n] for n in pred.pages]
             doc = Document(
                 ocr.filename, pred.doc_type, pred.confidence, list(pred.pages), self.fields_of(pred.doc_type, pages)

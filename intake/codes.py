@@ -36,6 +36,7 @@ class ProblemCode(StrEnum):
     """What a claim check reports; every code has its Chinese message in rules.yaml."""
 
     MISSING_DOCUMENT = "missing_document"
+    DOCUMENT_TYPE_UNSURE = "document_type_unsure"
     FIELD_MISSING = "field_missing"
     FIELD_LOW_CONFIDENCE = "field_low_confidence"
     FIELD_INVALID = "field_invalid"

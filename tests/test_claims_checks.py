@@ -124,6 +124,34 @@ def test_missing_documents_name_what_to_upload() -> None:
     assert [m.doc_type for m in check_claim("inpatient", [discharge(), certificate()], RULES).missing] == ["invoice"]
 
 
+def uncalled(id: str, **scores: float) -> Document:
+    """A document the classifier could not call, with its type probabilities."""
+    d = Document(f"{id}.jpg", DocType.OTHER, 0.4, [1], {}, id=id)
+    d.type_scores = {"other": 0.4, **scores}
+    return d
+
+
+def test_an_uncalled_page_likely_the_missing_document_is_the_reviewers_to_type() -> None:
+    # A 单位证明 of a layout the classifier never saw: `other`, but 0.35 likely a certificate.
+    c = check_claim("special_disease", [invoice(), discharge(), uncalled("3", unit_certificate=0.35)], RULES)
+    assert c.complete and c.missing == []
+    p = only(c, "document_type_unsure")
+    assert p["actor"] == "reviewer" and p["document_id"] == "3" and "单位证明" in p["message"]
+    # A page that is unlikely to be it (a pharmacy receipt) leaves the member asked for it.
+    c = check_claim("special_disease", [invoice(), discharge(), uncalled("3", unit_certificate=0.05)], RULES)
+    assert [m.doc_type for m in c.missing] == ["unit_certificate"] and not c.complete
+    # One uncalled page stands in for one missing document, the likelier one; not for two.
+    c = check_claim("special_disease", [invoice(), uncalled("3", unit_certificate=0.3, discharge=0.5)], RULES)
+    assert [m.doc_type for m in c.missing] == ["unit_certificate"]
+    assert "出院证明" in only(c, "document_type_unsure")["message"]
+
+
+def test_the_operator_can_always_ask_the_member() -> None:
+    rules = RULES.model_copy(update={"checks": RULES.checks.model_copy(update={"unsure_type_min": 1.0})})
+    c = check_claim("special_disease", [invoice(), discharge(), uncalled("3", unit_certificate=0.9)], rules)
+    assert [m.doc_type for m in c.missing] == ["unit_certificate"]
+
+
 def test_unknown_claim_type_is_a_key_error() -> None:
     with pytest.raises(KeyError, match="unknown claim type"):
         check_claim("dental", [], RULES)

@@ -44,6 +44,12 @@ def _with_rule(claim_type: str, **changes: object) -> Rules:
     return RULES.model_copy(update={"claim_types": {**RULES.claim_types, claim_type: rule}})
 
 
+def _uncalled(**scores: float) -> Document:
+    doc = Document("2.jpg", DocType.OTHER, 0.4, [1], {}, id="2")
+    doc.type_scores = {"other": 0.45, **scores}
+    return doc
+
+
 def _blurred(doc: Document) -> Document:
     doc.page_issues = [PageIssue(1, "blurred", "照片模糊，请重新拍摄")]
     return doc
@@ -148,6 +154,7 @@ CLAIMS: dict[ProblemCode, Callable[[Path], Completeness]] = {
         _with_rule("inpatient", policy_period=PolicyPeriod.model_validate({"from": "2025-01-01", "to": "2025-12-31"})),
     ),
     ProblemCode.PAGE_UNREADABLE: lambda _: _judge("inpatient", _blurred(invoice(total_amount=None)), discharge()),
+    ProblemCode.DOCUMENT_TYPE_UNSURE: lambda _: _judge("inpatient", invoice(), _uncalled(discharge=0.4)),
     ProblemCode.INVOICE_LOOKS_CLAIMED: _looks_claimed,
 }
 

@@ -19,7 +19,7 @@ from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
-from intake.check.claim_rules import ClaimRule, DiseaseList, Rules, SealRule, load_rules
+from intake.check.claim_rules import ClaimRule, DiseaseList, DocumentGroup, Rules, SealRule, load_rules
 from intake.check.invoice_registry import InvoiceRegistry, invoice_keys, parse_image_key
 from intake.codes import Actor, ProblemCode, Reason
 from intake.elements.document import Diagnosis, Document, Field, SealValue
@@ -88,13 +88,45 @@ class ClaimUnderCheck:
 # -- missing documents and unreadable fields -----------------------------------------------------
 
 
-def check_documents(claim: ClaimUnderCheck) -> list[Missing]:
-    missing = []
+def _unplaced(claim: ClaimUnderCheck) -> list[tuple[DocumentGroup, Document | None]]:
+    """Each required group no document satisfies, with the document the classifier could not call
+    (`other`) that is likeliest one of the group's types, if it is likely enough to ask the reviewer.
+
+    A page of a layout the classifier never saw can come out `other` although the member uploaded
+    exactly the document asked for (train-family claims: a 单位证明 form grid, a 诊断证明书 pad). To
+    tell that member "missing, please upload" is the one message a complete claim must never get."""
     present = {d.doc_type for d in claim.documents}
+    least = claim.rules.checks.unsure_type_min
+    out: list[tuple[DocumentGroup, Document | None]] = []
+    taken: set[int] = set()  # one uncalled page stands in for one missing document, not two
     for group in claim.rule.required_documents:
-        if not present.intersection(group.any_of):
-            missing.append(Missing(group.any_of[0].value, group.message or ""))
-    return missing
+        if present.intersection(group.any_of):
+            continue
+        scored = [
+            (max(d.type_scores.get(t.value, 0.0) for t in group.any_of), n, d)
+            for n, d in enumerate(claim.documents)
+            if d.doc_type == DocType.OTHER and n not in taken
+        ]
+        best = max((c for c in scored if c[0] >= least), key=lambda c: c[0], default=None)
+        if best is not None:
+            taken.add(best[1])
+        out.append((group, best[2] if best else None))
+    return out
+
+
+def check_documents(claim: ClaimUnderCheck) -> list[Missing]:
+    return [Missing(g.any_of[0].value, g.message or "") for g, maybe in _unplaced(claim) if maybe is None]
+
+
+def check_unsure_types(claim: ClaimUnderCheck) -> list[Problem]:
+    """A required document that is not missing but uncalled: the reviewer sets its type."""
+    out = []
+    for group, maybe in _unplaced(claim):
+        if maybe is not None:
+            likeliest = max(group.any_of, key=lambda t: maybe.type_scores.get(t.value, 0.0))
+            expected = claim.rules.doc_name(likeliest)
+            out.append(claim.problem(ProblemCode.DOCUMENT_TYPE_UNSURE, Actor.REVIEWER, maybe, None, other=expected))
+    return out
 
 
 def _empty(value: Any) -> bool:
@@ -865,6 +897,7 @@ def check_sex(claim: ClaimUnderCheck) -> list[Problem]:
 
 CHECKS: tuple[Callable[[ClaimUnderCheck], list[Problem]], ...] = (
     check_page_quality,
+    check_unsure_types,
     check_required_fields,
     check_names,
     check_hospitals,

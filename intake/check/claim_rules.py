@@ -221,6 +221,7 @@ class CheckSettings(Strict):
     dates_slack_days: Annotated[int, _whole(0, 60)] = 1
     unread_field_actor: Actor = Actor.REVIEWER
     unverifiable_seal_actor: Actor = Actor.REVIEWER
+    unsure_type_min: Share = 0.2
 
     @field_validator("name_fields", mode="before")
     @classmethod

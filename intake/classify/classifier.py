@@ -56,9 +56,8 @@ class Classifier:
                 # Nothing to read, or too unsure to call: say so instead of guessing.
                 other = float(row[classes.index(DocType.OTHER.value)]) if DocType.OTHER.value in classes else 0.0
                 doc_type, conf = DocType.OTHER, min(other, conf, 0.5)
-            out.append(
-                PagePrediction(first_page + i, doc_type, conf, {c: float(p) for c, p in zip(classes, row, strict=True)})
-            )
+            probabilities = {c: float(p) for c, p in zip(classes, row, strict=True)}
+            out.append(PagePrediction(first_page + i, doc_type, conf, probabilities, not nothing_to_read(feat)))
         return out
 
     def classify(self, pages: list[OcrPage]) -> list[DocumentPrediction]:

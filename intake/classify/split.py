@@ -22,6 +22,7 @@ class PagePrediction:
     doc_type: DocType
     confidence: float
     probabilities: dict[str, float]
+    readable: bool = True  # False: nothing to read (blank, only 第4页/共4页), its probabilities mean little
 
 
 @dataclass

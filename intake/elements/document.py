@@ -240,7 +240,8 @@ class PageIssue:
 @dataclass
 class Document:
     """One document of a file (a bundle PDF holds several), with its type and fields, and what its
-    pages show of themselves: whether they were too poor to read, and the first page's fingerprint."""
+    pages show of themselves: whether they were too poor to read, the first page's fingerprint, and
+    how likely each type was."""
 
     filename: str
     doc_type: DocType
@@ -250,6 +251,8 @@ class Document:
     id: str = ""
     page_issues: list[PageIssue] = field(default_factory=list)
     fingerprint: str | None = None
+    # How likely each document type is, from its readable pages (OcrPage.type_scores, averaged).
+    type_scores: dict[str, float] = field(default_factory=dict)
 
     def value(self, name: str) -> FieldValue | None:
         f = self.fields.get(name)
@@ -273,6 +276,8 @@ class Document:
             out["page_issues"] = [i.to_json() for i in self.page_issues]
         if self.fingerprint:
             out["fingerprint"] = self.fingerprint
+        if self.type_scores:
+            out["doc_type_scores"] = {k: round(float(v), 4) for k, v in self.type_scores.items()}
         return out
 
     @classmethod
@@ -286,4 +291,5 @@ class Document:
             id=str(data.get("id", "")),
             page_issues=[PageIssue.from_json(i) for i in data.get("page_issues", [])],
             fingerprint=data.get("fingerprint"),
+            type_scores={str(k): float(v) for k, v in (data.get("doc_type_scores") or {}).items()},
         )

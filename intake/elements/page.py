@@ -191,6 +191,9 @@ class OcrPage:
     colour: bool = True
     fingerprint: str | None = None  # intake.ocr.fingerprint: recognises the same paper photographed again
     quality: PageQuality | None = None  # the page-quality gate's verdict on the upload, when it ran
+    # The classifier's probability of each document type for this page (only for a page with text
+    # to read): a page it could not call may still be the very document a claim lacks.
+    type_scores: dict[str, float] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -219,6 +222,8 @@ class OcrPage:
             out["fingerprint"] = self.fingerprint
         if self.quality is not None:
             out["quality"] = self.quality.to_json()
+        if self.type_scores:
+            out["type_scores"] = {k: round(float(v), 4) for k, v in self.type_scores.items()}
         return out
 
     @classmethod
@@ -236,6 +241,7 @@ class OcrPage:
             colour=bool(data.get("colour", True)),
             fingerprint=data.get("fingerprint"),
             quality=PageQuality.from_json(data["quality"]) if data.get("quality") else None,
+            type_scores={str(k): float(v) for k, v in (data.get("type_scores") or {}).items()},
         )
 
 

@@ -21,7 +21,7 @@ import sys
 import tempfile
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,6 +44,7 @@ class _Prediction:
     doc_type: DocType
     confidence: float
     pages: list[int]
+    page_predictions: list[Any] = field(default_factory=list)
 
 
 class _TrueTypes:
