@@ -142,6 +142,8 @@ def main(argv: list[str] | None = None) -> int:
                     "read": [
                         {
                             "doc_type": d.doc_type.value,
+                            "doc_type_scores": {t: round(p, 3) for t, p in d.type_scores.items()},
+                            "page_issues": [i.issue for i in d.page_issues],
                             "fields": {n: [f.value, round(f.confidence, 2), f.reasons] for n, f in d.fields.items()},
                         }
                         for d in documents
