@@ -433,3 +433,77 @@ def test_an_s3_outage_on_the_production_path(tmp_path: Path, postgres_url: str) 
         procs.close()
         with contextlib.suppress(Exception):
             s3.stop()
+
+
+def _listening(port: int) -> set[str]:
+    """The IPv4 addresses a TCP port of this machine listens on (from /proc/net/tcp)."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        address, hex_port = local.split(":")
+        if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+            found.add(".".join(str(int(address[i : i + 2], 16)) for i in (6, 4, 2, 0)))  # little-endian
+    return found
+
+
+def _samples(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = httpx.get(url, timeout=5).text
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+
+
+def test_intake_worker_serves_its_pools_task_metrics_on_loopback(
+    tmp_path: Path, postgres_url: str, s3_server: dict[str, str]
+) -> None:
+    """`intake worker --metrics-port`: what its pool processes read shows at /metrics of the
+    worker's main process, and the port (which asks for no credentials) listens on loopback only
+    unless --metrics-host says otherwise."""
+    from .conftest import _free_port
+
+    if not _broker_answers():
+        pytest.skip(f"no broker at {BROKER}")
+    if not Path("/proc/net/tcp").exists():
+        pytest.skip("needs /proc/net/tcp to see where the port listens")
+    env = {
+        "INTAKE_DATA_DIR": str(tmp_path / "data"),
+        "INTAKE_DATABASE_URL": postgres_url,
+        "INTAKE_S3_ENDPOINT": s3_server["endpoint"],
+        "INTAKE_S3_ACCESS_KEY": s3_server["access_key"],
+        "INTAKE_S3_SECRET_KEY": s3_server["secret_key"],
+        "INTAKE_S3_BUCKET": "intake-worker-metrics",
+        "INTAKE_S3_SECURE": "false",
+        "INTAKE_BROKER_URL": BROKER,
+        "INTAKE_QUEUE_NAME": f"intake-test-{uuid.uuid4().hex[:8]}",
+        "INTAKE_SESSION_SECRET": "one-secret-for-every-process",
+        "SCALE_PAGE_SECONDS": "0.05",
+    }
+    keys = make_keys(env)
+    procs = Processes(env, tmp_path)
+    port = _free_port()
+    try:
+        base = procs.serve()
+        procs.start("cli", "worker", "--concurrency", "1", "--metrics-port", str(port))
+        claim = httpx.post(f"{base}/v1/claims", json={"claim_type": "inpatient"}, headers=keys["portal"]).json()["id"]
+        r = httpx.post(
+            f"{base}/v1/claims/{claim}/documents", files={"file": ("two.pdf", pdf(2))}, headers=keys["portal"]
+        )
+        assert r.status_code == 202
+        (done,) = settled(base, keys, [claim], timeout=120)
+        assert done["documents"] and all(d["status"] == "done" for d in done["documents"])
+        # The pool process counts just after its write, which the claim's settling shows first.
+        deadline = time.monotonic() + 20
+        while (samples := _samples(f"http://127.0.0.1:{port}/metrics")).get(
+            ("intake_files_total", (("outcome", "done"),))
+        ) != 1:
+            assert time.monotonic() < deadline, (samples, procs.tail())
+            time.sleep(0.2)
+        assert samples[("intake_pages_total", ())] == 2
+        assert samples[("intake_task_seconds_count", (("stage", "read"),))] == 1
+        assert _listening(port) == {"127.0.0.1"}
+    finally:
+        procs.close()
