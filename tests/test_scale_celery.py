@@ -345,6 +345,8 @@ def test_a_broker_restart_loses_nothing(
     engine = create_engine(postgres_url)
     try:
         base = procs.serve()
+        # Two workers on one host: on RabbitMQ each needs a node name of its own (see run_worker).
+        procs.start("worker", "1")
         procs.start("worker", "1")
         body = {"claim_type": "inpatient", "webhook_url": receiver.url}
         claim = httpx.post(f"{base}/v1/claims", json=body, headers=keys["portal"]).json()["id"]
@@ -378,6 +380,7 @@ def test_a_broker_restart_loses_nothing(
         while not receiver.events and time.monotonic() < deadline:
             time.sleep(0.2)
         assert receiver.per_claim() == Counter({claim: 1})
+        assert [p.poll() for p in procs.procs] == [None] * 3, procs.tail()  # the API and both workers still up
     finally:
         procs.close()
         broker.stop()
