@@ -4,6 +4,7 @@ can tell whether any file was read twice and which process read it.
 
     python -m tests.scale_support serve PORT      (settings from INTAKE_* as usual)
     python -m tests.scale_support worker CONCURRENCY
+    python -m tests.scale_support cli worker --concurrency 1 --metrics-port 9100   (the real CLI)
 
 SCALE_READ_LOG names the file each read is appended to ("START name pid" before, "END name pid"
 after); SCALE_PAGE_SECONDS is how long each page takes.
@@ -61,6 +62,19 @@ def main() -> None:
             reader_factory=reader,
             loglevel="WARNING",
         )
+    elif role == "cli":
+        # `intake …` itself, its pool processes reading with the fake reader: set in the worker's
+        # main process when it starts, before the pool is forked (importing the Celery module
+        # here would import prometheus_client before `intake worker --metrics-port` may).
+        from celery import signals
+
+        from intake.cli import app as cli
+
+        def fake_reader(**_: Any) -> None:
+            sys.modules["intake.service.queue.celery"]._reader_factory = reader  # type: ignore[attr-defined]
+
+        signals.worker_init.connect(fake_reader, weak=False)
+        cli(sys.argv[2:])
     else:  # pragma: no cover
         raise SystemExit(f"unknown role {role}")
 

@@ -4,7 +4,8 @@ exactly once and every claim settles once; a worker process killed mid-file has 
 again by another and the claim still settles once.
 
 The broker is INTAKE_TEST_BROKER (default redis://127.0.0.1:6379/0); each test uses a queue of
-its own, so that other users of the same Redis are not disturbed.
+its own, so that other users of the same Redis are not disturbed. The broker-restart test starts
+brokers of its own instead (a redis-server, a RabbitMQ node on free ports), since it stops them.
 """
 
 from __future__ import annotations
@@ -13,7 +14,9 @@ import contextlib
 import http.server
 import json
 import os
+import shutil
 import signal
+import subprocess
 import threading
 import time
 import uuid
@@ -172,6 +175,8 @@ class OwnRedis:
     """A Redis of this test's own (no persistence), so that it can be stopped and started again
     without disturbing anyone else's; what was queued in it is lost with it."""
 
+    name = "redis"
+
     def __init__(self, tmp: Path) -> None:
         from .conftest import _free_port
 
@@ -179,9 +184,11 @@ class OwnRedis:
         self.tmp = tmp
         self.proc: Any = None
 
-    def start(self) -> None:
-        import subprocess
+    @staticmethod
+    def missing() -> str | None:
+        return None if shutil.which("redis-server") else "needs redis-server"
 
+    def start(self) -> None:
         self.proc = subprocess.Popen(
             [
                 "redis-server",
@@ -198,18 +205,88 @@ class OwnRedis:
             ],
             stdout=subprocess.DEVNULL,
         )
-        deadline = time.monotonic() + 10
-        while not _answers(self.url):
-            assert time.monotonic() < deadline, "redis-server did not start"
-            time.sleep(0.1)
+        _wait_until_it_answers(self.url, 10, self.proc, "redis-server")
 
     def stop(self) -> None:
-        self.proc.kill()
-        self.proc.wait(10)
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait(10)
 
     @property
     def url(self) -> str:
         return f"redis://127.0.0.1:{self.port}/0"
+
+
+def _rabbitmq_server() -> str | None:
+    """The rabbitmq-server script itself: Debian's /usr/sbin/rabbitmq-server is a wrapper that,
+    run as root, switches to the rabbitmq user, who could not write this test's temp dir."""
+    found = os.environ.get("INTAKE_TEST_RABBITMQ_SERVER") or shutil.which("rabbitmq-server")
+    if not found:
+        return None
+    direct = Path(found).resolve().parent / "rabbitmq-server"
+    return str(direct if direct.exists() else found)
+
+
+class OwnRabbit:
+    """A RabbitMQ node of this test's own: its own node name, ports, database and logs in the temp
+    dir, and none of /etc/rabbitmq's settings, so that the machine's shared node (5672) is not
+    touched when this one is stopped. Unlike OwnRedis it keeps its durable queues across the
+    restart, as a production RabbitMQ does; messages that were in a worker's hand come back."""
+
+    name = "rabbitmq"
+
+    def __init__(self, tmp: Path) -> None:
+        from .conftest import _free_port
+
+        self.port, self.dist_port = _free_port(), _free_port()
+        self.tmp = tmp / "rabbitmq"
+        self.tmp.mkdir()
+        (self.tmp / "rabbitmq.conf").write_text(f"listeners.tcp.local = 127.0.0.1:{self.port}\n")
+        (self.tmp / "enabled_plugins").write_text("[].\n")
+        (self.tmp / "rabbitmq-env.conf").write_text("")
+        self.env = {
+            **os.environ,
+            "HOME": str(self.tmp),  # its Erlang cookie goes here, not into the caller's home
+            "RABBITMQ_CONF_ENV_FILE": str(self.tmp / "rabbitmq-env.conf"),
+            "RABBITMQ_CONFIG_FILE": str(self.tmp / "rabbitmq.conf"),
+            "RABBITMQ_ENABLED_PLUGINS_FILE": str(self.tmp / "enabled_plugins"),
+            "RABBITMQ_NODENAME": f"intake-test-{uuid.uuid4().hex[:8]}@localhost",
+            "RABBITMQ_NODE_IP_ADDRESS": "127.0.0.1",
+            "RABBITMQ_NODE_PORT": str(self.port),
+            "RABBITMQ_DIST_PORT": str(self.dist_port),
+            "RABBITMQ_MNESIA_BASE": str(self.tmp / "mnesia"),
+            "RABBITMQ_LOG_BASE": str(self.tmp / "log"),
+            "RABBITMQ_PID_FILE": str(self.tmp / "node.pid"),
+            "ERL_EPMD_ADDRESS": "127.0.0.1",
+            "ERL_FLAGS": "-kernel inet_dist_use_interface {127,0,0,1}",
+        }
+        self.proc: Any = None
+
+    @staticmethod
+    def missing() -> str | None:
+        return None if _rabbitmq_server() else "needs rabbitmq-server (a private node is started on free ports)"
+
+    def start(self) -> None:
+        out = open(self.tmp / "server.log", "ab")  # noqa: SIM115 - kept open for the child
+        # A session of its own: stop() ends the node's whole process group (beam and its helpers).
+        self.proc = subprocess.Popen(
+            [str(_rabbitmq_server())], env=self.env, stdout=out, stderr=out, start_new_session=True
+        )
+        _wait_until_it_answers(self.url, 90, self.proc, "rabbitmq-server", self.tmp / "server.log")
+
+    def stop(self) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        os.killpg(self.proc.pid, signal.SIGTERM)  # RabbitMQ shuts down cleanly on SIGTERM
+        try:
+            self.proc.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait(10)
+
+    @property
+    def url(self) -> str:
+        return f"amqp://guest:guest@127.0.0.1:{self.port}//"
 
 
 def _answers(url: str) -> bool:
@@ -223,35 +300,56 @@ def _answers(url: str) -> bool:
         return False
 
 
-def test_a_broker_restart_loses_nothing(tmp_path: Path, postgres_url: str, s3_server: dict[str, str]) -> None:
-    import shutil
+def _wait_until_it_answers(url: str, timeout: float, proc: Any, what: str, log: Path | None = None) -> None:
+    deadline = time.monotonic() + timeout
+    while not _answers(url):
+        why = log.read_text(errors="replace")[-2000:] if log and log.exists() else ""
+        assert proc.poll() is None, f"{what} exited: {why}"
+        assert time.monotonic() < deadline, f"{what} did not start: {why}"
+        time.sleep(0.2)
 
-    if shutil.which("redis-server") is None:
-        pytest.skip("needs redis-server")
-    redis = OwnRedis(tmp_path)
-    redis.start()
+
+@pytest.mark.parametrize("broker_kind", [OwnRedis, OwnRabbit], ids=["redis", "rabbitmq"])
+def test_a_broker_restart_loses_nothing(
+    broker_kind: Any, tmp_path: Path, postgres_url: str, s3_server: dict[str, str]
+) -> None:
+    """The broker stopped while a worker reads and the API takes uploads, then started again:
+    every upload, before, during and after the outage, is read exactly once and ends done, and
+    the claim settles once (one webhook event)."""
+    if reason := broker_kind.missing():
+        pytest.skip(reason)
+    broker = broker_kind(tmp_path)
+    broker.start()
     env = {
         "INTAKE_DATA_DIR": str(tmp_path / "data"),
         "INTAKE_DATABASE_URL": postgres_url,
         "INTAKE_S3_ENDPOINT": s3_server["endpoint"],
         "INTAKE_S3_ACCESS_KEY": s3_server["access_key"],
         "INTAKE_S3_SECRET_KEY": s3_server["secret_key"],
-        "INTAKE_S3_BUCKET": "intake-broker-restart",
+        "INTAKE_S3_BUCKET": f"intake-broker-restart-{broker.name}",
         "INTAKE_S3_SECURE": "false",
-        "INTAKE_BROKER_URL": redis.url,
+        "INTAKE_BROKER_URL": broker.url,
         "INTAKE_LEASE_SECONDS": "4",
         "INTAKE_SWEEP_SECONDS": "1",
         "INTAKE_RESEND_SECONDS": "5",
+        "INTAKE_WEBHOOK_SECRET": "broker-restart-secret",
+        "INTAKE_WEBHOOK_ALLOW_HOSTS": "127.0.0.1",
+        "INTAKE_WEBHOOK_BACKOFF": "0.2",
         "INTAKE_SESSION_SECRET": "one-secret-for-every-process",
         "SCALE_READ_LOG": str(tmp_path / "reads.log"),
         "SCALE_PAGE_SECONDS": "0.3",
     }
     keys = make_keys(env)
     procs = Processes(env, tmp_path)
+    receiver = Receiver()
+    engine = create_engine(postgres_url)
     try:
         base = procs.serve()
+        # Two workers on one host: on RabbitMQ each needs a node name of its own (see run_worker).
         procs.start("worker", "1")
-        claim = httpx.post(f"{base}/v1/claims", json={"claim_type": "inpatient"}, headers=keys["portal"]).json()["id"]
+        procs.start("worker", "1")
+        body = {"claim_type": "inpatient", "webhook_url": receiver.url}
+        claim = httpx.post(f"{base}/v1/claims", json=body, headers=keys["portal"]).json()["id"]
 
         def send(i: int) -> int:
             files = {"file": (f"invoice-{i}.png", png(100 + i, 80))}
@@ -261,17 +359,33 @@ def test_a_broker_restart_loses_nothing(tmp_path: Path, postgres_url: str, s3_se
 
         assert [send(i) for i in range(8)] == [202] * 8
         wait_for_a_read(log := tmp_path / "reads.log", 60, procs.tail)
-        redis.stop()  # mid-run: tasks queued in it are gone
+        # Mid-run: a file is in a worker's hand (one page takes 0.3 s, eight are queued), so the
+        # claim cannot have settled before the uploads below join it.
+        broker.stop()
         assert [send(i) for i in range(8, 12)] == [202] * 4  # the database and store take uploads still
         time.sleep(2)
-        redis.start()
+        broker.start()
+        # Straight after: at least the four uploads above are still queued (the sweeper re-sends
+        # them after INTAKE_RESEND_SECONDS), so these join the same unsettled claim.
+        assert [send(i) for i in range(12, 14)] == [202] * 2
         (done,) = settled(base, keys, [claim], timeout=180)
-        assert len(done["documents"]) == 12 and all(d["status"] == "done" for d in done["documents"])
+        assert len(done["documents"]) == 14 and all(d["status"] == "done" for d in done["documents"])
         started = Counter(n for w, n, _ in reads(log) if w == "START")
-        assert sorted(started) == sorted(f"invoice-{i}.png" for i in range(12))
+        assert sorted(started) == sorted(f"invoice-{i}.png" for i in range(14))
+        assert set(started.values()) == {1}, {n: k for n, k in started.items() if k > 1}  # none read twice
+        with engine.connect() as conn:
+            events = conn.scalar(select(func.count()).select_from(OutboxRow).where(OutboxRow.claim_id == claim))
+        assert events == 1
+        deadline = time.monotonic() + 20
+        while not receiver.events and time.monotonic() < deadline:
+            time.sleep(0.2)
+        assert receiver.per_claim() == Counter({claim: 1})
+        assert [p.poll() for p in procs.procs] == [None] * 3, procs.tail()  # the API and both workers still up
     finally:
         procs.close()
-        redis.stop()
+        broker.stop()
+        receiver.server.shutdown()
+        engine.dispose()
 
 
 def test_an_s3_outage_on_the_production_path(tmp_path: Path, postgres_url: str) -> None:
@@ -325,3 +439,77 @@ def test_an_s3_outage_on_the_production_path(tmp_path: Path, postgres_url: str) 
         procs.close()
         with contextlib.suppress(Exception):
             s3.stop()
+
+
+def _listening(port: int) -> set[str]:
+    """The IPv4 addresses a TCP port of this machine listens on (from /proc/net/tcp)."""
+    found = set()
+    for line in Path("/proc/net/tcp").read_text().splitlines()[1:]:
+        local, state = line.split()[1], line.split()[3]
+        address, hex_port = local.split(":")
+        if state == "0A" and int(hex_port, 16) == port:  # 0A: LISTEN
+            found.add(".".join(str(int(address[i : i + 2], 16)) for i in (6, 4, 2, 0)))  # little-endian
+    return found
+
+
+def _samples(url: str) -> dict[tuple[str, tuple[tuple[str, str], ...]], float]:
+    from prometheus_client.parser import text_string_to_metric_families
+
+    text = httpx.get(url, timeout=5).text
+    return {
+        (s.name, tuple(sorted(s.labels.items()))): s.value
+        for family in text_string_to_metric_families(text)
+        for s in family.samples
+    }
+
+
+def test_intake_worker_serves_its_pools_task_metrics_on_loopback(
+    tmp_path: Path, postgres_url: str, s3_server: dict[str, str]
+) -> None:
+    """`intake worker --metrics-port`: what its pool processes read shows at /metrics of the
+    worker's main process, and the port (which asks for no credentials) listens on loopback only
+    unless --metrics-host says otherwise."""
+    from .conftest import _free_port
+
+    if not _broker_answers():
+        pytest.skip(f"no broker at {BROKER}")
+    if not Path("/proc/net/tcp").exists():
+        pytest.skip("needs /proc/net/tcp to see where the port listens")
+    env = {
+        "INTAKE_DATA_DIR": str(tmp_path / "data"),
+        "INTAKE_DATABASE_URL": postgres_url,
+        "INTAKE_S3_ENDPOINT": s3_server["endpoint"],
+        "INTAKE_S3_ACCESS_KEY": s3_server["access_key"],
+        "INTAKE_S3_SECRET_KEY": s3_server["secret_key"],
+        "INTAKE_S3_BUCKET": "intake-worker-metrics",
+        "INTAKE_S3_SECURE": "false",
+        "INTAKE_BROKER_URL": BROKER,
+        "INTAKE_QUEUE_NAME": f"intake-test-{uuid.uuid4().hex[:8]}",
+        "INTAKE_SESSION_SECRET": "one-secret-for-every-process",
+        "SCALE_PAGE_SECONDS": "0.05",
+    }
+    keys = make_keys(env)
+    procs = Processes(env, tmp_path)
+    port = _free_port()
+    try:
+        base = procs.serve()
+        procs.start("cli", "worker", "--concurrency", "1", "--metrics-port", str(port))
+        claim = httpx.post(f"{base}/v1/claims", json={"claim_type": "inpatient"}, headers=keys["portal"]).json()["id"]
+        r = httpx.post(
+            f"{base}/v1/claims/{claim}/documents", files={"file": ("two.pdf", pdf(2))}, headers=keys["portal"]
+        )
+        assert r.status_code == 202
+        (done,) = settled(base, keys, [claim], timeout=120)
+        assert done["documents"] and all(d["status"] == "done" for d in done["documents"])
+        # The pool process counts just after its write, which the claim's settling shows first.
+        deadline = time.monotonic() + 20
+        while (samples := _samples(f"http://127.0.0.1:{port}/metrics")).get(
+            ("intake_files_total", (("outcome", "done"),))
+        ) != 1:
+            assert time.monotonic() < deadline, (samples, procs.tail())
+            time.sleep(0.2)
+        assert samples[("intake_pages_total", ())] == 2
+        assert samples[("intake_task_seconds_count", (("stage", "read"),))] == 1
+        assert _listening(port) == {"127.0.0.1"}
+    finally:
+        procs.close()

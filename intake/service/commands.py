@@ -66,8 +66,16 @@ def worker(
         ),
     ] = None,
     metrics_port: Annotated[
-        int | None, typer.Option(min=1, max=65535, help="Serve the pool's Prometheus metrics on this port.")
+        int | None,
+        typer.Option(min=1, max=65535, help="Serve the pool's Prometheus metrics on this port (no authentication)."),
     ] = None,
+    metrics_host: Annotated[
+        str,
+        typer.Option(
+            help="Address the metrics port listens on: loopback unless given, since it asks for no credentials "
+            "(0.0.0.0 for a scraper on another host or container, inside a network only it can reach)."
+        ),
+    ] = "127.0.0.1",
     data_dir: DataDir = None,
 ) -> None:
     """Read uploads from the broker (INTAKE_BROKER_URL), on this machine's cores (see README, Deployment)."""
@@ -76,18 +84,7 @@ def worker(
         typer.echo("intake: set INTAKE_BROKER_URL (redis://… or amqp://…) to run workers", err=True)
         raise typer.Exit(code=2)
     if metrics_port:
-        import os
-        import tempfile
-
-        # Before prometheus_client is imported: every pool process then writes its samples where
-        # this (the main) process collects them.
-        os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="intake-metrics-"))
-        from prometheus_client import CollectorRegistry, start_http_server
-        from prometheus_client.multiprocess import MultiProcessCollector
-
-        registry = CollectorRegistry()
-        MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
-        start_http_server(metrics_port, registry=registry)
+        serve_worker_metrics(metrics_port, metrics_host)
     from intake.service.logs import configure_logging
     from intake.service.queue.celery import run_worker
 
@@ -96,6 +93,32 @@ def worker(
     run_worker(
         settings, concurrency=concurrency, queues=names, max_memory_mb=max_memory_mb, loglevel=settings.log_level
     )
+
+
+def serve_worker_metrics(port: int, host: str) -> None:
+    """Serve, from this (the worker's main) process, the reading metrics of all its pool processes.
+
+    Must run before anything imports prometheus_client: the pool processes, forked later, then
+    write their samples into PROMETHEUS_MULTIPROC_DIR, where this process collects them per scrape.
+    The endpoint asks for no credentials (unlike the API's /metrics), hence loopback by default."""
+    import os
+    import sys
+    import tempfile
+
+    if "prometheus_client" in sys.modules and not os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        # Its metrics would then count in-process only: the pool's samples would never show.
+        raise RuntimeError("prometheus_client was imported before the worker's metrics were set up")
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="intake-metrics-"))
+    from prometheus_client import CollectorRegistry, start_http_server
+    from prometheus_client.multiprocess import MultiProcessCollector
+
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry)  # type: ignore[no-untyped-call]
+    try:
+        start_http_server(port, addr=host, registry=registry)
+    except OSError as exc:
+        typer.echo(f"intake: --metrics-port {port} on {host}: {exc.strerror or exc}", err=True)
+        raise typer.Exit(code=2) from None
 
 
 def _sessions(data_dir: Path | None) -> sessionmaker[Session]:

@@ -13,6 +13,7 @@ without persistence, a send that failed while the broker was down): nothing is l
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -184,6 +185,11 @@ def run_worker(
 ) -> None:
     app = worker_app(settings, reader_factory)
     argv = ["worker", f"--concurrency={concurrency}", f"--queues={','.join(queues)}", f"--loglevel={loglevel}"]
+    # A node name of its own per worker process: with the default (celery@host) a second worker
+    # on one host dies at start on RabbitMQ, whose remote-control queue "celery@host.celery.pidbox"
+    # is exclusive (RESOURCE_LOCKED, seen in tests/test_scale_celery.py on RabbitMQ); Celery
+    # expands %h to the host name.
+    argv.append(f"--hostname=intake-{os.getpid()}@%h")
     argv += ["--pool=prefork", "--without-gossip", "--without-mingle", "--without-heartbeat"]
     if max_memory_mb:
         # Celery replaces a pool process whose resident memory went over this after its task.
