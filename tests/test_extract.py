@@ -271,10 +271,77 @@ def test_invoice_number_digit_count() -> None:
         ("1.肝恶性肿瘤2.胆囊结石", [("肝恶性肿瘤", None), ("胆囊结石", None)]),
         ("(125.103)冠心病", [("冠心病", "I25.103")]),  # OCR's 1 for I
         ("右肺癌 C34.900×005", [("右肺癌", "C34.900x005")]),
+        # A code where OCR lost the separator still ends its name; codes first, so each goes with
+        # the name after it. OCR's B for 8 and O for 0 inside a code, a comma for its dot.
+        (
+            "[K35.800xO01]急性阑尾炎；[I4B.900x004]心房颤动[I10.x00x002]高血压",
+            [("急性阑尾炎", "K35.800x001"), ("心房颤动", "I48.900x004"), ("高血压", "I10.x00x002")],
+        ),
+        ("(T30,300)三度烧伤，KB1.100)慢性胆囊炎", [("三度烧伤", "T30.300"), ("慢性胆囊炎", "K81.100")]),
+        (
+            "外阴恶性肿瘤（C51.900；膝关节骨性关节炎（M17.9O0）",
+            [("外阴恶性肿瘤", "C51.900"), ("膝关节骨性关节炎", "M17.900")],
+        ),
+        ("维生素B12缺乏性贫血，l.高血压", [("维生素B12缺乏性贫血", None), ("高血压", None)]),  # B12 is no code
     ],
 )
 def test_diagnosis_lists_split(printed: str, items: list) -> None:
     assert split_items(printed.replace(" ", "")) == items
+
+
+def _dx(f: dict[str, Field]) -> list[tuple[str, str | None]]:
+    return [(d.text, d.icd10) for d in f["diagnoses"].value] if "diagnoses" in f else []
+
+
+def test_a_diagnosis_table_under_its_admission_twin_reads_the_discharge_one() -> None:
+    f = extract(
+        DocType.DISCHARGE,
+        ("入院诊断", (430, 376, 504, 395)),
+        ("ICD-10", (944, 379, 1002, 393)),
+        ("急性胆囊炎", (121, 411, 216, 430)),
+        ("K81.000", (938, 414, 1008, 428)),
+        ("出院诊断", (356, 457, 432, 476)),
+        ("ICD-10", (769, 460, 827, 474)),
+        ("转归", (1004, 457, 1042, 476)),
+        ("急性胆囊炎", (121, 492, 216, 511)),
+        ("K81.000", (763, 495, 833, 509)),
+        ("未愈", (1004, 492, 1042, 511)),
+        ("社区获得性肺炎", (121, 526, 254, 545)),
+        ("J18.900", (764, 529, 832, 543)),
+        ("其他", (1004, 526, 1042, 545)),
+        ("一、入院情况", (113, 567, 227, 588)),
+    )
+    assert _dx(f) == [("急性胆囊炎", "K81.000"), ("社区获得性肺炎", "J18.900")]
+
+
+def test_left_aligned_names_under_a_centred_header_beside_a_number_column() -> None:
+    f = extract(
+        DocType.DIAGNOSIS,
+        ("诊断：", (127, 386, 185, 399)),
+        ("序号", (213, 416, 251, 440)),
+        ("诊断名称", (565, 420, 638, 439)),
+        ("ICD-10", (964, 420, 1023, 437)),
+        ("1", (227, 454, 235, 470)),
+        ("前列腺癌", (338, 452, 410, 470)),
+        ("C61.x00", (955, 454, 1031, 471)),
+        ("医嘱建议：建议休息六个月。", (132, 501, 609, 522)),
+    )
+    assert _dx(f) == [("前列腺癌", "C61.x00")]
+
+
+def test_a_list_after_a_thin_label_line_and_one_that_runs_into_the_next_label() -> None:
+    # The label's line box is 14 px among 21 px lines: the gap to the list is judged by the page's.
+    f = extract(
+        DocType.DIAGNOSIS,
+        ("兹证明秦梅彤，女，51岁，于2023年12月9日至2024年1月6日在我院", (120, 181, 754, 206)),
+        ("内分泌科住院治疗，共28天，经检查诊断为：", (75, 225, 696, 239)),
+        ("1.原发性高血压", (121, 271, 266, 292)),
+        ("2.腹股沟斜疝", (115, 302, 247, 323)),
+        ("建议：建议休息两周。", (75, 344, 396, 367)),
+    )
+    assert [t for t, _ in _dx(f)] == ["原发性高血压", "腹股沟斜疝"]
+    f = extract(DocType.DISCHARGE, ("出院诊断：胃恶性肿瘤   科室：肿瘤科", (50, 300, 900, 330)))
+    assert [t for t, _ in _dx(f)] == ["胃恶性肿瘤"]
 
 
 def test_printed_code_wins_over_the_table() -> None:

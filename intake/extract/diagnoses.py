@@ -16,17 +16,26 @@ from intake.extract.layout import Row
 from intake.normalize.text import fold
 from intake.reference.icd10 import IcdTable
 
-_NUMBER = r"(?:\d{1,2}[.、)]|\(\d{1,2}\)|[①②③④⑤⑥⑦⑧⑨⑩])"
+# OCR reads the 1 of "1." as l or I as well.
+_NUMBER = r"(?:(?:\d{1,2}|[lI])[.、)]|\(\d{1,2}\)|[①②③④⑤⑥⑦⑧⑨⑩])"
 # Numbering opens an item; at the start of an item it may be followed by a digit (2.2型糖尿病),
 # inside a line only when it follows the end of the previous name (肝恶性肿瘤2.胆囊结石).
 _LEADING_NUMBER = re.compile(rf"^[\s:：]*{_NUMBER}")
 _INLINE_NUMBER = re.compile(rf"(?<=[\u4e00-\u9fff)）])\s*{_NUMBER}(?!\d)")
 _SPLIT = re.compile(r"[；;，,、。]")
-_CODE = re.compile(r"[(\[]([A-Z1l]\d{2}(?:\.[0-9A-Za-z×]+)?)[)\]]|(?<![A-Za-z0-9])([A-Z]\d{2}\.[0-9A-Za-z×]+)")
+# An ICD-10 code as OCR reads it: the letter read as 1 or l, digits as O, B or l, the dot as a
+# comma inside brackets, a bracket lost (train-family pages read [I48.900x004] as [I4B.900x004],
+# (T30.300) as (T30,300), (K81.100) as KB1.100)). Bracketed, the decimals may be missing (T30);
+# bare, they must be there, so that 维生素B12缺乏 keeps its B12.
+_CODE_BRACKETED = re.compile(r"[\[(（【]\s*([A-Z1l])([0-9OoBIl]{2})(?:\s*[.,，·]\s*([0-9A-Za-z×]{1,9}))?\s*[\])）】]?")
+_CODE_BARE = re.compile(r"(?<![A-Za-z0-9])([A-Z])([0-9OoB]{2})\s*[.·]\s*([0-9A-Za-z×]{1,9})")
+_MARK = re.compile(r"\x00(\d+)\x00")
+_NUMBER_HEADS = frozenset({"序号", "编号", "序", "No", "NO", "No."})
+_DIGIT = str.maketrans("OoBIl", "00811")
 # A label that is part of something else: 诊断证明书, 诊断名称, 入院诊断.
 _NOT_A_LIST = re.compile(r"^(?:证明|名称|书|编号|医师)")
 _BARE_CODE = re.compile(r"^[A-Z]\d{2}(?:\.[0-9A-Za-z]+)?$")
-_JUNK = re.compile(r"^[\s:：.。,，、;；()（）\[\]\-]+|[\s:：.。,，、;；(（\[\-]+$")
+_JUNK = re.compile(r"^[\s:：.。,，、;；()（）\[\]【】\-]+|[\s:：.。,，、;；(（\[【\-]+$")
 
 
 def _code(printed: str) -> str:
@@ -34,20 +43,41 @@ def _code(printed: str) -> str:
     return "I" + printed[1:] if printed[0] in "1l" else printed
 
 
+def _read_code(m: re.Match[str]) -> str:
+    letter, digits, decimals = m.group(1), m.group(2), m.group(3)
+    code = _code(letter) + digits.translate(_DIGIT)
+    return f"{code}.{decimals.replace('×', 'x').replace('O', '0')}" if decimals else code
+
+
 def split_items(text: str) -> list[tuple[str, str | None]]:
-    """'(C50.801)乳腺恶性肿瘤;(C78.000)肺部继发性恶性肿瘤' -> [(name, printed code or None), …]."""
+    """'(C50.801)乳腺恶性肿瘤;(C78.000)肺部继发性恶性肿瘤' -> [(name, printed code or None), …].
+
+    Codes are found first (a comma inside one is not a separator) and stand in the text as marks;
+    a code then belongs to the name on its side: the one after it when the list puts codes first,
+    else the one before. So a list whose separator OCR lost (心房颤动[I10.x00]高血压) still splits
+    at the code."""
+    codes: list[str] = []
+
+    def mark(m: re.Match[str]) -> str:
+        codes.append(_read_code(m))
+        return f"\x00{len(codes) - 1}\x00"
+
+    text = _CODE_BARE.sub(mark, _CODE_BRACKETED.sub(mark, text))
+    codes_first = _LEADING_NUMBER.sub("", _JUNK.sub("", text)).startswith("\x00")
     out: list[tuple[str, str | None]] = []
     for part in _SPLIT.split(text):
         part = _LEADING_NUMBER.sub("", part)
         for piece in _INLINE_NUMBER.split(part):
-            code = None
-            m = _CODE.search(piece)
-            if m:
-                code = _code((m.group(1) or m.group(2)).replace("×", "x"))
-                piece = piece[: m.start()] + piece[m.end() :]
-            name = _JUNK.sub("", piece)
-            if len(name) >= 2:
-                out.append((name, code))
+            tokens = _MARK.split(piece)  # name, code index, name, …, name
+            names = [_JUNK.sub("", t) for t in tokens[0::2]]
+            marks = [codes[int(i)] for i in tokens[1::2]]
+            before = codes_first if names[0] and names[-1] else not names[0]
+            pairs: list[tuple[str, str | None]]
+            if before:  # a code names the disease after it
+                pairs = [(names[0], None), *zip(names[1:], marks, strict=True)]
+            else:
+                pairs = [*zip(names[:-1], marks, strict=True), (names[-1], None)]
+            out.extend((name, code) for name, code in pairs if len(name) >= 2)
     return out
 
 
@@ -61,8 +91,11 @@ class DiagnosisReader:
         bare = re.sub(r"^[\s(（\[【一二三四五六七八九十0-9、.]+", "", text)
         return any(bare.startswith(h) or text.startswith(h) for h in self.settings.stop_headers)
 
-    def read(self, rows: list[Row]) -> Field | None:
-        return self._from_table(rows) or self._from_list(rows)
+    def read(self, rows: list[Row], field_labels: tuple[str, ...] = ()) -> Field | None:
+        """The discharge diagnoses; field_labels (the document's other labels) end a list that runs
+        into the next field of a key-value grid (诊断：胃癌 科室：肿瘤科)."""
+        ends = [fold(x) + ":" for x in field_labels if "诊断" not in x and len(x) >= 2]
+        return self._from_table(rows) or self._from_list(rows, ends)
 
     def _item(self, name: str, code: str | None) -> tuple[Diagnosis, float]:
         if code:
@@ -87,7 +120,7 @@ class DiagnosisReader:
         source = "".join(r.source(a, b) for r, a, b in spans)
         return Field(values, line_conf * min(confs), spans[0][0].page, box, source)
 
-    def _from_list(self, rows: list[Row]) -> Field | None:
+    def _from_list(self, rows: list[Row], ends: list[str]) -> Field | None:
         labels = [fold(x) for x in self.settings.labels]
         for label in labels:
             for ri, row in enumerate(rows):
@@ -96,12 +129,14 @@ class DiagnosisReader:
                     continue
                 start = at + len(label)
                 spans = []
-                if row.text[start:].strip(":： "):
-                    spans.append((row, start, len(row.text)))
+                end = _cut(row.text, ends, start)
+                if row.text[start:end].strip(":： "):
+                    spans.append((row, start, end))
                 item_x = row.box(start, start + 1)[0] if spans else None
                 prev = row
+                line = _line_height(rows, row.page)
                 for nxt in rows[ri + 1 :]:
-                    if nxt.page != row.page or nxt.top - prev.bottom > 1.6 * prev.height:
+                    if nxt.page != row.page or nxt.top - prev.bottom > 1.6 * max(prev.height, line):
                         break
                     if self._is_header(nxt.text) or any(lab in nxt.text for lab in labels):
                         break
@@ -111,7 +146,7 @@ class DiagnosisReader:
                         break
                     if item_x is None:
                         item_x = x0
-                    spans.append((nxt, 0, len(nxt.text)))
+                    spans.append((nxt, 0, _cut(nxt.text, ends)))
                     prev = nxt
                 text = "；".join(r.text[a:b] for r, a, b in spans)
                 items = split_items(text)
@@ -141,28 +176,38 @@ class DiagnosisReader:
                 ),
                 None,
             )
-            if name_col is None:
+            if name_col is None or _under_admission(rows, ri):
                 continue
             code_col = next((i for i, t in enumerate(texts) if any(h in t for h in code_heads)), None)
             geo = [row.box(a, b) for a, b, _ in heads]
+            # A name goes to the nearest column that holds words: not the code's, not the 序号's (a
+            # left-aligned name under a centred 诊断名称 sits nearer the 序号 header; train-family
+            # 诊断证明书 tables read no diagnosis at all for that).
+            worded = [i for i, t in enumerate(texts) if i != code_col and t not in _NUMBER_HEADS]
             items: list[tuple[str, str | None]] = []
             spans = []
             for nxt in rows[ri + 1 : ri + 12]:
                 if nxt.page != row.page or self._is_header(nxt.text) or nxt.top - row.bottom > 14 * row.height:
                     break
+                if any(h in nxt.text for h in name_heads):
+                    break  # the next list's label or header (出院诊断 after 入院诊断's table)
                 name, code, span = "", None, None
                 for a, b, t in _cells(nxt):
+                    m = _CODE_BARE.fullmatch(t) or _CODE_BRACKETED.fullmatch(t) or _BARE_CODE.fullmatch(t)
+                    if m is not None:
+                        code = _read_code(m) if m.re is not _BARE_CODE else _code(t)
+                        continue
+                    if t.strip(" .、").isdigit():
+                        continue  # a 序号 cell
                     x0, _, x1, _ = nxt.box(a, b)
                     cx = (x0 + x1) / 2
                     col = min(
-                        range(len(geo)),
+                        worded,
                         key=lambda i: min(abs(cx - (geo[i][0] + geo[i][2]) / 2), abs(x0 - geo[i][0])),
                     )
                     if col == name_col:
                         name += t
                         span = (a, b) if span is None else (span[0], b)
-                    elif col == code_col and _BARE_CODE.match(t):
-                        code = _code(t)
                 name = _JUNK.sub("", _LEADING_NUMBER.sub("", name))
                 if len(name) < 2 or span is None:
                     break
@@ -171,6 +216,29 @@ class DiagnosisReader:
             if items:
                 return self._field(items, spans)
         return None
+
+
+def _cut(text: str, ends: list[str], start: int = 0) -> int:
+    """Where a list running from text[start:] meets another field's label and its colon."""
+    return min((i for e in ends if (i := text.find(e, start)) >= 0), default=len(text))
+
+
+def _line_height(rows: list[Row], page: int) -> float:
+    """The page's usual line height: one row's own box can be thin (a noisy detector box 14 px
+    tall among 24 px lines cut a train-family list off after its label)."""
+    heights = sorted(r.height for r in rows if r.page == page)
+    return heights[len(heights) // 2] if heights else 0.0
+
+
+def _under_admission(rows: list[Row], at: int) -> bool:
+    """Whether the table whose header is rows[at] is the admission diagnoses': the nearest list
+    label on the header row or the two rows above is 入院诊断 (only discharge diagnoses count)."""
+    for r in (rows[i] for i in range(at, max(-1, at - 3), -1)):
+        if "出院诊断" in r.text:
+            return False
+        if "入院诊断" in r.text or "门诊诊断" in r.text:
+            return True
+    return False
 
 
 def _cells(row: Row) -> list[tuple[int, int, str]]:

@@ -96,7 +96,7 @@ class Extractor:
                     fields[fs.name] = found
             for rule in spec.rules:
                 if rule == "diagnoses":
-                    dx = self.diagnoses.read(rows)
+                    dx = self.diagnoses.read(rows, spec.all_labels)
                     if dx is not None:
                         fields["diagnoses"] = dx
                     continue
