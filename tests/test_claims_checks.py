@@ -267,6 +267,20 @@ def test_a_page_that_also_offered_the_claimants_name_is_our_misreading() -> None
     assert only(c, "name_mismatch")["actor"] == "member"
 
 
+def test_names_with_nothing_in_common_need_less_confidence_to_be_the_members() -> None:
+    def claim_with(name: str, conf: float) -> Completeness:
+        odd = certificate(employee_name=name)
+        odd.fields["employee_name"].confidence = conf
+        return check_claim("special_disease", [invoice(), discharge(), odd], RULES)
+
+    # 0.75: unsure which name on the page is the employee's, but no misreading turns 张晓明 into 罗强国.
+    assert only(claim_with("罗强国", 0.75), "name_mismatch")["actor"] == "member"
+    # Sharing a character, the same confidence could be a misread: the reviewer's.
+    assert only(claim_with("张建国", 0.75), "name_near_mismatch")["actor"] == "reviewer"
+    # Below checks.far_mismatch_min (0.6) even a far name is the reviewer's.
+    assert only(claim_with("罗强国", 0.5), "name_near_mismatch")["actor"] == "reviewer"
+
+
 def test_employee_name_on_the_certificate_is_compared_too() -> None:
     c = check_claim("special_disease", [invoice(), discharge(), certificate(employee_name="赵丽华")], RULES)
     assert only(c, "name_mismatch")["field"] == "employee_name"

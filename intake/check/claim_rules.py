@@ -222,6 +222,7 @@ class CheckSettings(Strict):
     unread_field_actor: Actor = Actor.REVIEWER
     unverifiable_seal_actor: Actor = Actor.REVIEWER
     unsure_type_min: Share = 0.2
+    far_mismatch_min: Share = 0.6
 
     @field_validator("name_fields", mode="before")
     @classmethod
