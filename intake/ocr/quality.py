@@ -11,8 +11,6 @@ Everything is measured against the text's own size, estimated from the ink: a bl
   blur          edge width / text height in the worst of 4 directions; anisotropy = worst / best
                 (a moving phone smears one direction, defocus every direction)
   glare         share of the print's area that is blown out (clipped white, brighter than the paper)
-  faded         on white paper, where glare is no brighter than the paper: share of the print's cells
-                whose print is there but faint (a glare's halo)
   cut_off       text-sized ink components touching one side of the picture, per text height of side
   screen        the strongest narrow peak of the luma spectrum at the periods of a screen's pixel
                 grid (2-7 px), over the spectrum's median there
@@ -60,7 +58,6 @@ class Blur(Strict):
 class Glare(Strict):
     area_max: float = Field(gt=0, le=1, description="share of the print's area blown out")
     paper_max: float = Field(gt=0, le=255, description="paper brighter than this is white already: no glare seen")
-    faded_max: float = Field(gt=0, le=1, description="on white paper: share of the print's cells faded")
 
 
 class CutOff(Strict):
@@ -114,7 +111,6 @@ class Measures:
     streak: float
     paper: float
     glare: float
-    faded: float
     cut_off: float
     cut_touching: int
     screen: float
@@ -349,67 +345,6 @@ def _character_heights(ink: np.ndarray, tiles: list[tuple[int, int, int, int]]) 
     return np.concatenate(found) if found else np.empty(0, int)
 
 
-FADED_MIN = 60  # grey levels: less is blank paper, a tint (a privacy sticker) or a skewed page's grey corner
-
-
-def _darkest_channel(image: np.ndarray, size: tuple[int, int]) -> tuple[np.ndarray, np.ndarray]:
-    """Each pixel's darkest colour channel and its colour (brightest less darkest channel), at
-    analysis size: blue or red print (a filled-in field, a seal) is as dark in its darkest channel
-    as black, where in grey it is half-tone; a glare whitens every channel."""
-    lo: np.ndarray
-    chroma: np.ndarray
-    if image.ndim == 2 or image.shape[2] == 1:
-        lo = image.reshape(image.shape[:2])
-        chroma = np.zeros_like(lo)
-    else:
-        b, g, r = cv2.split(image[..., :3])
-        lo = np.asarray(cv2.min(cv2.min(b, g), r))
-        chroma = np.asarray(cv2.max(cv2.max(b, g), r)) - lo
-    if (lo.shape[0], lo.shape[1]) != size:
-        lo = cv2.resize(lo, (size[1], size[0]), interpolation=cv2.INTER_AREA)
-        chroma = cv2.resize(chroma, (size[1], size[0]), interpolation=cv2.INTER_AREA)
-    return lo, chroma
-
-
-FADED_PAPER = 240  # paper level below which `faded` is not measured (glare.paper_max must not be lower)
-FADED_CELLS_MIN = 8  # faint cells fewer than this are a detail of the page, not a glare's halo
-FADED_COLOUR = 60  # colour (max - min channel) in a cell above which its faint print is a seal's
-
-
-def _faded(grey: np.ndarray, chroma: np.ndarray, cell: int) -> float:
-    """Share of the cells holding print whose print is faint: less than half the page's typical
-    contrast (the brightest tenth against the darkest pixel of each cell), yet not blank.
-
-    A glare on white paper (a clean render, a PDF) is no brighter than the paper, but its halo
-    fades the print it covers: ink blended towards white. Printed black is uniformly dark, and so
-    are blue and red print in their darkest channel (`grey` here: in plain grey, a form filled in
-    blue was 0.13 faint on a clean page); a seal's worn ring is faint but red, and left out (a unit
-    certificate's PDF: 0.16). Train: 0-0.003 of cells on pristine pages, 0.07-0.34 under a glare
-    of 18-30% of the picture."""
-    h, w = grey.shape
-    ny, nx = h // cell, w // cell
-    if not ny or not nx:
-        return 0.0
-    blocks = grey[: ny * cell, : nx * cell].reshape(ny, cell, nx, cell).transpose(0, 2, 1, 3).reshape(ny, nx, -1)
-    dark = blocks.min(axis=2).astype(np.float32)
-    light = np.partition(blocks, int(0.9 * (cell * cell - 1)), axis=2)[..., int(0.9 * (cell * cell - 1))]
-    # Not the outermost cells: a skewed or photographed page's edge against its background is a
-    # faint step too (train: skewed diagnoses' grey corners, 0.22 of cells), and a glare falls on
-    # the middle of the page, where the print is.
-    contrast = (light.astype(np.float32) - dark)[1:-1, 1:-1]
-    inked = contrast >= INK_CONTRAST
-    if not inked.any():
-        return 0.0
-    # A seal's worn ring is faint too, but red: a glare's halo blends print towards white, grey.
-    coloured = chroma[: ny * cell, : nx * cell].reshape(ny, cell, nx, cell).max(axis=(1, 3))[1:-1, 1:-1]
-    faint = (contrast > FADED_MIN) & (contrast < 0.5 * float(np.median(contrast[inked]))) & (coloured <= FADED_COLOUR)
-    # A sparse page's few cells make a share of a handful: a grey seal's 3 cells on a last page of
-    # 22 inked ones were 0.14 (train). A glare's halo over print is dozens of cells.
-    if int(faint.sum()) < FADED_CELLS_MIN:
-        return 0.0
-    return float(faint.sum() / max(1, int((faint | inked).sum())))
-
-
 def _cut_off(ink: np.ndarray, text_height: float) -> tuple[float, int]:
     """The side of the picture most cut through by print: text-sized components touching it, per
     text height of its length, and how many."""
@@ -496,8 +431,6 @@ def measure(image: np.ndarray) -> Measures:
         region = small[y0:y1, x0:x1] if y1 > y0 and x1 > x0 else small
     paper_level = float(np.percentile(region, 60))
     glare = float((region >= 252).mean())
-    # Only on white paper, where the clipped share is blind (a cost saved on photos and scans).
-    faded = _faded(*_darkest_channel(image, grey.shape), cell) if paper_level >= FADED_PAPER else 0.0
 
     cut, touching = _cut_off(ink, text_height) if text_height else (0.0, 0)
 
@@ -510,7 +443,6 @@ def measure(image: np.ndarray) -> Measures:
         streak=streak,
         paper=paper_level,
         glare=glare,
-        faded=faded,
         cut_off=cut,
         cut_touching=touching,
         screen=_screen_peak(grey, ink, full),
@@ -533,19 +465,20 @@ class QualityGate:
     def judge(self, m: Measures) -> PageQuality:
         t = self.thresholds
         found: list[QualityFinding] = []
+        # A thumbnail first: its print is too small to be found at all, and it was told blank
+        # (train: faint grey scans shrunk to 190-270 px, the member told to photograph the
+        # printed side, where the advice is to upload the original picture).
+        if m.long_side < t.low_resolution.long_side_min:
+            found.append(QualityFinding(QualityIssue.LOW_RESOLUTION, m.long_side, t.low_resolution.long_side_min))
+            return PageQuality(found, m.as_dict())
         # A page with (almost) no print is blank: nothing else about it can be measured.
         soft = not m.text_height and m.edge_px > t.blur.edge_px_max
-        # Print found, yet not one edge steep enough to be measured (edge_px 0): a smear too
-        # long for its faint ink (train: a motion-blurred grey scan with faded toner passed).
-        soft = soft or (m.text_height > 0 and m.edge_px == 0)
         if m.ink < t.blank.ink_min or (not m.text_height and not soft and m.screen < t.screen.peak_min):
             # No line of print found: a photographed blank page still has edges (the paper's
             # outline, the desk), but none of them are lines of text.
             found.append(QualityFinding(QualityIssue.BLANK, m.ink, t.blank.ink_min))
             return PageQuality(found, m.as_dict())
-        if m.long_side < t.low_resolution.long_side_min:
-            found.append(QualityFinding(QualityIssue.LOW_RESOLUTION, m.long_side, t.low_resolution.long_side_min))
-        elif 0 < m.text_height < t.low_resolution.text_height_min and m.edge_px <= t.low_resolution.edge_px_max:
+        if 0 < m.text_height < t.low_resolution.text_height_min and m.edge_px <= t.low_resolution.edge_px_max:
             found.append(QualityFinding(QualityIssue.LOW_RESOLUTION, m.text_height, t.low_resolution.text_height_min))
         if t.screen.peak_min <= m.screen < t.screen.peak_max:
             found.append(QualityFinding(QualityIssue.SCREEN, m.screen, t.screen.peak_min))
@@ -560,8 +493,7 @@ class QualityGate:
                 found.append(QualityFinding(issue, m.blur if m.text_height else m.edge_px, limit))
         if m.glare > t.glare.area_max and m.paper < t.glare.paper_max:
             found.append(QualityFinding(QualityIssue.GLARE, m.glare, t.glare.area_max))
-        elif m.faded > t.glare.faded_max and m.paper >= t.glare.paper_max:
-            found.append(QualityFinding(QualityIssue.GLARE, m.faded, t.glare.faded_max))
+
         if m.cut_off > t.cut_off.density_max and m.cut_touching >= t.cut_off.touching_min:
             found.append(QualityFinding(QualityIssue.CUT_OFF, m.cut_off, t.cut_off.density_max))
         return PageQuality(found, m.as_dict())
