@@ -24,6 +24,7 @@ from intake.upload.files import open_file
 from intake.vocabulary import DocType
 from intake_lab.synth import degrade, files
 from intake_lab.synth.case import make_case
+from intake_lab.synth.corpus import RECIPES
 from intake_lab.synth.forms.render import render
 from intake_lab.synth.forms.spec import families
 
@@ -40,6 +41,12 @@ def clean_page(doc_type: DocType, index: int = 0) -> Image.Image:
 @cache
 def photo_of(doc_type: DocType, index: int = 0) -> Image.Image:
     return degrade.apply(clean_page(doc_type, index), ["photo", "shadow"], random.Random(1)).image
+
+
+@cache
+def scan_of(doc_type: DocType, index: int = 0, seed: int = 1) -> Image.Image:
+    """The claims corpus's `scan` copy: grey, toner faded to 110-150 on 215-235 paper, grain or dust."""
+    return degrade.apply(clean_page(doc_type, index), list(RECIPES["scan"][0]), random.Random(seed)).image
 
 
 def uploaded(img: Image.Image, fmt: str = "jpeg") -> np.ndarray:
@@ -68,21 +75,46 @@ POOR = [
     ("screen", "clean", QualityIssue.SCREEN),
     ("blank", "clean", QualityIssue.BLANK),
     ("blank", "photo", QualityIssue.BLANK),
+    # A grainy, faded scan (the claims corpus's `scan`) shrunk to a thumbnail, or the back of one.
+    ("low_resolution", "scan", QualityIssue.LOW_RESOLUTION),
+    ("blank", "scan", QualityIssue.BLANK),
 ]
+
+
+# Known wrong advice (the page is still rejected): a strong defocus on a photo of a discharge record
+# shows a streak of 4.2 in its gradients (limit 4.0), and is told as a moving phone.
+_WRONG_ADVICE = {("focus_blur", "photo", DocType.DISCHARGE)}
 
 
 @pytest.mark.parametrize("doc_type", [DocType.INVOICE, DocType.DISCHARGE, DocType.SETTLEMENT])
 @pytest.mark.parametrize(("kind", "base", "issue"), POOR)
 def test_poor_page_is_flagged_by_its_own_issue(doc_type: DocType, kind: str, base: str, issue: QualityIssue) -> None:
+    if (kind, base, doc_type) in _WRONG_ADVICE:
+        pytest.xfail("the streak measure calls a strong defocus on this photo motion (still rejected)")
     page = clean_page(doc_type)
     if kind == "blank":
         # The back of the page: blank paper, then photographed or scanned like any other.
         page = degrade.spoil(page, kind, 1.0, random.Random(2)).image
-        spoiled = degrade.apply(page, ["photo", "shadow"], random.Random(1)).image if base == "photo" else page
+        if base == "photo":
+            spoiled = degrade.apply(page, ["photo", "shadow"], random.Random(1)).image
+        elif base == "scan":
+            spoiled = degrade.apply(page, list(RECIPES["scan"][0]), random.Random(1)).image
+        else:
+            spoiled = page
     else:
-        spoiled = degrade.spoil(photo_of(doc_type) if base == "photo" else page, kind, 1.0, random.Random(2)).image
+        based = {"photo": photo_of(doc_type), "scan": scan_of(doc_type), "clean": page}[base]
+        spoiled = degrade.spoil(based, kind, 1.0, random.Random(2)).image
     found = issues(spoiled)
     assert issue in found, f"{kind} on a {base} {doc_type}: {found}"
+
+
+@pytest.mark.parametrize("doc_type", [DocType.INVOICE, DocType.DISCHARGE, DocType.SETTLEMENT])
+@pytest.mark.parametrize("kind", ["motion_blur", "low_resolution"])
+def test_poor_copy_of_a_faint_grainy_scan_is_rejected(doc_type: DocType, kind: str) -> None:
+    """Readable grainy scans pass (below); the same scan spoiled further must still fail, whatever
+    it is called (on such faint print a smear may hide every line, and be told blank)."""
+    spoiled = degrade.spoil(scan_of(doc_type), kind, 1.0, random.Random(2)).image
+    assert issues(spoiled), f"{kind} on a faint scan of {doc_type}"
 
 
 def test_motion_and_focus_blur_are_told_apart() -> None:
@@ -131,6 +163,59 @@ def test_good_copies_pass(doc_type: DocType, copy: str) -> None:
     for index in (0, 1):
         quality = GATE.assess(good_copy(doc_type, index, copy))
         assert quality.passed, f"{copy} of {families(doc_type, 'train')[index].name}: {quality.to_json()}"
+
+
+@pytest.mark.parametrize(
+    "doc_type", [DocType.INVOICE, DocType.SETTLEMENT, DocType.DISCHARGE, DocType.DIAGNOSIS, DocType.UNIT_CERTIFICATE]
+)
+def test_grainy_low_contrast_scan_passes(doc_type: DocType) -> None:
+    """The claims corpus's `scan` copies read, but grain broke their faded table rules into dashes
+    that were measured as lines of print 4-6 px high, and the member was told the page was too
+    small to read (4 of 25 complete claims on held-out families stopped so)."""
+    for index in range(min(4, len(families(doc_type, "train")))):
+        for seed in (1, 2):
+            name = families(doc_type, "train")[index].name
+            if (name, seed) in _FAINTEST:
+                continue
+            quality = GATE.assess(uploaded(scan_of(doc_type, index, seed)))
+            assert quality.passed, f"scan {seed} of {name}: {quality.to_json()}"
+
+
+# Known false rejection: print so faint (strokes 30 grey levels under the paper) that no ink is
+# found, and the page is told blank.
+_FAINTEST = {("dc_summary_sentence", 2)}
+
+
+@pytest.mark.xfail(strict=True, reason="ink is found only 40 grey levels under the paper (INK_CONTRAST)")
+def test_faintest_grainy_scan_passes() -> None:
+    index = [f.name for f in families(DocType.DISCHARGE, "train")].index("dc_summary_sentence")
+    assert GATE.assess(uploaded(scan_of(DocType.DISCHARGE, index, 2))).passed
+
+
+@pytest.mark.parametrize(
+    "copy",
+    [
+        "png",
+        "scan",
+        # Known false rejection: on a photo of so sparse a page the few lines' gradients look
+        # streaked (4.7), and 0.27 text heights of edge is then called motion blur.
+        pytest.param("photo", marks=pytest.mark.xfail(strict=True, reason="streak on a sparse photographed page")),
+    ],
+)
+def test_last_page_with_a_few_lines_is_not_blank(copy: str) -> None:
+    """A discharge summary's page 2: a few lines, a signature and a date on a page of paper. It is
+    mostly white, but it is the document's page, and the member has nothing better to upload."""
+    fam = families(DocType.DISCHARGE, "train")[3]
+    rng = random.Random("quality-test:last-page")
+    pages = render(fam, make_case(rng, inpatient=True), rng).pages
+    assert len(pages) == 2
+    last = pages[-1].image
+    if copy == "photo":
+        last = degrade.apply(last, ["photo", "shadow"], random.Random(1)).image
+    elif copy == "scan":
+        last = degrade.apply(last, list(RECIPES["scan"][0]), random.Random(1)).image
+    quality = GATE.assess(uploaded(last, "png" if copy == "png" else "jpeg"))
+    assert quality.passed, quality.to_json()
 
 
 def test_electronic_invoice_pdf_passes() -> None:
