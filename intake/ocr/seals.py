@@ -48,6 +48,10 @@ GREY_RING_COVER = 0.7  # share of a grey seal's rim that must be inked: seal rim
 COVERED_RIM = 0.8
 COVERED_MIN = 0.5
 COVERED_GAP = 0.4  # the longest gap a covered rim may have, as a share of the circle
+# A unit's seal is 38-45 mm across, a fifth of an A4 page's width; the ring search looks for
+# radii from 0.05 of the page's short side (_rings_in). A round or oval blob under a tenth of it is
+# some other mark.
+SEAL_PAGE_SHARE = 0.1
 SPLIT_RING_COVER = 0.6  # of a ring inside a blob of two seals: the other seal's rim crosses it
 
 
@@ -68,7 +72,8 @@ def find_seals(mask: np.ndarray, min_diameter: int) -> list[tuple[Box, str]]:
     k = max(3, min_diameter // 8)
     closed = cv2.morphologyEx(m, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
     contours, _ = cv2.findContours(closed, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
-    found = [f for f in (_stamp(m, c, min_diameter) for c in contours) if f is not None]
+    smallest = SEAL_PAGE_SHARE * min(m.shape[:2])
+    found = [_small_is_rect(f, smallest) for f in (_stamp(m, c, min_diameter) for c in contours) if f is not None]
     # A faint or unevenly lit seal comes out of the mask as arcs of its rim with the characters
     # beside them, each blob a "rect" (train photos: 4 of 8 missed seals). The arcs of one stamp
     # lie within a few strokes of each other: grouped, their hull is the seal's round or oval.
@@ -83,13 +88,21 @@ def find_seals(mask: np.ndarray, min_diameter: int) -> list[tuple[Box, str]]:
         if pts is None or len(pts) < 5:
             continue
         stamp = _stamp(m, cv2.convexHull(pts), min_diameter)
-        if stamp is None or stamp[1] == "rect":
+        if stamp is None or _small_is_rect(stamp, smallest)[1] == "rect":
             continue
         inside = [f for f in found if _within(f[0], stamp[0])]
         if len(inside) < 2 or any(f[1] != "rect" for f in inside):
             continue  # one blob was the whole stamp already, or the group holds a seal of its own
         found = [f for f in found if not _within(f[0], stamp[0])] + [stamp]
     return found
+
+
+def _small_is_rect(stamp: tuple[Box, str], smallest: float) -> tuple[Box, str]:
+    """The star or the purpose text of a seal whose rim the mask broke, a piece of a cashier's
+    stamp: round or oval, but no unit's seal is under `smallest` across (train photos: 8 such
+    "seals" in 30 pages, all inside or beside a real stamp). Such a stamp is some other mark."""
+    box, shape = stamp
+    return (box, "rect") if shape != "rect" and max(box[2] - box[0], box[3] - box[1]) < smallest else stamp
 
 
 def _within(inner: Box, outer: Box) -> bool:
