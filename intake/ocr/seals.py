@@ -610,14 +610,18 @@ def read_seals(engine: Engine, mask: np.ndarray, min_diameter: int, image: np.nd
         # (Asked of the page as it came: balanced, a photo without red looks grey.)
         image = white_balance(image)
         mask = mask | balanced_red_mask(image)
-    for box, shape in find_seals(mask, min_diameter):
+    stamps = find_seals(mask, min_diameter)
+    for box, shape in stamps:
         w, h = box[2] - box[0], box[3] - box[1]
+        # A covered seal's rim, cut open, no longer holds its text in one blob: the ring of text
+        # is a blob of its own inside the rim's box, and its rings are the rim's to find.
+        inner = any(b != box and _within(box, b) for b, _ in stamps)
         # A round seal with a side covered (a sticker, a fold) or its lower rim too faint for the
         # mask (a photographed certificate of the held-out claims) is a blob cut straight, which
         # its box calls a rect (train clean pages: 1 in 30). It is looked for rings as any other
         # blob when it is of a seal's size both ways; a cashier's stamp is not.
         seal_sized = min(w, h) >= max(SEAL_PAGE_SHARE * min(mask.shape[:2]), 0.6 * max(w, h))
-        if shape != "rect" or seal_sized:
+        if shape != "rect" or (seal_sized and not inner):
             # Every blob is searched for rings: a round seal overlapping an invoice's oval makes a
             # blob nearly as tall as wide, that its box alone calls round.
             split = _split_rings(mask, image, box, min_diameter)
