@@ -657,10 +657,11 @@ def read_seals(engine: Engine, mask: np.ndarray, min_diameter: int, image: np.nd
             seals.append(seal)
 
     # A faint seal's mask in pieces gives rings and ovals inside the seal besides its rim (train
-    # photos, seed 8: 3 of 30 pages): a stamp lying mostly within a larger one is part of it. Two
-    # seals pressed over each other share at most about 0.6 of the smaller's box.
+    # photos, seed 8: 3 of 30 pages): a stamp lying mostly within a larger ring is part of it. Two
+    # seals pressed over each other share at most about 0.6 of the smaller's box. (Rings inside a
+    # blob's oval are the seals the blob was made of: kept.)
     def part(s: Seal) -> bool:
-        return s.shape != "rect" and any(o is not s and o.shape != "rect" and _nested(s.box, o.box) for o in seals)
+        return s.shape != "rect" and any(o is not s and o.shape == "round" and _nested(s.box, o.box) for o in seals)
 
     dropped = {id(s) for s in seals if part(s)}
     seals = [s for s in seals if id(s) not in dropped]
