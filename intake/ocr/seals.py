@@ -502,6 +502,10 @@ def find_grey_seals(image: np.ndarray, min_diameter: int) -> list[_Ring]:
     found: list[_Ring] = []
     for cx, cy, rr in _ring_candidates(grey, min_diameter):
         box = (int(cx - rr), int(cy - rr), int(cx + rr), int(cy + rr))
+        # A photographed page's corner, where the page's edge meets the table, is ring-like; a
+        # seal pressed on the page lies within it (ring, text and paper outside the rim).
+        if box[0] < 0 or box[1] < 0 or box[2] > grey.shape[1] or box[3] > grey.shape[0]:
+            continue
         pad = int(rr * 0.15) + 4
         crop, (ox, oy) = _crop(grey, box, pad)
         ink = grey_ink(crop)
