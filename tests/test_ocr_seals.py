@@ -13,7 +13,7 @@ from PIL import Image
 from intake.ocr import preprocess
 from intake.ocr.config import default_config
 from intake.ocr.engines import Engine, create_engine
-from intake.ocr.seals import is_grey, read_seals
+from intake.ocr.seals import find_seals, is_grey, read_seals
 from intake_lab.synth import seals as synth
 
 NAME = "成都立信建设工程股份有限公司"
@@ -208,3 +208,51 @@ def test_seal_keeps_its_strip_and_per_character_scores(engine: Engine) -> None:
     strip = cv2.imdecode(np.frombuffer(base64.b64decode(seal.strip), np.uint8), cv2.IMREAD_GRAYSCALE)
     assert strip.shape[0] == 48 and strip.shape[1] > 4 * 48, "the ring unrolled at the recogniser's height"
     assert Seal.from_json(seal.to_json()).to_json() == seal.to_json()
+
+
+# -- photos under tinted light, covered seals, small marks -------------------------------------------
+
+
+def _dim_and_tinted(bgr: np.ndarray) -> np.ndarray:
+    """A phone photo in a dim room under bluish light: paper at about 130 grey, blue above red.
+
+    A fixed red threshold keeps only a few percent of such a seal's pixels."""
+    grey = cv2.cvtColor(bgr, cv2.COLOR_BGR2GRAY).astype(np.float32)[..., None]
+    washed = 0.5 * bgr.astype(np.float32) + 0.5 * grey  # a phone's JPEG keeps little chroma
+    lit = cv2.GaussianBlur(washed, (0, 0), 1.2) * np.array([0.56, 0.52, 0.5], np.float32)  # BGR gains
+    shade = np.linspace(1.0, 0.85, bgr.shape[1], dtype=np.float32)[None, :, None]  # light falls off across the page
+    return np.asarray(np.clip(lit * shade + 8, 0, 255), np.uint8)
+
+
+def test_seal_under_dim_tinted_light_is_found_and_read(engine: Engine) -> None:
+    page = _dim_and_tinted(_stamped([(synth.round_seal(NAME, 240, random.Random(2)), (600, 860))]))
+    assert not [b for b, shape in find_seals(preprocess.red_mask(page), 60) if shape == "round"], "plain mask: none"
+    rounds = [s for s in read_seals(engine, preprocess.red_mask(page), 60, image=page) if s.shape == "round"]
+    assert len(rounds) == 1 and rounds[0].colour, rounds
+    x0, y0, x1, y1 = rounds[0].box
+    assert abs((x0 + x1) / 2 - 726) < 30 and abs((y0 + y1) / 2 - 986) < 30, rounds[0].box
+    from intake.ocr.seal_verify import Lattice, verify
+
+    assert verify([Lattice.from_json(x) for x in rounds[0].lattices], NAME).probability >= 0.5
+
+
+@pytest.mark.parametrize("kind", ["clean", "grey"])
+def test_a_seal_with_a_side_covered_is_still_a_round_seal(engine: Engine, kind: str) -> None:
+    """A sticker or a fold's shadow over a quarter of the seal cuts its blob straight (a "rect" by
+    its box) and breaks its rim in one long stretch."""
+    page = _stamped([(synth.round_seal(NAME, 240, random.Random(2)), (600, 860))])
+    page[850:1120, 790:860] = (230, 235, 235)
+    if kind == "grey":
+        page = _grey(page)
+    rounds = [s for s in read_seals(engine, preprocess.red_mask(page), 60, image=page) if s.shape == "round"]
+    assert len(rounds) == 1, rounds
+    x0, y0, x1, y1 = rounds[0].box
+    assert abs((x0 + x1) / 2 - 726) < 30 and abs((y0 + y1) / 2 - 986) < 30, rounds[0].box
+
+
+def test_a_lone_star_or_small_red_mark_is_no_seal(engine: Engine) -> None:
+    """Round, but far smaller than any unit's seal on the page: a seal's star whose rim the mask
+    lost, a red dot or a small logo."""
+    img = _stamped([])
+    cv2.circle(img, (700, 900), 40, (38, 32, 208), -1)
+    assert [s.shape for s in read_seals(engine, preprocess.red_mask(img), 60, image=img)] == ["rect"]

@@ -81,6 +81,15 @@ def test_a_runner_up_character_in_the_lattice_verifies_a_name_the_reading_got_wr
     assert verify([lat], "华信科技有限公司").probability >= 0.5
 
 
+def test_a_name_whose_characters_the_ring_never_suggested_is_not_accepted() -> None:
+    """A misread keeps the right character among a frame's top k; another city's branch brings
+    characters the ring never had: even when the rest costs little, two of them are no match."""
+    lat = spelled("华言科技有限公司", {1: "信"})
+    assert verify([lat], "华信科技有限公司").features["absent"] == 0
+    near = verify([lat], "华信科技有限公司江东")
+    assert near.features["absent"] == 2 and near.probability < 0.6
+
+
 def test_lattice_json_round_trip() -> None:
     lat = spelled("华信科技")
     back = Lattice.from_json(lat.to_json())
@@ -215,6 +224,16 @@ def test_a_faint_seal_is_never_the_members_error(engine: Engine) -> None:
 def test_a_grey_copy_of_the_right_seal_is_the_reviewers_to_confirm(engine: Engine) -> None:
     found = claim_with(read(engine, certificate_page(EMPLOYER, grey=True), colour=False))
     assert [(p.code, p.actor) for p in found] == [("seal_unverifiable", Actor.REVIEWER)]
+
+
+def test_a_seal_found_by_shape_in_a_colour_file_is_the_reviewers_to_confirm(engine: Engine) -> None:
+    """A colour file of a grey copy (a scanner's grey JPEG): red cannot be seen, the seal is found
+    by its shape, and whether it is red and the employer's is for the reviewer, not the member."""
+    page = read(engine, certificate_page(EMPLOYER, grey=True), colour=True)
+    assert [s.colour for s in page.seals if s.shape == "round"] == [False]
+    assert Reason.GREY_COPY in seal_field([page], settings()).reasons
+    found = claim_with(page)
+    assert found and all(p.actor == Actor.REVIEWER for p in found), found
 
 
 def test_no_seal_on_a_colour_page_is_missing(engine: Engine) -> None:

@@ -139,6 +139,10 @@ def seal(pages: list[OcrPage], s: ExtractSettings) -> Field:
     if not found:
         return Field(SealValue(False), c.seal_absent, pages[0].page if pages else 1, reasons=reasons)
     page, best = max(found, key=lambda ps: (len(ps[1].text), ps[1].confidence))
+    if not best.colour and not reasons:
+        # Found by its shape on a page that shows no colour though its file could (a colour
+        # photo or a colour file of a grey copy): not known to be red either.
+        reasons = [Reason.GREY_COPY]
     text = fold(best.text)
     if text:
         conf = c.seal_with_text * max(best.confidence, 0.5)

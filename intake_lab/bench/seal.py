@@ -383,6 +383,40 @@ def page_report(cases: list[SealPageCase], seed: int) -> None:
         )
 
 
+def show_pages(cases: list[SealPageCase], count: int, split: str, seed: int, dump: Path | None) -> None:
+    """The first `count` generated pages where an official seal was missed or a false one found,
+    per copy kind in turn; with dump, each such page's image (made again from its seed) is saved
+    there with the truth's boxes in green and the found official seals' in red."""
+    import random
+
+    from intake_lab.synth.seals import seal_page
+
+    index: dict[str, int] = defaultdict(int)
+    shown = 0
+    for c in cases:
+        i = index[c.copy]
+        index[c.copy] += 1
+        m = matched(c)
+        missed = [t for t, s in m if s is None]
+        false = [s for s in c.found if official(s) and not any(s is f for _, f in m)]
+        if not (missed or false) or shown >= count:
+            continue
+        shown += 1
+        print(
+            f"  {c.copy} page {i}: missed {[(t['family'], t['box'], 'faint' * bool(t['faint'])) for t in missed]}"
+            f" false {[(s.shape, s.box) for s in false]} found {[(s.shape, s.box, s.text) for s in c.found]}"
+        )
+        if dump is not None:
+            dump.mkdir(parents=True, exist_ok=True)
+            image = seal_page(split, c.copy, random.Random(f"{seed}-{split}-{c.copy}-{i}")).image.copy()
+            for t in c.truth:
+                cv2.rectangle(image, tuple(t["box"][:2]), tuple(t["box"][2:]), (0, 160, 0), 2)
+            for s in c.found:
+                if official(s):
+                    cv2.rectangle(image, s.box[:2], s.box[2:], (0, 0, 255), 2)
+            cv2.imwrite(str(dump / f"{split}-{c.copy}-{seed}-{i}.png"), image)
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus", type=Path, action="append", help="default: fixtures/sample and var/extract-heldout")
@@ -402,6 +436,7 @@ def main() -> None:
         print(f"seal pages of the {args.split} seal families, seed {args.seed}; verify accepts at p >= {ACCEPT}")
         page_report(cases_, args.seed)
         verdicts(cases_, args.seed)
+        show_pages(cases_, args.show, args.split, args.seed, args.dump)
         return
     holder: list[OcrPipeline] = []
     everything: list[PageCase] = []
