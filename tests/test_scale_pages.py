@@ -174,3 +174,78 @@ def test_a_page_is_decoded_alone(tmp_path: Path) -> None:
             assert alone.number == n and (alone.image == every[n - 1].image).all()
         with pytest.raises(ValueError):
             list(opened.pages(only=4))
+
+
+def test_the_sweeper_finds_lost_page_tasks_and_the_heartbeat_keeps_live_ones(tmp_path: Path) -> None:
+    from datetime import timedelta
+
+    from sqlalchemy import update
+
+    from intake.store.database import transaction
+    from intake.store.tables import utcnow
+
+    ctx = _context(tmp_path, PageFaults())
+    _, file_id = _upload(ctx, "bundle.pdf", pdf(6))
+    assert process(ctx, file_id, split_above=2).state == "split"  # type: ignore[union-attr]
+    assert writes.lost_pages(ctx, 300) == [(file_id, n) for n in range(1, 7)]  # no task sent yet
+    writes.mark_pages_dispatched(ctx, [(file_id, n) for n in range(1, 7)])
+    assert writes.lost_pages(ctx, 300) == []  # sent, and not long ago
+    assert writes.take_page(ctx, "dead-worker", file_id, 1) is not None
+    assert writes.take_page(ctx, "live-worker", file_id, 2) is not None
+    assert writes.take_page(ctx, "other-worker", file_id, 2) is None  # held
+    with transaction(ctx.sessions) as s:  # both leases about to run out; only the live one is renewed
+        s.execute(update(FilePageRow).where(FilePageRow.page <= 2).values(lease_expires=utcnow()))
+    assert writes.renew_leases(ctx, "live-worker") == 1
+    assert writes.lost_pages(ctx, 300) == [(file_id, 1)]  # its worker died: sent again
+    with ctx.sessions() as s:
+        live = s.get(FilePageRow, (file_id, 2))
+        assert live is not None and live.lease_expires is not None
+        assert live.lease_expires > utcnow() + timedelta(seconds=ctx.settings.lease_seconds / 2)
+
+
+def test_the_embedded_service_finishes_a_file_split_by_workers(tmp_path: Path) -> None:
+    """A service started without a broker on a database where workers had split a file (the
+    broker was taken away): its threads read the remaining pages and assemble the file."""
+    from intake.service.queue.embedded import EmbeddedRunner
+
+    reader = PageFaults()
+    ctx = _context(tmp_path, reader)
+    claim_id, file_id = _upload(ctx, "bundle.pdf", pdf(5))
+    assert process(ctx, file_id, split_above=2).state == "split"  # type: ignore[union-attr]
+    assert process_page(ctx, file_id, 1).state == "done"
+    runner = EmbeddedRunner(ctx)
+    runner.start()
+    try:
+        deadline = time.monotonic() + 30
+        while (status := writes.file_state(ctx, file_id)) is None or status[0] != "done":
+            assert time.monotonic() < deadline, status
+            time.sleep(0.05)
+    finally:
+        runner.stop()
+    assert reader.read == Counter({n: 1 for n in range(1, 6)}) and reader.calls == 0  # never read whole
+    assert [d[1] for d in _documents(ctx, claim_id)] == ["invoice", "discharge"]
+
+
+@pytest.mark.slow
+def test_read_page_by_page_the_real_pipeline_finds_what_it_finds_reading_the_file_whole(
+    tmp_path: Path, real_reader: Any
+) -> None:
+    """The sample bundle through the real OCR, classifier and extractor: assembled from its pages
+    read one by one (what OCR read and each page's features, read back from the database), it has
+    the documents, types, confidences and fields that reading it whole gives."""
+    from .conftest import SAMPLE
+
+    data = (SAMPLE / "0071-bundle-pdf_bundle.pdf").read_bytes()
+    assert open_file(data, "bundle.pdf").page_count > 1
+    ctx = _context(tmp_path, real_reader)
+    paged_claim, paged = _upload(ctx, "bundle.pdf", data)
+    whole_claim, whole = _upload(ctx, "bundle.pdf", data)
+    split = process(ctx, paged, split_above=1)
+    assert split is not None and split.state == "split"
+    assert [process_page(ctx, paged, n).state for n in split.pages][-1] == "last"
+    assert process(ctx, paged, split_above=1).state == "done"  # type: ignore[union-attr]
+    assert process(ctx, whole).state == "done"  # type: ignore[union-attr]
+    assert _documents(ctx, paged_claim) == _documents(ctx, whole_claim)
+    with ctx.sessions() as s:
+        a, b = s.get(FileRow, paged), s.get(FileRow, whole)
+        assert a is not None and b is not None and _pages_of(a.ocr or {}) == _pages_of(b.ocr or {})

@@ -711,27 +711,34 @@ def page_results(ctx: ServiceContext, file_id: str) -> list[dict[str, Any]]:
         return [r for r in results if r is not None]
 
 
-def lost_pages(ctx: ServiceContext, resend_after: float, limit: int = 500) -> list[tuple[str, int]]:
-    """With a broker: due pages of split files whose task may have been lost, as lost_tasks."""
+def due_pages(ctx: ServiceContext, limit: int = 100, resend_after: float | None = None) -> list[tuple[str, int]]:
+    """(file, page) of pages of split files that could be taken now, oldest file first. With
+    resend_after (a broker's sweeper): only those whose task may have been lost, as lost_tasks."""
     now = utcnow()
-    old = now - timedelta(seconds=resend_after)
+    lost = []
+    if resend_after is not None:
+        old = now - timedelta(seconds=resend_after)
+        lost.append(
+            or_(
+                FilePageRow.status == "processing",
+                FilePageRow.dispatched_at.is_(None),
+                FilePageRow.dispatched_at < old,
+            )
+        )
     with ctx.sessions() as s:
         rows = s.execute(
             select(FilePageRow.file_id, FilePageRow.page)
             .join(FileRow, FileRow.id == FilePageRow.file_id)
-            .where(
-                FileRow.status == "split",
-                _page_due(now),
-                or_(
-                    FilePageRow.status == "processing",
-                    FilePageRow.dispatched_at.is_(None),
-                    FilePageRow.dispatched_at < old,
-                ),
-            )
+            .where(FileRow.status == "split", _page_due(now), *lost)
             .order_by(FileRow.created_at, FilePageRow.page)
             .limit(limit)
         ).all()
         return [(str(f), int(n)) for f, n in rows]
+
+
+def lost_pages(ctx: ServiceContext, resend_after: float, limit: int = 500) -> list[tuple[str, int]]:
+    """With a broker: due pages of split files whose task may have been lost."""
+    return due_pages(ctx, limit, resend_after)
 
 
 def mark_pages_dispatched(ctx: ServiceContext, pages: list[tuple[str, int]]) -> None:
