@@ -203,6 +203,26 @@ def test_the_sweeper_finds_lost_page_tasks_and_the_heartbeat_keeps_live_ones(tmp
         assert live.lease_expires > utcnow() + timedelta(seconds=ctx.settings.lease_seconds / 2)
 
 
+def test_a_page_whose_readers_keep_dying_fails_its_file(tmp_path: Path) -> None:
+    from sqlalchemy import update
+
+    from intake.store.database import transaction
+    from intake.store.tables import utcnow
+
+    ctx = _context(tmp_path, PageFaults())
+    claim_id, file_id = _upload(ctx, "bundle.pdf", pdf(3))
+    assert process(ctx, file_id, split_above=1).state == "split"  # type: ignore[union-attr]
+    for _ in range(ctx.settings.max_attempts):
+        assert writes.take_page(ctx, "dying-worker", file_id, 2) is not None
+        with transaction(ctx.sessions) as s:  # killed: its lease runs out unrenewed
+            s.execute(update(FilePageRow).where(FilePageRow.page == 2).values(lease_expires=utcnow()))
+    assert process_page(ctx, file_id, 2).state == "skipped"
+    with ctx.sessions() as s:
+        f = s.get(FileRow, file_id)
+        assert f is not None and (f.status, f.reason_code) == ("failed", "interrupted")
+        assert s.get(ClaimRow, claim_id).status != "processing"  # type: ignore[union-attr]
+
+
 def test_the_embedded_service_finishes_a_file_split_by_workers(tmp_path: Path) -> None:
     """A service started without a broker on a database where workers had split a file (the
     broker was taken away): its threads read the remaining pages and assemble the file."""

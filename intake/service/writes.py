@@ -593,8 +593,8 @@ def take_page(ctx: ServiceContext, owner: str, file_id: str, page: int) -> Taken
     if poisoned and claim_id is not None:
         # Its readers died max_attempts times: the file fails, as a whole file would.
         reason = "processing this file was interrupted too many times"
-        if finish_failed(ctx, file_id, claim_id, "interrupted", reason, split=True):
-            log.warning("file %s failed after repeated interrupted processing of page %d", file_id, page)
+        finish_failed(ctx, file_id, claim_id, "interrupted", reason, split=True)
+        log.warning("file %s failed after repeated interrupted processing of page %d", file_id, page)
         return None
     with transaction(ctx.sessions) as s:
         taken = _updated(
