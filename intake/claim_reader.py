@@ -27,6 +27,7 @@ from intake.vocabulary import FIELDS, DocType
 
 if TYPE_CHECKING:
     from intake.classify.classifier import Classifier
+    from intake.classify.features import PageFeatures
     from intake.extract.extractor import Extractor
     from intake.ocr.pipeline import OcrPipeline
 
@@ -169,6 +170,18 @@ class ClaimReader:
         crops it (a page cut off at the frame is seen at the frame), and is read whatever the gate
         says: a reviewer may still use what can be read of it."""
         opened = self.open(data, filename)
+        read = self._read_pages(opened.pages() if pages is None else pages)
+        ocr = OcrResult(filename, opened.media_type, read)
+        return ReadFile(ocr, self.documents_of(ocr))
+
+    def read_page(self, opened: OpenedFile, number: int) -> OcrPage:
+        """Page `number` of an opened file, decoded alone, through the page-quality gate and OCR
+        as read_file reads each page: a worker's share of a large file (the service's per-page
+        tasks). documents_of then finds the documents once every page is read."""
+        (page,) = self._read_pages(opened.pages(only=number))
+        return page
+
+    def _read_pages(self, source: Iterable[PageImage]) -> list[OcrPage]:
         quality: dict[int, PageQuality] = {}
 
         def gated(source: Iterable[PageImage]) -> Iterator[PageImage]:
@@ -176,16 +189,22 @@ class ClaimReader:
                 quality[p.number] = self.gate.assess(p.image)
                 yield p
 
-        read = self.ocr.read_pages(gated(opened.pages() if pages is None else pages))
+        read = self.ocr.read_pages(gated(source))
         for page in read:
             page.quality = quality.get(page.page)
-        ocr = OcrResult(filename, opened.media_type, read)
-        return ReadFile(ocr, self.documents_of(ocr))
+        return read
 
-    def documents_of(self, ocr: OcrResult) -> list[Document]:
+    def documents_of(self, ocr: OcrResult, features: list[PageFeatures] | None = None) -> list[Document]:
+        """The documents on a file's pages. features: each page's classifier features, computed
+        when the page was read (pages read back from the store have no image to compute them
+        from; intake.service.processing keeps them with each page)."""
         by_number = {p.page: p for p in ocr.pages}
         documents = []
-        for pred in self.classifier.classify(ocr.pages):
+        if features is None:
+            predictions = self.classifier.classify(ocr.pages)
+        else:
+            predictions = self.classifier.classify_features(features, ocr.pages[0].page if ocr.pages else 1)
+        for pred in predictions:
             for page_pred in pred.page_predictions:
                 if page_pred.readable:
                     by_number[page_pred.page].type_scores = {

@@ -93,6 +93,13 @@ class Settings(BaseSettings):
         description="A worker's hold on a file, renewed while it works; a dead worker's file "
         "is taken again once its lease runs out.",
     )
+    pages_per_task: int = Field(
+        4,
+        ge=1,
+        le=1000,
+        description="With a broker: a file of more pages than this is read as one task per page, so "
+        "that several workers share it.",
+    )
     visibility_timeout: int = Field(
         3600,
         ge=10,

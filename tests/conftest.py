@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 
 from intake.claim_reader import ClaimReader, ReadFile
+from intake.elements.page import OcrLine
 from intake.settings import Settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -35,6 +36,10 @@ def fresh_corpus(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[s
 # -- the HTTP service (tests/test_service_*.py) ------------------------------------------------
 
 
+def _title() -> OcrLine:
+    return OcrLine("医疗住院收费票据", (10, 10, 200, 40), 0.99)
+
+
 class FakeReader(ClaimReader):
     """Stands in for the reading pipeline in the API-shape, auth and schemathesis tests only.
 
@@ -51,16 +56,27 @@ class FakeReader(ClaimReader):
         pass
 
     def read_file(self, data: bytes, filename: str) -> ReadFile:
-        from intake.elements.document import Document, Field
-        from intake.elements.page import OcrLine, OcrPage, OcrResult
+        from intake.elements.page import OcrPage, OcrResult
         from intake.upload.files import open_file
-        from intake.vocabulary import DocType
 
         self.calls += 1
         opened = open_file(data, filename, self.limits)
-        pages = [
-            OcrPage(p.number, p.image, [OcrLine("医疗住院收费票据", (10, 10, 200, 40), 0.99)]) for p in opened.pages()
-        ]
+        pages = [OcrPage(p.number, p.image, [_title()]) for p in opened.pages()]
+        ocr = OcrResult(filename, opened.media_type, pages)
+        return ReadFile(ocr, self.documents_of(ocr))
+
+    def read_page(self, opened: Any, number: int) -> Any:
+        """One page, as read_file reads each (the service's per-page tasks)."""
+        from intake.elements.page import OcrPage
+
+        (p,) = opened.pages(only=number)
+        return OcrPage(p.number, p.image, [_title()])
+
+    def documents_of(self, ocr: Any, features: Any = None) -> list[Any]:
+        from intake.elements.document import Document, Field
+        from intake.vocabulary import DocType
+
+        filename, pages = ocr.filename, ocr.pages
         invoice = {
             "invoice_code": Field("33060125", 0.97, 1, (10, 50, 120, 70), "票据代码 33060125"),
             "invoice_number": Field("0012345678", 0.96, 1, (130, 50, 260, 70), "票据号码 0012345678"),
@@ -69,17 +85,15 @@ class FakeReader(ClaimReader):
         discharge = {"patient_name": Field("张三", 0.9, 1, (10, 50, 60, 70), "张三")}
         name = filename.lower()
         if "bundle" in name and len(pages) > 1:
-            docs = [
+            return [
                 Document(filename, DocType.INVOICE, 0.9, [1], invoice),
                 Document(filename, DocType.DISCHARGE, 0.8, [p.page for p in pages[1:]], discharge),
             ]
-        elif "invoice" in name:
-            docs = [Document(filename, DocType.INVOICE, 0.9, [p.page for p in pages], invoice)]
-        elif "discharge" in name:
-            docs = [Document(filename, DocType.DISCHARGE, 0.85, [p.page for p in pages], discharge)]
-        else:
-            docs = [Document(filename, DocType.OTHER, 0.6, [p.page for p in pages], {})]
-        return ReadFile(OcrResult(filename, opened.media_type, pages), docs)
+        if "invoice" in name:
+            return [Document(filename, DocType.INVOICE, 0.9, [p.page for p in pages], invoice)]
+        if "discharge" in name:
+            return [Document(filename, DocType.DISCHARGE, 0.85, [p.page for p in pages], discharge)]
+        return [Document(filename, DocType.OTHER, 0.6, [p.page for p in pages], {})]
 
 
 @pytest.fixture

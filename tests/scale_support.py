@@ -7,7 +7,8 @@ can tell whether any file was read twice and which process read it.
     python -m tests.scale_support cli worker --concurrency 1 --metrics-port 9100   (the real CLI)
 
 SCALE_READ_LOG names the file each read is appended to ("START name pid" before, "END name pid"
-after); SCALE_PAGE_SECONDS is how long each page takes.
+after; a page read by a per-page task is named "name#page"); SCALE_PAGE_SECONDS is how long each
+page takes.
 """
 
 from __future__ import annotations
@@ -35,6 +36,14 @@ class RecordingReader(FakeReader):
         time.sleep(float(os.environ.get("SCALE_PAGE_SECONDS", "0.2")) * len(result.ocr.pages))
         self._note("END", filename)
         return result
+
+    def read_page(self, opened: Any, number: int) -> Any:
+        # One page of a file read as per-page tasks: noted as NAME#N.
+        self._note("START", f"{opened.filename}#{number}")
+        page = super().read_page(opened, number)
+        time.sleep(float(os.environ.get("SCALE_PAGE_SECONDS", "0.2")))
+        self._note("END", f"{opened.filename}#{number}")
+        return page
 
 
 def reader(_: Settings | None = None) -> RecordingReader:

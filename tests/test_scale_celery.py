@@ -1,7 +1,8 @@
 """The production path on real servers: two API processes and two Celery workers on one PostgreSQL,
 this machine's Redis as the broker and the tests' S3 server. Concurrent uploads are each read
 exactly once and every claim settles once; a worker process killed mid-file has its file read
-again by another and the claim still settles once.
+again by another and the claim still settles once. A large file is read as per-page tasks shared
+by both workers, each page once; a worker killed mid-page has only that page read again.
 
 The broker is INTAKE_TEST_BROKER (default redis://127.0.0.1:6379/0); each test uses a queue of
 its own, so that other users of the same Redis are not disturbed. The broker-restart test starts
@@ -144,6 +145,7 @@ def test_fifty_concurrent_uploads_are_each_read_once(cluster: Any) -> None:
 
 def test_a_worker_killed_mid_file_has_it_read_again_and_the_claim_settles_once(cluster: Any) -> None:
     procs, bases, keys, log, receiver, engine = cluster
+    procs.env["INTAKE_PAGES_PER_TASK"] = "100"  # the file read whole, by one task (per page: below)
     procs.start("worker", "1")
     procs.start("worker", "1")
     (claim,) = _claims(bases, keys, 1, receiver.url)
@@ -169,6 +171,110 @@ def test_a_worker_killed_mid_file_has_it_read_again_and_the_claim_settles_once(c
     while not receiver.events and time.monotonic() < deadline:
         time.sleep(0.2)
     assert receiver.per_claim() == Counter({claim: 1})
+
+
+# -- on real servers: two Celery workers sharing one bundle ------------------------------------------
+
+
+def _page_reads(log: Path) -> list[tuple[str, int, int]]:
+    """(START or END, page, pid) of every page a per-page task read."""
+    return [(w, int(name.rsplit("#", 1)[1]), pid) for w, name, pid in reads(log) if "#" in name]
+
+
+def _bundle(cluster: Any, pages: int) -> tuple[str, Any]:
+    _, bases, keys, _, receiver, _ = cluster
+    (claim,) = _claims(bases, keys, 1, receiver.url)
+    files = {"file": ("bundle.pdf", pdf(pages))}
+    r = httpx.post(f"{bases[0]}/v1/claims/{claim}/documents", files=files, headers=keys["portal"], timeout=30)
+    assert r.status_code == 202, r.text
+    return claim, r.json()
+
+
+def _until(what: Any, timeout: float, why: Any) -> Any:
+    deadline = time.monotonic() + timeout
+    while not (got := what()):
+        assert time.monotonic() < deadline, why()
+        time.sleep(0.05)
+    return got
+
+
+def _settled_once(cluster: Any, claim: str) -> dict[str, Any]:
+    _, bases, keys, _, receiver, engine = cluster
+    (done,) = settled(bases[1], keys, [claim], timeout=180)
+    with engine.connect() as conn:
+        events = conn.scalar(select(func.count()).select_from(OutboxRow).where(OutboxRow.claim_id == claim))
+    assert events == 1
+    _until(lambda: receiver.events, 30, lambda: "no webhook event")
+    assert receiver.per_claim() == Counter({claim: 1})
+    return done
+
+
+def test_two_workers_share_one_bundle_and_its_claim_settles_once(cluster: Any) -> None:
+    procs, _, _, log, _, _ = cluster
+    procs.env["SCALE_PAGE_SECONDS"] = "0.5"
+    claim, _ = _bundle(cluster, 16)
+    procs.start("worker", "1")
+    _until(lambda: _page_reads(log), 90, procs.tail)  # split, and its pages being read
+    procs.start("worker", "1")
+    done = _settled_once(cluster, claim)
+    assert [(d["status"], d["doc_type"], d["pages"]) for d in done["documents"]] == [
+        ("done", "invoice", [1]),
+        ("done", "discharge", list(range(2, 17))),
+    ]
+    lines = _page_reads(log)
+    assert sorted(n for w, n, _ in lines if w == "START") == list(range(1, 17))  # each page read once
+    assert sorted(n for w, n, _ in lines if w == "END") == list(range(1, 17))
+    assert len({pid for _, _, pid in lines}) == 2  # by both workers
+    assert not [n for _, n, _ in reads(log) if "#" not in n]  # and the file was never read whole
+
+
+def test_a_worker_killed_mid_page_has_only_that_page_read_again(cluster: Any) -> None:
+    procs, _, _, log, _, engine = cluster
+    procs.env["SCALE_PAGE_SECONDS"] = "0.5"
+    procs.start("worker", "1")
+    procs.start("worker", "1")
+    claim, _ = _bundle(cluster, 12)
+    (_, page, pid), *_ = _until(lambda: _page_reads(log), 90, procs.tail)
+    os.kill(pid, signal.SIGKILL)  # a pool process, mid-page (a page takes 0.5 s)
+    done = _settled_once(cluster, claim)
+    assert all(d["status"] == "done" for d in done["documents"])
+    lines = _page_reads(log)
+    started = Counter(n for w, n, _ in lines if w == "START")
+    assert started == Counter({n: 2 if n == page else 1 for n in range(1, 13)}), started
+    assert Counter(n for w, n, _ in lines if w == "END") == Counter(range(1, 13))  # the killed one never ended
+    assert [p for w, n, p in lines if n == page and w == "START"][1] != pid  # read again by a live process
+    with engine.connect() as conn:
+        f = conn.execute(select(FileRow.status, FileRow.pages_total).where(FileRow.claim_id == claim)).one()
+    assert tuple(f) == ("done", 12)
+
+
+def test_a_redelivered_last_page_task_changes_nothing(cluster: Any) -> None:
+    from intake.service.queue.celery import PAGE_TASK, TASK, celery_app
+    from intake.settings import Settings
+
+    procs, bases, keys, log, receiver, _ = cluster
+    procs.start("worker", "1")
+    procs.start("worker", "1")
+    claim, up = _bundle(cluster, 6)
+    before = _settled_once(cluster, claim)
+    seen = reads(log)
+    app = celery_app(Settings(broker_url=procs.env["INTAKE_BROKER_URL"], queue_name=procs.env["INTAKE_QUEUE_NAME"]))
+    queue = procs.env["INTAKE_QUEUE_NAME"]
+    for n in (6, 6, 1):
+        app.send_task(PAGE_TASK, args=[up["file_id"], n], queue=queue)
+    app.send_task(TASK, args=[up["file_id"]], queue=queue)
+    # Sent after them on the same queue: once this claim has settled, the tasks above were taken.
+    (later,) = _claims(bases, keys, 1, receiver.url)
+    r = httpx.post(
+        f"{bases[0]}/v1/claims/{later}/documents", files={"file": ("discharge.pdf", pdf(1))}, headers=keys["portal"]
+    )
+    assert r.status_code == 202
+    settled(bases[0], keys, [later], timeout=120)
+    _until(lambda: len(receiver.events) == 2, 30, lambda: receiver.events)
+    assert httpx.get(f"{bases[0]}/v1/claims/{claim}", headers=keys["reviewer"]).json() == before
+    assert [(w, n) for w, n, _ in reads(log)[len(seen) :]] == [("START", "discharge.pdf"), ("END", "discharge.pdf")]
+    assert receiver.per_claim() == Counter({claim: 1, later: 1})
+    app.close()
 
 
 class OwnRedis:

@@ -244,7 +244,7 @@ def create_app(settings: Settings | None = None, reader: ClaimReader | None = No
                     str(k): int(v)
                     for k, v in s.execute(
                         select(FileRow.status, func.count())
-                        .where(FileRow.status.in_(("queued", "processing")))
+                        .where(FileRow.status.in_(("queued", "processing", "split")))
                         .group_by(FileRow.status)
                     ).all()
                 }
@@ -255,7 +255,7 @@ def create_app(settings: Settings | None = None, reader: ClaimReader | None = No
             status="ok",
             pipeline=ctx.pipeline_state,
             queued=None if counts is None else counts.get("queued", 0),
-            processing=None if counts is None else counts.get("processing", 0),
+            processing=None if counts is None else counts.get("processing", 0) + counts.get("split", 0),
         )
 
     # An admin key, like every call that is not a probe: the counts carry no personal data, but

@@ -50,7 +50,7 @@ class DatabaseGauges(Collector):
                 counts = dict(
                     s.execute(
                         select(FileRow.status, func.count())
-                        .where(FileRow.status.in_(("queued", "processing")))
+                        .where(FileRow.status.in_(("queued", "processing", "split")))
                         .group_by(FileRow.status)
                     ).all()
                 )
@@ -62,7 +62,9 @@ class DatabaseGauges(Collector):
         except Exception:
             return  # the database is away: /readyz says so; the gauges are left out
         for status in ("queued", "processing"):
-            depth.add_metric([status], float(counts.get(status, 0)))
+            # A file read page by page (split) is processing, as the API shows it.
+            n = counts.get(status, 0) + (counts.get("split", 0) if status == "processing" else 0)
+            depth.add_metric([status], float(n))
         outbox.add_metric([], float(pending or 0))
         yield depth
         yield outbox

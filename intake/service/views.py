@@ -18,7 +18,7 @@ from intake.service.schemas import (
     OcrOut,
     PageOut,
 )
-from intake.store.tables import ClaimRow, DocumentRow
+from intake.store.tables import ClaimRow, DocumentRow, shown_status
 from intake.vocabulary import DocType
 
 
@@ -64,7 +64,7 @@ def document_summary(doc: DocumentRow) -> DocumentSummary:
             "claim_id": doc.claim_id,
             "file_id": doc.file_id,
             "filename": doc.filename,
-            "status": f.status,
+            "status": shown_status(f.status),
             "reason": f.reason,
             "reason_code": f.reason_code,
             "doc_type": DocType(doc.doc_type) if doc.doc_type else None,

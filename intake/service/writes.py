@@ -15,7 +15,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from fastapi import HTTPException
-from sqlalchemy import ColumnElement, CursorResult, Update, and_, func, or_, select, update
+from sqlalchemy import ColumnElement, CursorResult, Update, and_, delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -30,7 +30,7 @@ from intake.service.schemas import ClaimCreate, ClaimOut, ClaimSummary, Document
 from intake.service.views import claim_out, claim_summary, document_out, pipeline_documents
 from intake.store.database import transaction
 from intake.store.invoice_table import DbInvoiceRegistry
-from intake.store.tables import ClaimRow, CorrectionRow, DocumentRow, FileRow, OutboxRow, utcnow
+from intake.store.tables import ClaimRow, CorrectionRow, DocumentRow, FilePageRow, FileRow, OutboxRow, utcnow
 from intake.vocabulary import DocType
 
 log = logging.getLogger("intake.service")
@@ -54,7 +54,7 @@ def settle(session: Session, reader: ClaimReader, claim: ClaimRow) -> tuple[str,
     pending = session.scalar(
         select(func.count())
         .select_from(FileRow)
-        .where(FileRow.claim_id == claim.id, FileRow.status.in_(("queued", "processing")))
+        .where(FileRow.claim_id == claim.id, FileRow.status.in_(("queued", "processing", "split")))
     )
     session.refresh(claim, ["documents", "files"])
     if pending:
@@ -271,6 +271,9 @@ class Taken:
     claim_id: str
     attempts: int
     request_id: str | None
+    media_type: str = ""
+    # Set for a file whose pages were read as per-page tasks: taken now to be assembled.
+    pages_total: int | None = None
 
 
 def _due(now: datetime) -> ColumnElement[bool]:
@@ -380,19 +383,29 @@ def take_file(ctx: ServiceContext, owner: str, file_id: str | None = None) -> Ta
             if taken:
                 f = s.get(FileRow, fid)
                 assert f is not None
-                return Taken(f.id, f.blob_key, f.filename, f.claim_id, f.attempts, f.request_id)
+                return Taken(
+                    f.id, f.blob_key, f.filename, f.claim_id, f.attempts, f.request_id, f.media_type, f.pages_total
+                )
     return None
 
 
 def renew_leases(ctx: ServiceContext, owner: str) -> int:
-    """Extend every lease owner holds (an owner is one process); returns how many."""
+    """Extend every lease owner holds (an owner is one process), on files and pages; returns how many."""
+    until = utcnow() + timedelta(seconds=ctx.settings.lease_seconds)
     with transaction(ctx.sessions) as s:
-        return _updated(
+        files = _updated(
             s,
             update(FileRow)
             .where(FileRow.lease_owner == owner, FileRow.status == "processing")
-            .values(lease_expires=utcnow() + timedelta(seconds=ctx.settings.lease_seconds)),
+            .values(lease_expires=until),
         )
+        pages = _updated(
+            s,
+            update(FilePageRow)
+            .where(FilePageRow.lease_owner == owner, FilePageRow.status == "processing")
+            .values(lease_expires=until),
+        )
+        return files + pages
 
 
 def _held(f: FileRow | None, owner: str | None) -> bool:
@@ -414,6 +427,9 @@ def finish_done(
         f = s.get(FileRow, file_id)
         if f is None or not _held(f, owner):
             return False
+        if f.pages_total is not None:
+            # Read page by page: the pages' results are the file's now (f.ocr).
+            s.execute(delete(FilePageRow).where(FilePageRow.file_id == file_id))
         now = utcnow()
         f.status, f.ocr, f.finished_at, f.reason, f.reason_code = "done", {"pages": pages}, now, None, None
         f.lease_owner, f.lease_expires = None, None
@@ -431,16 +447,28 @@ def finish_done(
 
 
 def finish_failed(
-    ctx: ServiceContext, file_id: str, claim_id: str, code: str, reason: str, owner: str | None = None
+    ctx: ServiceContext,
+    file_id: str,
+    claim_id: str,
+    code: str,
+    reason: str,
+    owner: str | None = None,
+    *,
+    split: bool = False,
 ) -> bool:
-    """A file that cannot be read; true when the claim's processing just ended."""
+    """A file that cannot be read; true when the claim's processing just ended. split: failed by
+    one of its pages (a file read page by page is held by its pages, not by a lease of its own)."""
     with transaction(ctx.sessions) as s:
         touch_claim(s, claim_id)
         f = s.get(FileRow, file_id)
-        if f is None or not _held(f, owner):
+        if f is None or not (f.status == "split" if split else _held(f, owner)):
             return False
-        f.status, f.reason_code, f.reason, f.finished_at = "failed", code, reason, utcnow()
+        if f.pages_total is not None:
+            # The pages go before the file row is written (the ORM writes it at the commit): a
+            # page task finishing locks its page, then the file, so the two cannot deadlock.
+            s.execute(delete(FilePageRow).where(FilePageRow.file_id == file_id))
         f.lease_owner, f.lease_expires = None, None
+        f.status, f.reason_code, f.reason, f.finished_at = "failed", code, reason, utcnow()
         for d in f.documents:
             d.updated_at = f.finished_at
         return _settled(s, ctx, claim_id)
@@ -478,6 +506,250 @@ def give_back(
             )
         )
     return delay
+
+
+# -- files read page by page ----------------------------------------------------------------------
+#
+# With a broker, a file of more than INTAKE_PAGES_PER_TASK pages is split: one file_pages row per
+# page, and the file `split`, holding no lease of its own. A page task takes its page under a lease,
+# by the same conditional UPDATE as a file, and writes the page's result only while it still holds
+# it. The transaction that marks the last page done (the files row's pages_done counter is written
+# in it, so that two pages finishing together are counted one after the other) puts the file back
+# in the queue; the file task that takes it then finds every page read, finds the documents on them
+# and writes them with finish_done, which settles the claim once.
+
+
+@dataclass(frozen=True)
+class TakenPage:
+    file_id: str
+    page: int
+    blob_key: str
+    filename: str
+    claim_id: str
+    request_id: str | None
+
+
+def split_file(ctx: ServiceContext, file_id: str, owner: str, pages: int) -> list[int] | None:
+    """The file owner holds, split into its pages (rows there already are kept, so a re-delivered
+    task adds none): the pages to send tasks for, or None if owner no longer holds the file."""
+    with transaction(ctx.sessions) as s:
+        held = _updated(
+            s,
+            update(FileRow)
+            .where(FileRow.id == file_id, FileRow.status == "processing", FileRow.lease_owner == owner)
+            .values(
+                status="split",
+                pages_total=pages,
+                pages_done=0,
+                # Splitting is not a reading: the pages count their own attempts, and the file's
+                # count starts again for its assembling.
+                attempts=0,
+                lease_owner=None,
+                lease_expires=None,
+            ),
+        )
+        if not held:
+            return None
+        rows = {r.page: r for r in s.scalars(select(FilePageRow).where(FilePageRow.file_id == file_id))}
+        s.add_all(
+            FilePageRow(file_id=file_id, page=n, status="queued", attempts=0, transient_failures=0)
+            for n in range(1, pages + 1)
+            if n not in rows
+        )
+        done = sum(1 for r in rows.values() if r.status == "done")
+        if done:
+            ready = {"status": "queued", "retry_at": None} if done >= pages else {}
+            s.execute(update(FileRow).where(FileRow.id == file_id).values(pages_done=done, **ready))
+        return [n for n in range(1, pages + 1) if n not in rows or rows[n].status != "done"]
+
+
+def _page_due(now: datetime) -> ColumnElement[bool]:
+    return or_(
+        and_(FilePageRow.status == "queued", or_(FilePageRow.retry_at.is_(None), FilePageRow.retry_at <= now)),
+        and_(
+            FilePageRow.status == "processing",
+            or_(FilePageRow.lease_expires.is_(None), FilePageRow.lease_expires < now),
+        ),
+    )
+
+
+def _file_split(file_id: str) -> ColumnElement[bool]:
+    return select(FileRow.id).where(FileRow.id == file_id, FileRow.status == "split").exists()
+
+
+def take_page(ctx: ServiceContext, owner: str, file_id: str, page: int) -> TakenPage | None:
+    """Take this page of a split file for owner, under a lease; None if it is not due."""
+    now = utcnow()
+    this = and_(FilePageRow.file_id == file_id, FilePageRow.page == page)
+    with ctx.sessions() as s:
+        row = s.get(FilePageRow, (file_id, page))
+        poisoned = (
+            row is not None
+            and row.status == "processing"
+            and (row.lease_expires is None or row.lease_expires < now)
+            and row.attempts >= ctx.settings.max_attempts
+        )
+        claim_id = s.scalar(select(FileRow.claim_id).where(FileRow.id == file_id))
+    if poisoned and claim_id is not None:
+        # Its readers died max_attempts times: the file fails, as a whole file would.
+        reason = "processing this file was interrupted too many times"
+        finish_failed(ctx, file_id, claim_id, "interrupted", reason, split=True)
+        log.warning("file %s failed after repeated interrupted processing of page %d", file_id, page)
+        return None
+    with transaction(ctx.sessions) as s:
+        taken = _updated(
+            s,
+            update(FilePageRow)
+            .where(this, _page_due(now), _file_split(file_id))
+            .values(
+                status="processing",
+                attempts=FilePageRow.attempts + 1,
+                retry_at=None,
+                lease_owner=owner,
+                lease_expires=now + timedelta(seconds=ctx.settings.lease_seconds),
+            ),
+        )
+        if not taken:
+            return None
+        f = s.get(FileRow, file_id)
+        assert f is not None
+        return TakenPage(f.id, page, f.blob_key, f.filename, f.claim_id, f.request_id)
+
+
+def page_state(ctx: ServiceContext, file_id: str, page: int) -> tuple[str, str, datetime | None] | None:
+    """(the page's status, its file's status, when the page may be taken next); None if there is no such page."""
+    with ctx.sessions() as s:
+        row = s.get(FilePageRow, (file_id, page))
+        f = s.get(FileRow, file_id)
+        if row is None or f is None:
+            return None
+        return row.status, f.status, (row.lease_expires if row.status == "processing" else row.retry_at)
+
+
+def finish_page(ctx: ServiceContext, file_id: str, page: int, result: dict[str, Any], owner: str) -> bool | None:
+    """A page's result, if owner still holds the page: True when it was the file's last page (the
+    file is then queued to be assembled), False if not, None if owner no longer held it."""
+    with transaction(ctx.sessions) as s:
+        held = _updated(
+            s,
+            update(FilePageRow)
+            .where(
+                FilePageRow.file_id == file_id,
+                FilePageRow.page == page,
+                FilePageRow.status == "processing",
+                FilePageRow.lease_owner == owner,
+            )
+            .values(status="done", result=result, finished_at=utcnow(), lease_owner=None, lease_expires=None),
+        )
+        if not held:
+            return None
+        counted = _updated(
+            s,
+            update(FileRow)
+            .where(FileRow.id == file_id, FileRow.status == "split")
+            .values(pages_done=FileRow.pages_done + 1),
+        )
+        if not counted:
+            return False  # the file failed meanwhile (another of its pages could not be read)
+        done, total = s.execute(select(FileRow.pages_done, FileRow.pages_total).where(FileRow.id == file_id)).one()
+        if (done or 0) < (total or 0):
+            return False
+        s.execute(
+            update(FileRow)
+            .where(FileRow.id == file_id)
+            .values(status="queued", retry_at=None, dispatched_at=None, transient_failures=0)
+        )
+        return True
+
+
+def give_back_page(
+    ctx: ServiceContext, file_id: str, claim_id: str, page: int, owner: str, *, transient: bool = False
+) -> float | None:
+    """A page whose reading failed for a reason not its own: queued again (the seconds until it is
+    due), or after max_attempts non-transient failures its file failed (None), as give_back does."""
+    with ctx.sessions() as s:
+        row = s.get(FilePageRow, (file_id, page))
+        if row is None or row.status != "processing" or row.lease_owner != owner:
+            return None
+        attempts, failures = row.attempts, row.transient_failures
+    if not transient and attempts >= ctx.settings.max_attempts:
+        finish_failed(ctx, file_id, claim_id, "internal", "the file could not be processed", split=True)
+        return None
+    failures += 1 if transient else 0
+    delay = backoff(failures, ctx.settings.retry_base_seconds, ctx.settings.retry_max_seconds) if transient else 0.0
+    with transaction(ctx.sessions) as s:
+        s.execute(
+            update(FilePageRow)
+            .where(
+                FilePageRow.file_id == file_id,
+                FilePageRow.page == page,
+                FilePageRow.status == "processing",
+                FilePageRow.lease_owner == owner,
+            )
+            .values(
+                status="queued",
+                attempts=FilePageRow.attempts - 1 if transient else FilePageRow.attempts,
+                transient_failures=failures,
+                retry_at=utcnow() + timedelta(seconds=delay),
+                lease_owner=None,
+                lease_expires=None,
+            )
+        )
+    return delay
+
+
+def page_results(ctx: ServiceContext, file_id: str) -> list[dict[str, Any]]:
+    """The stored result of each read page of a file, in page order."""
+    with ctx.sessions() as s:
+        results: list[dict[str, Any] | None] = list(
+            s.scalars(
+                select(FilePageRow.result)
+                .where(FilePageRow.file_id == file_id, FilePageRow.status == "done")
+                .order_by(FilePageRow.page)
+            )
+        )
+        return [r for r in results if r is not None]
+
+
+def due_pages(ctx: ServiceContext, limit: int = 100, resend_after: float | None = None) -> list[tuple[str, int]]:
+    """(file, page) of pages of split files that could be taken now, oldest file first. With
+    resend_after (a broker's sweeper): only those whose task may have been lost, as lost_tasks."""
+    now = utcnow()
+    lost = []
+    if resend_after is not None:
+        old = now - timedelta(seconds=resend_after)
+        lost.append(
+            or_(
+                FilePageRow.status == "processing",
+                FilePageRow.dispatched_at.is_(None),
+                FilePageRow.dispatched_at < old,
+            )
+        )
+    with ctx.sessions() as s:
+        rows = s.execute(
+            select(FilePageRow.file_id, FilePageRow.page)
+            .join(FileRow, FileRow.id == FilePageRow.file_id)
+            .where(FileRow.status == "split", _page_due(now), *lost)
+            .order_by(FileRow.created_at, FilePageRow.page)
+            .limit(limit)
+        ).all()
+        return [(str(f), int(n)) for f, n in rows]
+
+
+def lost_pages(ctx: ServiceContext, resend_after: float, limit: int = 500) -> list[tuple[str, int]]:
+    """With a broker: due pages of split files whose task may have been lost."""
+    return due_pages(ctx, limit, resend_after)
+
+
+def mark_pages_dispatched(ctx: ServiceContext, pages: list[tuple[str, int]]) -> None:
+    with transaction(ctx.sessions) as s:
+        now = utcnow()
+        for file_id, page in pages:
+            s.execute(
+                update(FilePageRow)
+                .where(FilePageRow.file_id == file_id, FilePageRow.page == page)
+                .values(dispatched_at=now)
+            )
 
 
 def _settled(s: Session, ctx: ServiceContext, claim_id: str) -> bool:

@@ -115,7 +115,9 @@ class FileRow(Base):
     blob_key: Mapped[str] = mapped_column(String(64))
     size: Mapped[int] = mapped_column(Integer)
     media_type: Mapped[str] = mapped_column(String(100))
-    status: Mapped[str] = mapped_column(String(20))  # queued | processing | done | failed
+    # queued | processing | done | failed, or split: read as one task per page (file_pages), shown
+    # as processing; it is queued again, to be assembled, when its last page is read.
+    status: Mapped[str] = mapped_column(String(20))
     reason: Mapped[str | None] = mapped_column(Text, nullable=True)
     reason_code: Mapped[str | None] = mapped_column(String(50), nullable=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
@@ -136,9 +138,37 @@ class FileRow(Base):
     dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
     # The upload's request id, so that the worker's log lines about the file carry it too.
     request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # A file read page by page: how many pages it has and how many are read (None: read whole).
+    pages_total: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    pages_done: Mapped[int | None] = mapped_column(Integer, nullable=True)
 
     claim: Mapped[ClaimRow] = relationship(back_populates="files")
     documents: Mapped[list[DocumentRow]] = relationship(back_populates="file", order_by="DocumentRow.position")
+
+
+def shown_status(status: str) -> str:
+    """A file's status as members and reviewers see it: a file read page by page is processing."""
+    return "processing" if status == "split" else status
+
+
+class FilePageRow(Base):
+    """One page of a file read as per-page tasks, taken under a lease as a file is; `result` is the
+    page as stored (what intake.service.processing.page_record gives), until the file is assembled."""
+
+    __tablename__ = "file_pages"
+    __table_args__ = (Index("ix_file_pages_status", "status"),)
+
+    file_id: Mapped[str] = mapped_column(ForeignKey("files.id"), primary_key=True)
+    page: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)  # counting from 1
+    status: Mapped[str] = mapped_column(String(20))  # queued | processing | done
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    transient_failures: Mapped[int] = mapped_column(Integer, default=0)
+    lease_owner: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    lease_expires: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    retry_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    dispatched_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    finished_at: Mapped[datetime | None] = mapped_column(UtcDateTime, nullable=True)
+    result: Mapped[dict[str, Any] | None] = mapped_column(JsonValue, nullable=True)
 
 
 class DocumentRow(Base):

@@ -106,11 +106,15 @@ class OpenedFile:
         self._data = data
         self._limits = limits
 
-    def pages(self) -> Iterator[PageImage]:
+    def pages(self, only: int | None = None) -> Iterator[PageImage]:
+        """Every page in order, or only page `only` (counting from 1): a worker reading one page
+        of a large file decodes that page and no other."""
+        if only is not None and not 1 <= only <= self.page_count:
+            raise ValueError(f"page {only} of a {self.page_count}-page file")
         if self.media_type == PDF:
-            yield from _pdf_pages(self._data, self.filename, self._limits)
+            yield from _pdf_pages(self._data, self.filename, self._limits, only)
         else:
-            yield from _image_pages(self._data, self.filename, self.media_type)
+            yield from _image_pages(self._data, self.filename, self.media_type, only)
 
 
 def open_file(data: bytes, filename: str, limits: Limits | None = None) -> OpenedFile:
@@ -219,10 +223,10 @@ def _check_total(filename: str, total: int, limits: Limits) -> None:
         )
 
 
-def _image_pages(data: bytes, filename: str, media: str) -> Iterator[PageImage]:
+def _image_pages(data: bytes, filename: str, media: str, only: int | None = None) -> Iterator[PageImage]:
     img = _open_image(data, filename, media)
     frames = getattr(img, "n_frames", 1) if media == "image/tiff" else 1
-    for i in range(frames):
+    for i in range(frames) if only is None else [only - 1]:
         img.seek(i)
         grey = _is_grey_mode(img)
         try:
@@ -290,13 +294,13 @@ def _pdf_page_is_grey(page: Any) -> bool:
     return True
 
 
-def _pdf_pages(data: bytes, filename: str, limits: Limits) -> Iterator[PageImage]:
+def _pdf_pages(data: bytes, filename: str, limits: Limits, only: int | None = None) -> Iterator[PageImage]:
     import pypdfium2 as pdfium
 
     pdf = _open_pdf(data, filename)
     try:
         scale = limits.pdf_dpi / 72
-        for i in range(len(pdf)):
+        for i in range(len(pdf)) if only is None else [only - 1]:
             page = pdf[i]
             w, h = page.get_size()
             try:

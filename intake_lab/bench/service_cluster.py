@@ -2,11 +2,13 @@
 PostgreSQL + Redis + an S3 server (moto, in this process), over real HTTP on loopback.
 
     .venv/bin/python -m intake_lab.bench.service cluster [--workers 1,2,4] [--pages 12]
-        [--uploads 50] [--reader real|fake] [--lease 10] [--outage 20]
+        [--uploads 50] [--reader real|fake] [--lease 10] [--outage 20] [--bundle 24]
 
 Prints, for each worker count: pages per minute on a burst of single-page uploads (and the ratio
 to one worker), each worker's peak resident memory (VmHWM of its pool process plus its main
-process); with the largest count: upload-to-result p50/p95 under --uploads concurrent uploads;
+process); with --bundle N, the time one N-page PDF takes (read as per-page tasks shared by the
+workers when N is over INTAKE_PAGES_PER_TASK, taken from the environment); with the largest
+count: upload-to-result p50/p95 under --uploads concurrent uploads;
 with two workers: the time from `kill -9` of the worker process reading a file until the file is
 taken again and until it is done; the time from the S3 server's return after an --outage-second
 stop until every file queued meanwhile is done, and how uploads were answered during it.
@@ -33,6 +35,7 @@ import uuid
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
+from typing import Any
 
 import httpx
 
@@ -61,22 +64,33 @@ def _worker(argv: list[str]) -> None:
     args = ap.parse_args(argv)
 
     class SleepReader(ClaimReader):
-        """The real decoding and checks, no OCR: 0.2 s a page."""
+        """The real decoding and checks, no OCR: 0.2 s a page (a page task's page too)."""
 
         def load(self) -> None:
             pass
 
         def read_file(self, data: bytes, filename: str) -> ReadFile:
-            from intake.elements.document import Document
             from intake.elements.page import OcrPage, OcrResult
             from intake.upload.files import open_file
-            from intake.vocabulary import DocType
 
             opened = open_file(data, filename, self.limits)
             pages = [OcrPage(p.number, p.image, []) for p in opened.pages()]
             time.sleep(0.2 * len(pages))
-            doc = Document(filename, DocType.OTHER, 0.5, [p.page for p in pages], {})
-            return ReadFile(OcrResult(filename, opened.media_type, pages), [doc])
+            ocr = OcrResult(filename, opened.media_type, pages)
+            return ReadFile(ocr, self.documents_of(ocr))
+
+        def read_page(self, opened: Any, number: int) -> Any:
+            from intake.elements.page import OcrPage
+
+            (p,) = opened.pages(only=number)
+            time.sleep(0.2)
+            return OcrPage(p.number, p.image, [])
+
+        def documents_of(self, ocr: Any, features: Any = None) -> list[Any]:
+            from intake.elements.document import Document
+            from intake.vocabulary import DocType
+
+            return [Document(ocr.filename, DocType.OTHER, 0.5, [p.page for p in ocr.pages], {})]
 
     settings = Settings.load()
     configure_logging("WARNING")
@@ -231,6 +245,20 @@ class Cluster:
         done = self.done_times(list(sent), timeout=3600)
         return max(done.values()) - t0, [done[d] - sent[d] for d in sent]
 
+    def bundle(self, pages: int) -> float:
+        """Seconds from the upload of one PDF of `pages` sample pages until it is done."""
+        from PIL import Image
+
+        path = self.tmp / f"bundle-{pages}.pdf"
+        if not path.exists():
+            images = [Image.open(PAGES[i % len(PAGES)]).convert("RGB") for i in range(pages)]
+            images[0].save(path, "PDF", save_all=True, append_images=images[1:], resolution=150)
+        claim = self.claim()
+        t0 = time.monotonic()
+        r = self.upload(claim, path, "bundle.pdf")
+        assert r.status_code == 202, r.text
+        return self.done_times([r.json()["id"]], timeout=3600)[r.json()["id"]] - t0
+
     def peak_memory(self) -> list[float]:
         """MB of VmHWM per worker: its main process plus its pool processes."""
         out = []
@@ -309,6 +337,13 @@ def run(args: argparse.Namespace) -> None:
                 f"x{ratio:.2f} of {counts[0]}); warm-up {warm:5.1f} s; peak memory per worker "
                 f"{', '.join(f'{m:.0f}' for m in mem)} MB; load {os.getloadavg()[0]:.1f}"
             )
+            if args.bundle:
+                took = cluster.bundle(args.bundle)
+                print(
+                    f"{n} worker(s): one {args.bundle}-page PDF done in {took:6.1f} s "
+                    f"({args.bundle / took * 60:6.1f} pages/min; INTAKE_PAGES_PER_TASK "
+                    f"{cluster.env.get('INTAKE_PAGES_PER_TASK', '4')})"
+                )
             if n == counts[-1] and args.uploads:
                 total, lat = cluster.burst(args.uploads, args.uploads)
                 q = statistics.quantiles(lat, n=100)
@@ -371,6 +406,7 @@ def main(argv: list[str]) -> None:
     )
     ap.add_argument("--workers", default="1,2,4", help="Worker process counts to measure, comma-separated.")
     ap.add_argument("--pages", type=int, default=12, help="Single-page uploads per throughput burst.")
+    ap.add_argument("--bundle", type=int, default=0, help="Pages of one PDF timed per worker count (0: none).")
     ap.add_argument("--uploads", type=int, default=50, help="Concurrent uploads for the latency figure (0: none).")
     ap.add_argument("--reader", choices=("real", "fake"), default="real", help="fake: 0.2 s a page, no OCR.")
     ap.add_argument("--lease", type=float, default=10.0, help="INTAKE_LEASE_SECONDS of the workers.")

@@ -8,6 +8,11 @@ on a file still held under a live lease waits until that lease runs out, then ta
 faults retry the task with the file's own backoff. And because the broker is only a carrier of
 notices, the service's sweeper re-sends any due file whose task was lost (a broker restarted
 without persistence, a send that failed while the broker was down): nothing is lost with it.
+
+A file of more than INTAKE_PAGES_PER_TASK pages is shared: its file task splits it into pages and
+sends one `intake.read_page` task per page, each taken under a lease of its own, so several workers
+read one bundle; the task that reads the last page sends the file task again, which finds the
+documents on the pages and settles the claim once. Lost page tasks are re-sent like files.
 """
 
 from __future__ import annotations
@@ -24,13 +29,14 @@ from intake.claim_reader import ClaimReader
 from intake.service import writes
 from intake.service.context import ServiceContext, make_context
 from intake.service.outbox import OutboxSender
-from intake.service.processing import process
+from intake.service.processing import process, process_page
 from intake.service.queue.leases import Heartbeat
 from intake.settings import Settings
 
 log = logging.getLogger("intake.service.worker")
 
 TASK = "intake.read_file"
+PAGE_TASK = "intake.read_page"
 
 
 def celery_app(settings: Settings) -> Celery:
@@ -87,17 +93,7 @@ class CeleryRunner:
         self.outbox.stop()
 
     def send(self, file_ids: list[str], countdown: float | None = None) -> int:
-        sent = []
-        for file_id in file_ids:
-            try:
-                self.app.send_task(TASK, args=[file_id], queue=self.ctx.settings.queue_name, countdown=countdown)
-            except Exception as exc:  # the broker is down: the sweeper sends it once it is back
-                log.warning("file %s: task not sent (%s); the sweeper will resend it", file_id, type(exc).__name__)
-                break
-            sent.append(file_id)
-        if sent:
-            writes.mark_dispatched(self.ctx, sent)
-        return len(sent)
+        return send_files(self.app, self.ctx, file_ids, countdown)
 
     def notify(self, file_id: str) -> None:
         self.send([file_id])
@@ -108,7 +104,10 @@ class CeleryRunner:
 
     def sweep(self) -> int:
         # A task may wait in the broker behind a backlog: re-sending early would only duplicate it.
-        return self.send(writes.lost_tasks(self.ctx, self.ctx.settings.resend_seconds))
+        resend = self.ctx.settings.resend_seconds
+        return self.send(writes.lost_tasks(self.ctx, resend)) + send_pages(
+            self.app, self.ctx, writes.lost_pages(self.ctx, resend)
+        )
 
     def _sweep_loop(self) -> None:
         while not self._stop.wait(self.ctx.settings.sweep_seconds):
@@ -117,6 +116,34 @@ class CeleryRunner:
                     log.info("%d files sent again to the workers", n)
             except Exception as exc:
                 log.warning("sweep failed (%s)", type(exc).__name__)
+
+
+def send_files(app: Celery, ctx: ServiceContext, file_ids: list[str], countdown: float | None = None) -> int:
+    sent = []
+    for file_id in file_ids:
+        try:
+            app.send_task(TASK, args=[file_id], queue=ctx.settings.queue_name, countdown=countdown)
+        except Exception as exc:  # the broker is down: the sweeper sends it once it is back
+            log.warning("file %s: task not sent (%s); the sweeper will resend it", file_id, type(exc).__name__)
+            break
+        sent.append(file_id)
+    if sent:
+        writes.mark_dispatched(ctx, sent)
+    return len(sent)
+
+
+def send_pages(app: Celery, ctx: ServiceContext, pages: list[tuple[str, int]]) -> int:
+    sent = []
+    for file_id, page in pages:
+        try:
+            app.send_task(PAGE_TASK, args=[file_id, page], queue=ctx.settings.queue_name)
+        except Exception as exc:
+            log.warning("file %s: page tasks not sent (%s); the sweeper will resend them", file_id, type(exc).__name__)
+            break
+        sent.append((file_id, page))
+    if sent:
+        writes.mark_pages_dispatched(ctx, sent)
+    return len(sent)
 
 
 # -- the worker side ---------------------------------------------------------------------------------
@@ -143,13 +170,36 @@ def worker_context() -> ServiceContext:
 def read_file(task: Any, file_id: str) -> str:
     try:
         ctx = worker_context()
-        outcome = process(ctx, file_id)
+        outcome = process(ctx, file_id, split_above=ctx.settings.pages_per_task)
     except Exception as exc:
         # Not Celery's own report of a failed task: it prints the exception's message and a
         # traceback, and either may quote a member's data. The file's lease brings it back anyway.
         log.error("file %s: task failed (%s); tried again later", file_id, type(exc).__name__)
         raise task.retry(countdown=Settings.load().lease_seconds, max_retries=None) from None
     assert outcome is not None  # a file id was named
+    if outcome.state == "split":
+        try:
+            send_pages(task.app, ctx, [(file_id, n) for n in outcome.pages])
+        except Exception as exc:  # the database is away: the sweeper sends what was not marked sent
+            log.warning("file %s: page tasks not recorded as sent (%s)", file_id, type(exc).__name__)
+    if outcome.retry_in is not None and outcome.state in ("retry", "skipped"):
+        raise task.retry(countdown=outcome.retry_in, max_retries=None)
+    return outcome.state
+
+
+def read_page(task: Any, file_id: str, page: int) -> str:
+    try:
+        ctx = worker_context()
+        outcome = process_page(ctx, file_id, page)
+    except Exception as exc:
+        # As read_file: no message or traceback, and the page's lease brings it back anyway.
+        log.error("file %s page %d: task failed (%s); tried again later", file_id, page, type(exc).__name__)
+        raise task.retry(countdown=Settings.load().lease_seconds, max_retries=None) from None
+    if outcome.state == "last":
+        try:
+            send_files(task.app, ctx, [file_id])  # to be assembled
+        except Exception as exc:  # the file is queued: the sweeper sends it
+            log.warning("file %s: assembling not recorded as sent (%s)", file_id, type(exc).__name__)
     if outcome.retry_in is not None and outcome.state in ("retry", "skipped"):
         raise task.retry(countdown=outcome.retry_in, max_retries=None)
     return outcome.state
@@ -162,6 +212,7 @@ def worker_app(settings: Settings, reader_factory: Callable[[Settings], ClaimRea
         _reader_factory = reader_factory
     app = celery_app(settings)
     app.task(name=TASK, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)(read_file)
+    app.task(name=PAGE_TASK, bind=True, acks_late=True, reject_on_worker_lost=True, max_retries=None)(read_page)
 
     @signals.worker_process_init.connect(weak=False)  # type: ignore[untyped-decorator]
     def _load(**_: Any) -> None:

@@ -13,9 +13,10 @@ import logging
 import threading
 import time
 
+from intake.service import writes
 from intake.service.context import ServiceContext
 from intake.service.outbox import OutboxSender
-from intake.service.processing import process
+from intake.service.processing import Outcome, process, process_page
 from intake.service.queue.leases import Heartbeat
 
 log = logging.getLogger("intake.service.worker")
@@ -68,6 +69,16 @@ class EmbeddedRunner:
         self.ctx.pipeline_state = "ready"
         return True
 
+    def _a_page(self) -> Outcome | None:
+        """A page of a file split by Celery workers before the service was started without a
+        broker: the threads here never split a file, but finish what was split."""
+        for file_id, page in writes.due_pages(self.ctx, limit=1):
+            outcome = process_page(self.ctx, file_id, page)
+            if outcome.state == "last":
+                self.ctx.work_queued.set()  # the file is queued to be assembled
+            return outcome
+        return None
+
     def _loop(self) -> None:
         while not self._stop.is_set():
             if not self._ready():
@@ -75,6 +86,8 @@ class EmbeddedRunner:
             self.ctx.work_queued.clear()
             try:
                 outcome = process(self.ctx)
+                if outcome is None:
+                    outcome = self._a_page()
             except Exception as exc:  # keep the thread alive whatever one file or the database did
                 log.error("worker error (%s); retrying shortly", type(exc).__name__)
                 self._stop.wait(1.0)

@@ -20,7 +20,7 @@ from intake.service.auth import Principal
 from intake.service.context import ServiceContext
 from intake.service.views import document_out
 from intake.service.workbench import labels
-from intake.store.tables import ClaimRow, CorrectionRow, DocumentRow
+from intake.store.tables import ClaimRow, CorrectionRow, DocumentRow, shown_status
 from intake.vocabulary import FIELDS, ClaimType, DocType
 
 PAGE_SIZE = 20
@@ -153,7 +153,9 @@ def queue(ctx: ServiceContext, flt: QueueFilter) -> dict[str, Any]:
 
 
 def _doc_label(rules: Rules, d: DocumentRow) -> str:
-    return rules.doc_name(d.doc_type) if d.doc_type else labels.FILE_STATUS.get(d.file.status, d.file.status)
+    if d.doc_type:
+        return rules.doc_name(d.doc_type)
+    return labels.FILE_STATUS.get(shown_status(d.file.status), d.file.status)
 
 
 def history(s: Session, rules: Rules, claim_id: str) -> list[dict[str, Any]]:
@@ -202,8 +204,8 @@ def claim(ctx: ServiceContext, claim_id: str, who: Principal) -> dict[str, Any]:
                     "type_name": _doc_label(rules, d),
                     "confidence": labels.percent(d.doc_type_confidence) if d.doc_type else "",
                     "low_confidence": d.doc_type_confidence is not None and d.doc_type_confidence < threshold,
-                    "status": d.file.status,
-                    "status_name": labels.FILE_STATUS.get(d.file.status, d.file.status),
+                    "status": shown_status(d.file.status),
+                    "status_name": labels.FILE_STATUS.get(shown_status(d.file.status), d.file.status),
                     "reason": d.file.reason or "",
                     "pages": "、".join(str(p) for p in d.pages or []),
                     "fields": len(fields),
@@ -258,7 +260,7 @@ def document(ctx: ServiceContext, document_id: str, who: Principal) -> dict[str,
         for name, f in body["fields"].items():
             f["candidates"] = _candidates(raw_fields.get(name) or {})
         siblings = [
-            {"id": x.id, "label": _doc_label(rules, x), "filename": x.filename, "status": x.file.status}
+            {"id": x.id, "label": _doc_label(rules, x), "filename": x.filename, "status": shown_status(x.file.status)}
             for x in c.documents
         ]
         rule = rules.claim_types.get(c.claim_type)
