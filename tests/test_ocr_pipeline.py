@@ -84,6 +84,26 @@ def test_phone_photo_is_cut_out_of_its_background(pipeline: OcrPipeline, sample_
     assert found_share(f, result) >= 0.6
 
 
+def _paper_on_a_desk(corners: list[tuple[int, int]]) -> Any:
+    import cv2
+    import numpy as np
+
+    image = np.full((1000, 800, 3), (70, 90, 110), np.uint8)  # a brown desk
+    cv2.fillPoly(image, [np.array(corners, np.int32)], (245, 245, 245))
+    return image
+
+
+def test_a_page_outline_is_kept_only_when_it_is_page_shaped() -> None:
+    from intake.ocr.preprocess import find_page
+
+    # A phone's keystone: the far edge a tenth shorter. The page is found.
+    quad = find_page(_paper_on_a_desk([(120, 100), (680, 100), (710, 900), (90, 900)]), 0.2)
+    assert quad is not None and abs(quad[0][0] - 120) < 15 and abs(quad[2][0] - 710) < 15
+    # What remains of a page when a tinted shadow over its right side is not taken for paper: the
+    # bottom edge half the top. Flattening that would cut the page through; it is read as it is.
+    assert find_page(_paper_on_a_desk([(100, 100), (700, 100), (400, 900), (100, 900)]), 0.2) is None
+
+
 def test_hospital_seal_ring_text_is_read(pipeline: OcrPipeline, sample_truth: dict) -> None:
     f = next(
         f

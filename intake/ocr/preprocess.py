@@ -94,7 +94,26 @@ def find_page(image: np.ndarray, min_area: float) -> np.ndarray | None:
             break
     if quad is None:
         quad = cv2.boxPoints(cv2.minAreaRect(hull)).astype(np.float32)
-    return _order_quad(quad / scale)
+    quad = _order_quad(quad / scale)
+    return quad if _page_shaped(quad) else None
+
+
+# A page photographed by hand shrinks its far edge by a few percent to a fifth (the generator's
+# photos: at most 16%); a quad whose opposite sides differ more is not the page's outline but
+# part of it: a tinted shadow over one side of a train-family certificate read as no paper, and
+# flattening that outline cut the page through its seal and its employer's name. Then the photo
+# is read as it is.
+_SIDE_RATIO_MIN = 0.7
+
+
+def _page_shaped(quad: np.ndarray) -> bool:
+    tl, tr, br, bl = quad
+    top, bottom = np.linalg.norm(tr - tl), np.linalg.norm(br - bl)
+    left, right = np.linalg.norm(bl - tl), np.linalg.norm(br - tr)
+    return bool(
+        min(top, bottom) >= _SIDE_RATIO_MIN * max(top, bottom)
+        and min(left, right) >= _SIDE_RATIO_MIN * max(left, right)
+    )
 
 
 def flatten(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
