@@ -329,6 +329,20 @@ def test_left_aligned_names_under_a_centred_header_beside_a_number_column() -> N
     assert _dx(f) == [("前列腺癌", "C61.x00")]
 
 
+def test_a_row_number_run_into_the_name_cell_is_not_part_of_the_name() -> None:
+    f = extract(
+        DocType.DISCHARGE,
+        ("【出院诊断】", (100, 1000, 260, 1030)),
+        ("诊断名称", (300, 1040, 420, 1062)),
+        ("ICD-10", (700, 1040, 790, 1062)),
+        ("1 慢性阻塞性肺病", (280, 1070, 440, 1092)),
+        ("J44.900", (700, 1070, 790, 1092)),
+        ("2 2型糖尿病", (280, 1100, 420, 1122)),
+        ("E11.900", (700, 1100, 790, 1122)),
+    )
+    assert _dx(f) == [("慢性阻塞性肺病", "J44.900"), ("2型糖尿病", "E11.900")]
+
+
 def test_a_list_after_a_thin_label_line_and_one_that_runs_into_the_next_label() -> None:
     # The label's line box is 14 px among 21 px lines: the gap to the list is judged by the page's.
     f = extract(

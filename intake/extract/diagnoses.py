@@ -17,7 +17,9 @@ from intake.normalize.text import fold
 from intake.reference.icd10 import IcdTable
 
 # OCR reads the 1 of "1." as l or I as well.
-_NUMBER = r"(?:(?:\d{1,2}|[lI])[.、)]|\(\d{1,2}\)|[①②③④⑤⑥⑦⑧⑨⑩])"
+# A number and a space before a name numbers it too (a 序号 cell run into the name's: "1 慢性阻塞性肺病");
+# 2型糖尿病 keeps its 2.
+_NUMBER = r"(?:(?:\d{1,2}|[lI])[.、)]|\(\d{1,2}\)|[①②③④⑤⑥⑦⑧⑨⑩]|\d{1,2}\s+(?=[\u4e00-\u9fff]))"
 # Numbering opens an item; at the start of an item it may be followed by a digit (2.2型糖尿病),
 # inside a line only when it follows the end of the previous name (肝恶性肿瘤2.胆囊结石).
 _LEADING_NUMBER = re.compile(rf"^[\s:：]*{_NUMBER}")
@@ -30,6 +32,7 @@ _SPLIT = re.compile(r"[；;，,、。]")
 _CODE_BRACKETED = re.compile(r"[\[(（【]\s*([A-Z1l])([0-9OoBIl]{2})(?:\s*[.,，·]\s*([0-9A-Za-z×]{1,9}))?\s*[\])）】]?")
 _CODE_BARE = re.compile(r"(?<![A-Za-z0-9])([A-Z])([0-9OoB]{2})\s*[.·]\s*([0-9A-Za-z×]{1,9})")
 _MARK = re.compile(r"\x00(\d+)\x00")
+_QUALIFIERS = ("型", "度", "级", "期", "次", "周", "月", "岁")
 _NUMBER_HEADS = frozenset({"序号", "编号", "序", "No", "NO", "No."})
 _DIGIT = str.maketrans("OoBIl", "00811")
 # A label that is part of something else: 诊断证明书, 诊断名称, 入院诊断.
@@ -209,6 +212,11 @@ class DiagnosisReader:
                         name += t
                         span = (a, b) if span is None else (span[0], b)
                 name = _JUNK.sub("", _LEADING_NUMBER.sub("", name))
+                # The row's number run into its name's cell (1慢性阻塞性肺病 in row 1), but not the
+                # 2 of 2型糖尿病.
+                number = f"{len(items) + 1}"
+                if name.startswith(number) and name[len(number) : len(number) + 1] not in ("", *_QUALIFIERS):
+                    name = name[len(number) :]
                 if len(name) < 2 or span is None:
                     break
                 items.append((name, code))
