@@ -498,7 +498,8 @@ def _parts_broken(doc: Document, tol: Decimal) -> tuple[str, Decimal, Decimal, l
 
 
 def _upper_amount(doc: Document) -> Decimal | None:
-    """The bill's upper (大写) amount, when it was read whole; None for a fragment or nothing."""
+    """The bill's upper (大写) amount, when it was read whole; None for nothing, for what does not
+    parse, and for a fragment (零叁 parses too; only a whole amount, which names its unit, counts)."""
     upper_f = doc.fields.get("total_amount_upper")
     if upper_f is None or not isinstance(upper_f.value, str) or not _UPPER_UNIT.search(upper_f.value):
         return None
@@ -537,12 +538,8 @@ def check_upper_amount(claim: ClaimUnderCheck) -> list[Problem]:
                     )
                 )
             continue
-        try:
-            # A fragment (零叁) parses too; only a whole amount, which names its unit, is compared.
-            if not _UPPER_UNIT.search(upper_f.value):
-                raise MoneyError(upper_f.value)
-            upper = parse_upper(upper_f.value)
-        except MoneyError:
+        upper = _upper_amount(doc)
+        if upper is None:
             out.append(claim.problem(ProblemCode.AMOUNT_UPPER_UNREADABLE, Actor.REVIEWER, doc, "total_amount_upper"))
             continue
         if abs(upper - total) > tol:
