@@ -490,22 +490,30 @@ def give_back(
     if not transient and attempts >= ctx.settings.max_attempts:
         finish_failed(ctx, file_id, claim_id, "internal", "the file could not be processed", owner)
         return None
-    failures += 1 if transient else 0
-    delay = backoff(failures, ctx.settings.retry_base_seconds, ctx.settings.retry_max_seconds) if transient else 0.0
+    values, delay = _queued_again(ctx, FileRow.attempts, failures, transient)
     with transaction(ctx.sessions) as s:
         s.execute(
             update(FileRow)
             .where(FileRow.id == file_id, FileRow.status == "processing", FileRow.lease_owner == owner)
-            .values(
-                status="queued",
-                attempts=FileRow.attempts - 1 if transient else FileRow.attempts,
-                transient_failures=failures,
-                retry_at=utcnow() + timedelta(seconds=delay),
-                lease_owner=None,
-                lease_expires=None,
-            )
+            .values(**values)
         )
     return delay
+
+
+def _queued_again(ctx: ServiceContext, attempts: Any, failures: int, transient: bool) -> tuple[dict[str, Any], float]:
+    """The values that queue a taken file or page again after a failed attempt, and the seconds
+    until it is due: a transient fault does not count as an attempt and waits a doubling delay."""
+    failures += 1 if transient else 0
+    delay = backoff(failures, ctx.settings.retry_base_seconds, ctx.settings.retry_max_seconds) if transient else 0.0
+    values = {
+        "status": "queued",
+        "attempts": attempts - 1 if transient else attempts,
+        "transient_failures": failures,
+        "retry_at": utcnow() + timedelta(seconds=delay),
+        "lease_owner": None,
+        "lease_expires": None,
+    }
+    return values, delay
 
 
 # -- files read page by page ----------------------------------------------------------------------
@@ -675,8 +683,7 @@ def give_back_page(
     if not transient and attempts >= ctx.settings.max_attempts:
         finish_failed(ctx, file_id, claim_id, "internal", "the file could not be processed", split=True)
         return None
-    failures += 1 if transient else 0
-    delay = backoff(failures, ctx.settings.retry_base_seconds, ctx.settings.retry_max_seconds) if transient else 0.0
+    values, delay = _queued_again(ctx, FilePageRow.attempts, failures, transient)
     with transaction(ctx.sessions) as s:
         s.execute(
             update(FilePageRow)
@@ -686,14 +693,7 @@ def give_back_page(
                 FilePageRow.status == "processing",
                 FilePageRow.lease_owner == owner,
             )
-            .values(
-                status="queued",
-                attempts=FilePageRow.attempts - 1 if transient else FilePageRow.attempts,
-                transient_failures=failures,
-                retry_at=utcnow() + timedelta(seconds=delay),
-                lease_owner=None,
-                lease_expires=None,
-            )
+            .values(**values)
         )
     return delay
 
