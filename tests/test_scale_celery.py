@@ -75,19 +75,29 @@ class Receiver:
         return Counter(e["claim_id"] for e in self.events)
 
 
-@pytest.fixture
-def cluster(tmp_path: Path, postgres_url: str, s3_server: dict[str, str]) -> Any:
-    if not _broker_answers():
-        pytest.skip(f"no broker at {BROKER}")
-    env = {
+def _server_env(
+    tmp_path: Path, postgres_url: str, s3_server: dict[str, str], bucket: str, broker: str
+) -> dict[str, str]:
+    """What every process of a test cluster is told: its data folder, the database, the S3 server and
+    bucket, the broker."""
+    return {
         "INTAKE_DATA_DIR": str(tmp_path / "data"),
         "INTAKE_DATABASE_URL": postgres_url,
         "INTAKE_S3_ENDPOINT": s3_server["endpoint"],
         "INTAKE_S3_ACCESS_KEY": s3_server["access_key"],
         "INTAKE_S3_SECRET_KEY": s3_server["secret_key"],
-        "INTAKE_S3_BUCKET": "intake-cluster",
+        "INTAKE_S3_BUCKET": bucket,
         "INTAKE_S3_SECURE": "false",
-        "INTAKE_BROKER_URL": BROKER,
+        "INTAKE_BROKER_URL": broker,
+    }
+
+
+@pytest.fixture
+def cluster(tmp_path: Path, postgres_url: str, s3_server: dict[str, str]) -> Any:
+    if not _broker_answers():
+        pytest.skip(f"no broker at {BROKER}")
+    env = {
+        **_server_env(tmp_path, postgres_url, s3_server, "intake-cluster", BROKER),
         "INTAKE_QUEUE_NAME": f"intake-test-{uuid.uuid4().hex[:8]}",
         "INTAKE_LEASE_SECONDS": "4",
         "INTAKE_SWEEP_SECONDS": "2",
@@ -427,14 +437,7 @@ def test_a_broker_restart_loses_nothing(
     broker = broker_kind(tmp_path)
     broker.start()
     env = {
-        "INTAKE_DATA_DIR": str(tmp_path / "data"),
-        "INTAKE_DATABASE_URL": postgres_url,
-        "INTAKE_S3_ENDPOINT": s3_server["endpoint"],
-        "INTAKE_S3_ACCESS_KEY": s3_server["access_key"],
-        "INTAKE_S3_SECRET_KEY": s3_server["secret_key"],
-        "INTAKE_S3_BUCKET": f"intake-broker-restart-{broker.name}",
-        "INTAKE_S3_SECURE": "false",
-        "INTAKE_BROKER_URL": broker.url,
+        **_server_env(tmp_path, postgres_url, s3_server, f"intake-broker-restart-{broker.name}", broker.url),
         "INTAKE_LEASE_SECONDS": "4",
         "INTAKE_SWEEP_SECONDS": "1",
         "INTAKE_RESEND_SECONDS": "5",
@@ -582,14 +585,7 @@ def test_intake_worker_serves_its_pools_task_metrics_on_loopback(
     if not Path("/proc/net/tcp").exists():
         pytest.skip("needs /proc/net/tcp to see where the port listens")
     env = {
-        "INTAKE_DATA_DIR": str(tmp_path / "data"),
-        "INTAKE_DATABASE_URL": postgres_url,
-        "INTAKE_S3_ENDPOINT": s3_server["endpoint"],
-        "INTAKE_S3_ACCESS_KEY": s3_server["access_key"],
-        "INTAKE_S3_SECRET_KEY": s3_server["secret_key"],
-        "INTAKE_S3_BUCKET": "intake-worker-metrics",
-        "INTAKE_S3_SECURE": "false",
-        "INTAKE_BROKER_URL": BROKER,
+        **_server_env(tmp_path, postgres_url, s3_server, "intake-worker-metrics", BROKER),
         "INTAKE_QUEUE_NAME": f"intake-test-{uuid.uuid4().hex[:8]}",
         "INTAKE_SESSION_SECRET": "one-secret-for-every-process",
         "SCALE_PAGE_SECONDS": "0.05",
