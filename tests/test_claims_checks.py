@@ -205,6 +205,19 @@ def test_required_field_below_threshold_needs_review_but_does_not_block() -> Non
     assert c.complete
 
 
+def test_a_required_field_read_as_a_mere_guess_counts_as_not_read() -> None:
+    # An invoice number blanked on the page, "read" at 0.32 from whatever digits stood near it.
+    guess = invoice(invoice_number="3165518820")
+    guess.fields["invoice_number"].confidence = 0.32
+    c = check_claim("inpatient", [guess, discharge()], RULES)
+    p = only(c, "field_missing")
+    assert (p["actor"], p["field"]) == ("reviewer", "invoice_number") and c.complete
+    # The same low confidence explained by a cross-check is that check's finding, not a guess.
+    flagged = discharge(reasons={"admission_date": ["discharge_before_admission"]})
+    flagged.fields["admission_date"].confidence = 0.3
+    assert "field_missing" not in codes(check_claim("inpatient", [invoice(), flagged], RULES))
+
+
 def test_validation_failure_is_a_warning_and_generic_warnings_yield_to_specific_ones() -> None:
     cert = certificate(reasons={"id_number": ["check_digit"]})
     c = check_claim("special_disease", [invoice(), discharge(), cert], RULES)
@@ -287,6 +300,41 @@ def test_employee_name_on_the_certificate_is_compared_too() -> None:
 
 
 # -- dates ---------------------------------------------------------------------------------------
+
+
+def hospitals(invoice_hospital: str | None, clinical_hospital: str | None, conf: float = SURE) -> list[tuple[str, str]]:
+    clinical = discharge(hospital_name=clinical_hospital)
+    if clinical_hospital is not None:
+        clinical.fields["hospital_name"].confidence = conf
+    c = check_claim("inpatient", [invoice(hospital_name=invoice_hospital), clinical], RULES)
+    return [(p.code, p.actor) for p in c.problems if "hospital" in p.code or p.field == "hospital_name"]
+
+
+def test_another_hospital_is_the_members_even_one_number_apart() -> None:
+    # 第一 and 第二医院 of one city are two hospitals, not one name misread by a character.
+    assert hospitals("苏州大学附属第一医院", "苏州大学附属第二医院") == [("hospital_mismatch", "member")]
+    assert hospitals("宁波市第二医院", "宁波市鄞州区第二医院") == [("hospital_mismatch", "member")]
+    # A character misread that is no number stays the reviewer's.
+    assert hospitals("杭州市第一人民医院", "杭州市第一人民医阮") == [("hospital_near_mismatch", "reviewer")]
+
+
+def test_one_hospital_in_its_long_and_short_forms_is_no_mismatch() -> None:
+    assert hospitals("苏州大学附属第一医院", "苏州大学第一医院") == []
+    assert hospitals("杭州市第一人民医院", "杭州市第一人民医院（本部）") == []
+    assert hospitals("浙江省人民医院", "浙江省人民医院分院") == []
+    # A short name inside the long one may be either: the reviewer looks.
+    assert hospitals("宁波市鄞州区第二医院", "鄞州区第二医院") == [("hospital_near_mismatch", "reviewer")]
+
+
+def test_a_clearly_different_hospital_read_fairly_surely_is_the_members() -> None:
+    # Far more edits than a misread title, read at 0.7 (below the review threshold).
+    assert hospitals("苏州大学附属第一医院", "苏州市立医院", conf=0.7) == [("hospital_mismatch", "member")]
+    assert hospitals("苏州大学附属第一医院", "苏州市立医院", conf=0.5) == [("hospital_near_mismatch", "reviewer")]
+
+
+def test_a_hospital_not_read_on_one_document_is_the_reviewers_to_compare() -> None:
+    assert hospitals("苏州市立医院", None) == [("field_missing", "reviewer")]
+    assert hospitals(None, None) == []  # nothing to compare with: no finding
 
 
 def test_discharge_before_admission() -> None:

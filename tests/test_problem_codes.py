@@ -66,6 +66,10 @@ PRINTED = [
 FINGERPRINT = page_fingerprint(PRINTED)
 # The same paper photographed again: OCR misses a number or two, and misreads one.
 AGAIN = page_fingerprint([*PRINTED[:4], "统筹 8000.08"])
+# Photographed so poorly that half its numbers were misread: alike, but not surely the same paper.
+POORLY = page_fingerprint(
+    ["票据号码 0012345678", "合计 12345.67", "开票日期 2024-03-10", "住院号 386427", "统筹 8000.08", "自付 3000.06"]
+)
 OTHER_BILL = page_fingerprint(
     ["票据号码 0099887766", "合计 388.00", "开票日期 2024-06-02", "门诊号 771203", "统筹 120.00"]
 )
@@ -76,8 +80,23 @@ def _looks_claimed(tmp: Path) -> Completeness:
     registry = LocalInvoiceRegistry(tmp / "registry.json")
     registry.hold([f"image:{FINGERPRINT}:12345.67"], "an-earlier-claim")
     inv = invoice(invoice_code=None, invoice_number=None, check_code=None, total_amount=None)
-    inv.fingerprint = AGAIN
+    inv.fingerprint = POORLY
     return check_claim("inpatient", [inv, discharge()], RULES, registry, "this-claim")
+
+
+def test_a_paper_surely_seen_before_is_the_members_whatever_its_total_was_read_as(tmp_path: Path) -> None:
+    registry = LocalInvoiceRegistry(tmp_path / "registry.json")
+    registry.hold([f"image:{FINGERPRINT}:12345.67"], "an-earlier-claim")
+    # The numbers covered, and the total misread: most of the page's numbers still say which paper it is.
+    inv = invoice(invoice_code=None, invoice_number=None, check_code=None, total_amount="12845.67")
+    inv.fingerprint = AGAIN
+    c = check_claim("inpatient", [inv, discharge()], RULES, registry, "this-claim")
+    assert ("invoice_claimed_before", "member") in [(p.code, p.actor) for p in c.problems]
+    assert not c.complete
+    # Only alike (half its numbers misread): the reviewer compares the two.
+    inv.fingerprint = POORLY
+    c = check_claim("inpatient", [inv, discharge()], RULES, registry, "this-claim")
+    assert [(p.code, p.actor) for p in c.problems if "claimed" in p.code] == [("invoice_looks_claimed", "reviewer")]
 
 
 def _claimed_before(tmp: Path) -> Completeness:

@@ -151,7 +151,7 @@ def check_required_fields(claim: ClaimUnderCheck) -> list[Problem]:
         strict = claim.rule.strict_fields.get(doc.doc_type, ())
         for name in claim.rule.required_fields.get(doc.doc_type, ()):
             f = doc.fields.get(name)
-            if f is None or _empty(f.value):
+            if f is None or _empty(f.value) or _guessed(claim, f):
                 if doc.page_issues and name not in strict:
                     continue  # check_page_quality asks for the page again
                 actor = Actor.MEMBER if name in strict else claim.rules.checks.unread_field_actor
@@ -159,6 +159,12 @@ def check_required_fields(claim: ClaimUnderCheck) -> list[Problem]:
             elif f.confidence < claim.threshold and not (f.reasons and set(f.reasons) <= CHECKED_HERE | BENIGN_REASONS):
                 out.append(claim.problem(ProblemCode.FIELD_LOW_CONFIDENCE, Actor.REVIEWER, doc, name))
     return out
+
+
+def _guessed(claim: ClaimUnderCheck, f: Field) -> bool:
+    """A value read so unsurely, with no cross-check to explain the doubt, that it is a guess: the
+    field was not read (checks.unread_below has the evidence)."""
+    return f.confidence < claim.rules.checks.unread_below and not f.reasons
 
 
 def check_field_validations(claim: ClaimUnderCheck) -> list[Problem]:
@@ -264,24 +270,60 @@ def check_names(claim: ClaimUnderCheck) -> list[Problem]:
 
 
 _BRANCH = re.compile(r"[(（][^)）]*[)）]$")
+# What names the same institution in a longer or shorter form: 苏州大学附属第一医院 is 苏州大学第一
+# 医院, and a 分院 or 院区 is a campus of the hospital it is named after.
+_AFFIX = re.compile(r"附属|(?:分院|院区|本部)$")
+# The words that tell two hospitals of one city apart by a single character (第一 and 第二医院,
+# 市一院 and 市二院): a one-character difference there is another hospital, not an OCR slip.
+_ORDINAL = frozenset("一二三四五六七八九十")
 
 
 def hospital_key(name: str) -> str:
-    """A hospital's name compared without what only locates it (a campus in brackets: 本部, 东院)."""
-    return _BRANCH.sub("", normalize_name(name))
+    """A hospital's name compared without what only locates it (a campus in brackets: 本部, 东院)
+    or only lengthens it (附属, a 分院 suffix)."""
+    return _AFFIX.sub("", _BRANCH.sub("", normalize_name(name)))
+
+
+def _ordinal_differs(a: str, b: str) -> bool:
+    """Whether an edit turning a into b adds, drops or changes a number word."""
+    for op in Levenshtein.editops(a, b):
+        changed = (a[op.src_pos] if op.tag != "insert" else "") + (b[op.dest_pos] if op.tag != "delete" else "")
+        if set(changed) & _ORDINAL:
+            return True
+    return False
 
 
 def check_hospitals(claim: ClaimUnderCheck) -> list[Problem]:
     """The bills and the clinical documents come from one hospital. A name read a character off,
-    or one that contains the other (a hospital's full and short name), is the reviewer's."""
+    or one that contains the other (a hospital's full and short name), is the reviewer's; one that
+    differs in its number (第一 against 第二医院) or by far more than a slip is another hospital."""
     share = claim.rules.checks.hospital_max_edit_share
 
+    def allowed(a: str, b: str) -> int:
+        return max(1, round(max(len(a), len(b)) * share))
+
     def near(a: str, b: str) -> bool:
-        return a in b or b in a or edit_distance(a, b) <= max(1, round(max(len(a), len(b)) * share))
+        if _ordinal_differs(a, b):
+            return False
+        return a in b or b in a or edit_distance(a, b) <= allowed(a, b)
+
+    def far(a: str, b: str) -> bool:
+        # Half the name changed (three characters at least) is no misreading of one another: like
+        # two people's names, it needs checks.far_mismatch_min, not the review threshold.
+        edits = edit_distance(a, b)
+        return not (a in b or b in a) and edits >= 3 and 2 * edits >= max(len(a), len(b))
 
     read = _readings(claim, ("hospital_name",), hospital_key)
     codes = (ProblemCode.HOSPITAL_MISMATCH, ProblemCode.HOSPITAL_NEAR_MISMATCH)
-    return _disagreements(claim, read, near, codes, hospital_key)
+    out = _disagreements(claim, read, near, codes, hospital_key, far)
+    if read:
+        # A bill or clinical document whose hospital was not read cannot be compared: the reviewer
+        # reads it off the page rather than the check passing it unseen.
+        with_name = {id(r[0]) for r in read}
+        for doc in claim.of(*BILLS, *CLINICAL):
+            if id(doc) not in with_name and not doc.page_issues:
+                out.append(claim.problem(ProblemCode.FIELD_MISSING, Actor.REVIEWER, doc, "hospital_name"))
+    return out
 
 
 # -- dates ---------------------------------------------------------------------------------------
@@ -750,8 +792,11 @@ def check_duplicate_invoices(claim: ClaimUnderCheck) -> list[Problem]:
         images = claim.registry.image_keys(claim.claim_id) if images is None else images
         match = _earlier_image(claim, doc, images)
         if match is not None:
-            holder, same_total = match
-            if same_total:
+            holder, same_total, alike = match
+            if alike >= claim.rules.checks.fingerprint_same_paper:
+                # So many of the same numbers are one paper whatever its total was read as.
+                out.append(_claimed_before(claim, doc, holder, Actor.MEMBER))
+            elif same_total:
                 sure = claim.confident(doc.fields.get("total_amount"))
                 out.append(_claimed_before(claim, doc, holder, Actor.MEMBER if sure else Actor.REVIEWER))
             else:
@@ -776,8 +821,8 @@ def _same_paper(claim: ClaimUnderCheck, doc: Document, others: Iterable[Document
     return None
 
 
-def _earlier_image(claim: ClaimUnderCheck, doc: Document, images: dict[str, str]) -> tuple[str, bool] | None:
-    """(the claim holding this paper's fingerprint, whether its total is this one's) when the
+def _earlier_image(claim: ClaimUnderCheck, doc: Document, images: dict[str, str]) -> tuple[str, bool, float] | None:
+    """(the claim holding this paper's fingerprint, whether its total is this one's, how alike) when the
     invoice's numbers did not find it: a re-photographed invoice whose numbers were misread or not read."""
     assert doc.fingerprint is not None
     total = doc.value("total_amount")
@@ -791,7 +836,7 @@ def _earlier_image(claim: ClaimUnderCheck, doc: Document, images: dict[str, str]
         same = total is not None and other_total == total
         if best is None or (same, alike) > (best[2], best[0]):
             best = (alike, holder, same)
-    return None if best is None else (best[1], best[2])
+    return None if best is None else (best[1], best[2], best[0])
 
 
 # -- diagnosis and sex ---------------------------------------------------------------------------

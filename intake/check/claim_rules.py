@@ -218,11 +218,13 @@ class CheckSettings(Strict):
     seal_text_max_edit_share: Share = 0.2
     hospital_max_edit_share: Share = 0.2
     fingerprint_min_similarity: Share = 0.15
+    fingerprint_same_paper: Share = 0.5
     dates_slack_days: Annotated[int, _whole(0, 60)] = 1
     unread_field_actor: Actor = Actor.REVIEWER
     unverifiable_seal_actor: Actor = Actor.REVIEWER
     unsure_type_min: Share = 0.2
     far_mismatch_min: Share = 0.6
+    unread_below: Share = 0.4
 
     @field_validator("name_fields", mode="before")
     @classmethod

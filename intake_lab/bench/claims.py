@@ -104,11 +104,13 @@ def main(argv: list[str] | None = None) -> int:
                 registry.hold(claim.prior_keys, "earlier-claim")
             claim_rules = claim.rules_for(rules)
             start = time.perf_counter()
+            prior_read: list[Document] = []
             if processor is None:
                 documents = [Document.from_json(d.to_json()) for d in claim.documents]
             else:
                 for name, data in claim.prior_files:
                     earlier = processor.read_file(data, name).documents
+                    prior_read.extend(earlier)
                     processor.judge(claim_type, earlier, registry, "earlier-claim")
                 documents = []
                 for (name, data), truth in zip(claim.files, claim.documents, strict=True):
@@ -145,8 +147,14 @@ def main(argv: list[str] | None = None) -> int:
                             "doc_type_scores": {t: round(p, 3) for t, p in d.type_scores.items()},
                             "page_issues": [i.issue for i in d.page_issues],
                             "fields": {n: [f.value, round(f.confidence, 2), f.reasons] for n, f in d.fields.items()},
+                            "fingerprint": d.fingerprint,
                         }
                         for d in documents
+                    ],
+                    # What the earlier claim of an invoice_rephotographed defect read of the same paper.
+                    "earlier": [
+                        {"doc_type": d.doc_type.value, "fingerprint": d.fingerprint, "total": d.value("total_amount")}
+                        for d in prior_read
                     ],
                     "truth": [
                         {"doc_type": d.doc_type.value, "fields": {n: f.value for n, f in d.fields.items()}}
