@@ -628,6 +628,9 @@ def test_not_listed_is_doubtful_only_when_a_diagnosis_was_not_recognized() -> No
     assert [p.severity for p in coded.problems if p.code == "diagnosis_not_listed"] == ["error"]
     unknown = claim([{"text": "肺炎", "icd10": "J18.900"}, {"text": "右肺恶忄生肿瘤"}])
     assert [p.severity for p in unknown.problems if p.code == "diagnosis_not_listed"] == ["warning"]
+    # A line that runs a known unlisted disease into more words is still known for what it is.
+    longer = claim([{"text": "多发胆囊结石"}])
+    assert [(p.code, p.actor) for p in longer.problems if "diagnosis" in p.code] == [("diagnosis_not_listed", "member")]
 
 
 def test_one_listed_diagnosis_among_others_is_enough() -> None:

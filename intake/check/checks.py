@@ -910,7 +910,14 @@ def check_diagnosis_listed(claim: ClaimUnderCheck) -> list[Problem]:
 
 
 def _recognized(diagnosis: Diagnosis) -> bool:
-    return bool(_code(diagnosis.icd10)) or bool(diagnoses.by_name(diagnosis.text))
+    """Whether a diagnosis is known for what it is: it carries an ICD-10 code, is a name of the
+    table, or contains one (胆囊结石伴慢性胆囊炎, a line run into the next). check_diagnosis_listed
+    asks this only of diagnoses that are not listed, loosely or otherwise, so a name it contains is
+    an unlisted disease's, and a low line confidence does not make it a listed one misread."""
+    if _code(diagnosis.icd10) or diagnoses.by_name(diagnosis.text):
+        return True
+    text = fold(diagnosis.text)
+    return bool(text) and any(len(e.key) >= 2 and e.key in text for e in diagnoses.curated())
 
 
 def check_sex(claim: ClaimUnderCheck) -> list[Problem]:
