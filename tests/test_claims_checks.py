@@ -435,6 +435,18 @@ def test_a_part_ten_times_its_total_is_a_misreading() -> None:
     assert [p.actor for p in c.problems if p.code == "amount_parts_mismatch"] == [Actor.MEMBER]
 
 
+def test_a_part_one_digit_off_the_bill_adding_up_is_a_misreading() -> None:
+    # 个人账户 read 6345.67 where 自付 + 自费 is 4345.67: a 6 for a 4, not an altered bill.
+    c = check_claim("inpatient", [invoice(personal_account_paid="6345.67"), discharge()], RULES)
+    assert [(p.code, p.actor) for p in c.problems if p.code.startswith("amount")] == [
+        ("amount_parts_mismatch", "reviewer")
+    ]
+    assert c.complete
+    # 统筹 read 8000.00 as 9000.00 beside a total its 大写 confirms: the part is the misread figure.
+    c = check_claim("inpatient", [invoice(insurance_paid="9000.00"), discharge()], RULES)
+    assert [p.actor for p in c.problems if p.code == "amount_parts_mismatch"] == [Actor.REVIEWER]
+
+
 def test_upper_that_does_not_parse_is_left_to_the_reviewer() -> None:
     c = check_claim("inpatient", [invoice(total_amount_upper="壹万贰仟叁佰肆拾伍元陆角柒分X"), discharge()], RULES)
     assert only(c, "amount_upper_unreadable")["severity"] == "warning" and c.complete
