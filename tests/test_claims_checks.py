@@ -330,6 +330,9 @@ def test_a_clearly_different_hospital_read_fairly_surely_is_the_members() -> Non
     # Far more edits than a misread title, read at 0.7 (below the review threshold).
     assert hospitals("苏州大学附属第一医院", "苏州市立医院", conf=0.7) == [("hospital_mismatch", "member")]
     assert hospitals("苏州大学附属第一医院", "苏州市立医院", conf=0.5) == [("hospital_near_mismatch", "reviewer")]
+    assert hospitals("南京鼓楼医院", "南京市第一医院", conf=0.7) == [("hospital_mismatch", "member")]
+    # One number apart but read unsurely: 一 and 二 are what OCR confuses; the reviewer looks.
+    assert hospitals("南京市第一医院", "南京市第二医院", conf=0.7) == [("hospital_near_mismatch", "reviewer")]
 
 
 def test_a_hospital_not_read_on_one_document_is_the_reviewers_to_compare() -> None:

@@ -308,10 +308,11 @@ def check_hospitals(claim: ClaimUnderCheck) -> list[Problem]:
         return a in b or b in a or edit_distance(a, b) <= allowed(a, b)
 
     def far(a: str, b: str) -> bool:
-        # Half the name changed (three characters at least) is no misreading of one another: like
-        # two people's names, it needs checks.far_mismatch_min, not the review threshold.
+        # Three characters changed, among them half the name or its number, is no misreading of
+        # one another: like two people's names, it needs checks.far_mismatch_min, not the review
+        # threshold (宁波大学第一医院 against 宁波市第二医院; 南京鼓楼医院 against 南京市第一医院).
         edits = edit_distance(a, b)
-        return not (a in b or b in a) and edits >= 3 and 2 * edits >= max(len(a), len(b))
+        return not (a in b or b in a) and edits >= 3 and (2 * edits >= max(len(a), len(b)) or _ordinal_differs(a, b))
 
     read = _readings(claim, ("hospital_name",), hospital_key)
     codes = (ProblemCode.HOSPITAL_MISMATCH, ProblemCode.HOSPITAL_NEAR_MISMATCH)
