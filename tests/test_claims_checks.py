@@ -460,6 +460,19 @@ def test_a_part_one_digit_off_the_bill_adding_up_is_a_misreading() -> None:
     assert [p.actor for p in c.problems if p.code == "amount_parts_mismatch"] == [Actor.REVIEWER]
 
 
+def test_parts_over_the_upper_amount_when_the_total_lost_its_decimal_point() -> None:
+    # 12345.67 read 1234567.00: the parts stay under it, but not under the 大写, the bill's figure.
+    c = check_claim("inpatient", [invoice(total_amount="1234567.00", insurance_paid="10500.00"), discharge()], RULES)
+    found = [(p.code, p.actor) for p in c.problems if p.code.startswith("amount")]
+    assert ("amount_parts_mismatch", "member") in found and ("amount_upper_mismatch", "reviewer") in found
+    # The same misread total on a bill whose parts add up: only the reviewer's look at the total.
+    c = check_claim("inpatient", [invoice(total_amount="1234567.00"), discharge()], RULES)
+    assert [(p.code, p.actor) for p in c.problems if p.code.startswith("amount")] == [
+        ("amount_upper_mismatch", "reviewer")
+    ]
+    assert c.complete
+
+
 def test_upper_that_does_not_parse_is_left_to_the_reviewer() -> None:
     c = check_claim("inpatient", [invoice(total_amount_upper="壹万贰仟叁佰肆拾伍元陆角柒分X"), discharge()], RULES)
     assert only(c, "amount_upper_unreadable")["severity"] == "warning" and c.complete

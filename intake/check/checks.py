@@ -637,14 +637,31 @@ def _one_digit_misread(doc: Document, broken: tuple[str, Decimal, Decimal, list[
     excess = value - other  # by how much the parts side exceeds its bound
     for name in names:
         part = _money(fields.get(name))
-        if name == "total_amount" or part is None:
+        if name in ("total_amount", "total_amount_upper") or part is None:
             continue
-        # personal_account_paid sits on the bounded side; the others add to the side it is bounded by.
-        bounded = name == "personal_account_paid" or ("total_amount" in names and name != "total_amount")
+        # A part of the side over its bound would have to be smaller; 自付 and 自费, which bound
+        # 个人账户, larger.
+        bounded = name == "personal_account_paid" or bool({"total_amount", "total_amount_upper"} & set(names))
         needed = part - excess if bounded else part + excess
         if needed >= 0 and _one_digit_apart(part, needed):
             return True
     return False
+
+
+def _parts_over_upper(doc: Document, tol: Decimal) -> tuple[str, Decimal, Decimal, list[str]] | None:
+    """The paid parts against the 大写 amount when the read total is that amount with digits lost
+    (its decimal point: 25689.48 read 2568948.00 on a train-family parts_mismatch claim, which the
+    parts then stayed under): the 大写 is the bill's figure, and parts over it do not add up."""
+    total, upper = _money(doc.fields.get("total_amount")), _upper_amount(doc)
+    if total is None or upper is None or abs(upper - total) <= tol or not _digits_lost(upper, total):
+        return None
+    names = ["insurance_paid", "personal_copay", "personal_selfpay"]
+    parts = [_money(doc.fields.get(n)) for n in names]
+    if all(p is not None for p in parts):
+        value = sum((p for p in parts if p is not None), Decimal(0))
+        if value > upper + tol:
+            return ("insurance_paid", value, upper, ["total_amount_upper", *names])
+    return None
 
 
 def check_amount_parts(claim: ClaimUnderCheck) -> list[Problem]:
@@ -658,10 +675,10 @@ def check_amount_parts(claim: ClaimUnderCheck) -> list[Problem]:
     out = []
     for doc in claim.of(*BILLS):
         f = doc.fields
-        broken = _parts_broken(doc, tol)
+        broken = _parts_broken(doc, tol) or _parts_over_upper(doc, tol)
         if broken is not None:
             field, value, other, names = broken
-            sure = claim.confident(*(f.get(n) for n in names), explained=PARTS_REASONS)
+            sure = claim.confident(*(f.get(n) for n in names), explained=PARTS_REASONS | UPPER_REASONS)
             if sure and "total_amount" in names:
                 # The parts exceed the read total; if the upper amount disagrees with that total and
                 # holds the parts, the total is the misread figure (see check_upper_amount).
@@ -838,8 +855,10 @@ def check_duplicate_invoices(claim: ClaimUnderCheck) -> list[Problem]:
                 # So many of the same numbers are one paper whatever its total was read as.
                 out.append(_claimed_before(claim, doc, holder, Actor.MEMBER))
             elif same_total:
-                sure = claim.confident(doc.fields.get("total_amount"))
-                out.append(_claimed_before(claim, doc, holder, Actor.MEMBER if sure else Actor.REVIEWER))
+                # The total read to the cent off two photographs, of papers alike in their numbers:
+                # the two readings confirm each other, however unsure each was alone (a train-family
+                # claim's 39057.74, doubted for a 大写 not read, was the earlier claim's 39057.74).
+                out.append(_claimed_before(claim, doc, holder, Actor.MEMBER))
             else:
                 out.append(claim.problem(ProblemCode.INVOICE_LOOKS_CLAIMED, Actor.REVIEWER, doc, "invoice_number"))
     return out
