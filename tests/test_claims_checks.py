@@ -324,7 +324,8 @@ def test_another_hospital_is_the_members_even_one_number_apart() -> None:
     # 第一 and 第二医院 of one city are two hospitals, not one name misread by a character.
     assert hospitals("苏州大学附属第一医院", "苏州大学附属第二医院") == [("hospital_mismatch", "member")]
     assert hospitals("宁波市第二医院", "宁波市鄞州区第二医院") == [("hospital_mismatch", "member")]
-    # A character misread that is no number stays the reviewer's.
+    # A number lost, or a character misread that is no number, stays the reviewer's.
+    assert hospitals("苏州大学附属第一医院", "苏州大学附属第医院") == [("hospital_near_mismatch", "reviewer")]
     assert hospitals("杭州市第一人民医院", "杭州市第一人民医阮") == [("hospital_near_mismatch", "reviewer")]
 
 
@@ -471,6 +472,15 @@ def test_parts_over_the_upper_amount_when_the_total_lost_its_decimal_point() -> 
         ("amount_upper_mismatch", "reviewer")
     ]
     assert c.complete
+
+
+def test_upper_altered_beside_a_part_read_a_digit_off_is_still_the_members() -> None:
+    # 统筹 8000.00 read 8060.00 puts the parts 60.00 over the total; they still bear out the total
+    # against a 大写 altered by 1003 yuan.
+    inv = invoice(insurance_paid="8060.00", total_amount_upper="壹万叁仟叁佰肆拾捌元陆角柒分")
+    c = check_claim("inpatient", [inv, discharge()], RULES)
+    assert [p.actor for p in c.problems if p.code == "amount_upper_mismatch"] == [Actor.MEMBER]
+    assert [p.actor for p in c.problems if p.code == "amount_parts_mismatch"] == [Actor.REVIEWER]
 
 
 def test_upper_that_does_not_parse_is_left_to_the_reviewer() -> None:

@@ -293,11 +293,16 @@ def hospital_key(name: str) -> str:
     return _AFFIX.sub("", _BRANCH.sub("", normalize_name(name)))
 
 
-def _ordinal_differs(a: str, b: str) -> bool:
-    """Whether an edit turning a into b adds, drops or changes a number word."""
+def _ordinal_differs(a: str, b: str, *, lost: bool = False) -> bool:
+    """Whether a number word of one name is another number word in the other (第一 and 第二医院),
+    or with `lost` also added or dropped. A number dropped alone is a character lost, not another
+    hospital: 苏州大学附属第一医院 was read 苏州大学附属第医院 on a train-family complete claim."""
     for op in Levenshtein.editops(a, b):
-        changed = (a[op.src_pos] if op.tag != "insert" else "") + (b[op.dest_pos] if op.tag != "delete" else "")
-        if set(changed) & _ORDINAL:
+        old = a[op.src_pos] if op.tag != "insert" else ""
+        new = b[op.dest_pos] if op.tag != "delete" else ""
+        if op.tag == "replace" and old in _ORDINAL and new in _ORDINAL:
+            return True
+        if op.tag != "replace" and lost and (old + new) in _ORDINAL:
             return True
     return False
 
@@ -321,7 +326,11 @@ def check_hospitals(claim: ClaimUnderCheck) -> list[Problem]:
         # one another: like two people's names, it needs checks.far_mismatch_min, not the review
         # threshold (宁波大学第一医院 against 宁波市第二医院; 南京鼓楼医院 against 南京市第一医院).
         edits = edit_distance(a, b)
-        return not (a in b or b in a) and edits >= 3 and (2 * edits >= max(len(a), len(b)) or _ordinal_differs(a, b))
+        return (
+            not (a in b or b in a)
+            and edits >= 3
+            and (2 * edits >= max(len(a), len(b)) or _ordinal_differs(a, b, lost=True))
+        )
 
     read = _readings(claim, ("hospital_name",), hospital_key)
     codes = (ProblemCode.HOSPITAL_MISMATCH, ProblemCode.HOSPITAL_NEAR_MISMATCH)
@@ -600,9 +609,12 @@ def check_upper_amount(claim: ClaimUnderCheck) -> list[Problem]:
             # printed total; when the read total is also contradicted by its own parts, it is the
             # total that was misread (a train-family claims run: 壹万玖仟…19119.19 printed, the total
             # read as 2744.00 from a neighbouring cell, the parts summing to 19119.19).
+            # Parts that would keep to the total with one of them read a digit off still bear it out
+            # (a train-family upper_mismatch claim: 统筹 read 60.00 over, the 大写 altered by 1003).
+            broken = _parts_broken(doc, tol)
             sure = (
                 claim.confident(total_f, upper_f, explained=UPPER_REASONS)
-                and _parts_broken(doc, tol) is None
+                and (broken is None or _part_one_digit_off(doc, broken))
                 and not _digits_lost(upper, total)
             )
             out.append(
@@ -629,14 +641,19 @@ def _one_digit_misread(doc: Document, broken: tuple[str, Decimal, Decimal, list[
     of 6729.61 on a complete claim; a tampered bill adds a share of the total to one part, which
     changes several digits. A total the 大写 bears out is not the misread one."""
     _, value, other, names = broken
-    fields = doc.fields
-    total, upper = _money(fields.get("total_amount")), _upper_amount(doc)
+    total, upper = _money(doc.fields.get("total_amount")), _upper_amount(doc)
     total_confirmed = total is not None and upper is not None and abs(upper - total) <= tol
     if not ("total_amount" in names and total_confirmed) and _one_digit_apart(value, other):
         return True
+    return _part_one_digit_off(doc, broken)
+
+
+def _part_one_digit_off(doc: Document, broken: tuple[str, Decimal, Decimal, list[str]]) -> bool:
+    """Whether one paid part read a digit off would make the parts keep to their bound."""
+    _, value, other, names = broken
     excess = value - other  # by how much the parts side exceeds its bound
     for name in names:
-        part = _money(fields.get(name))
+        part = _money(doc.fields.get(name))
         if name in ("total_amount", "total_amount_upper") or part is None:
             continue
         # A part of the side over its bound would have to be smaller; 自付 and 自费, which bound
