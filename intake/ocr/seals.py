@@ -403,7 +403,7 @@ def grey_ink(grey: np.ndarray, bilevel: bool | None = None) -> np.ndarray:
     # The caller says so of a page it resized (its mid-tones are the resizing's): faded there, a
     # train 1-bit oval's strokes were erased (seed 11, page 9).
     if bilevel is None:
-        bilevel = np.count_nonzero((g > black + 0.2 * depth) & (g < paper - 0.2 * depth)) < 0.04 * g.size
+        bilevel = bool(np.count_nonzero((g > black + 0.2 * depth) & (g < paper - 0.2 * depth)) < 0.04 * g.size)
     if not bilevel and black < paper - 60 and np.count_nonzero(g < black + 0.15 * depth) < 0.5 * g.size:
         # Print darker than any seal ink fades out instead of reading as seal strokes, and with
         # it the pixel of grey around each of its strokes: left at full ink, those edges drew the
@@ -635,7 +635,7 @@ def find_grey_ovals(image: np.ndarray, engine: Engine, min_diameter: int, taken:
     h, w = grey.shape
     thin = cv2.resize(grey, (max(1, int(w / OVAL_ASPECT)), h), interpolation=cv2.INTER_AREA)
     sample = grey[::4, ::4]
-    bilevel = np.count_nonzero((sample > 40) & (sample < 215)) < 0.01 * sample.size
+    bilevel = bool(np.count_nonzero((sample > 40) & (sample < 215)) < 0.01 * sample.size)
     found: list[tuple[Box, _Ring]] = []
     for cx, cy, rr in _ring_candidates(thin, min_diameter):
         box = (int(cx - rr), int(cy - rr), int(cx + rr), int(cy + rr))
