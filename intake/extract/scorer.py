@@ -113,6 +113,9 @@ class FieldModel:
                 bias[name] = float(z[f"{name}.b"][0])
                 if f"{name}.cal" in z:
                     calib[name] = np.asarray(z[f"{name}.cal"], dtype=np.float64)
+            # The shared calibrator, for a field without its own (not a field: no weights).
+            if "_all.cal" in z:
+                calib["_all"] = np.asarray(z["_all.cal"], dtype=np.float64)
         return cls(weights, bias, calib, card)
 
     @classmethod

@@ -182,6 +182,12 @@ def out_of_fold(rows: dict[str, FieldRows], docs: dict[int, dict[str, Any]]) -> 
                 known = float(np.count_nonzero(ws)) / max(len(ws), 1)
                 by_doc[d].append((1 / (1 + math.exp(-max(min(z, 30), -30))), fr.v[i], known))
             for d, sc in by_doc.items():
+                if docs[d]["family"].startswith("old:"):
+                    # intake's own layouts train the scorer but do not calibrate it: the documents
+                    # the service has not seen are like the form families. Measured out of family
+                    # (2026-12-01): with them 127 of 8548 winners given >= 0.80 were wrong (1.5%),
+                    # on the form families alone 112 of 7021 (1.6%).
+                    continue
                 sc.sort(key=lambda t: -t[0])
                 p1, v1, known = sc[0]
                 p2, close = calibration_inputs(p1, v1, [(p, v) for p, v, _ in sc[1:]])
