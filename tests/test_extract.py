@@ -82,7 +82,7 @@ def test_upper_amount_kept_as_printed_and_nonsense_flagged() -> None:
         ("2019年12月", {}, "2019-12"),  # blanked for privacy: partial, never a made-up day
     ],
 )
-def test_date_forms(text: str, params: dict, value: str) -> None:
+def test_date_forms(text: str, params: dict[str, object], value: str) -> None:
     got = date(text, params)
     assert got is not None and got.value == value
     assert ("partial_date" in got.reasons) == (len(value) == 7)
@@ -285,12 +285,12 @@ def test_invoice_number_digit_count() -> None:
         ("维生素B12缺乏性贫血，l.高血压", [("维生素B12缺乏性贫血", None), ("高血压", None)]),  # B12 is no code
     ],
 )
-def test_diagnosis_lists_split(printed: str, items: list) -> None:
+def test_diagnosis_lists_split(printed: str, items: list[tuple[str, str | None]]) -> None:
     assert split_items(printed.replace(" ", "")) == items
 
 
 def _dx(f: dict[str, Field]) -> list[tuple[str, str | None]]:
-    return [(d.text, d.icd10) for d in f["diagnoses"].value] if "diagnoses" in f else []
+    return [(d.text, d.icd10) for d in f["diagnoses"].diagnoses] if "diagnoses" in f else []
 
 
 def test_a_diagnosis_table_under_its_admission_twin_reads_the_discharge_one() -> None:
