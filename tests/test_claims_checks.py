@@ -294,6 +294,16 @@ def test_names_with_nothing_in_common_need_less_confidence_to_be_the_members() -
     assert only(claim_with("罗强国", 0.5), "name_near_mismatch")["actor"] == "reviewer"
 
 
+@pytest.mark.parametrize("misread", ["兰琴", "慕容兰", "性别男", "住院号"])
+def test_a_name_cut_short_or_a_label_read_as_a_name_is_the_reviewers(misread: str) -> None:
+    # A compound surname lost, a name cut at a cell's edge, a form's label read as the value: read
+    # surely or not, our misreading, never the member's documents naming someone else.
+    odd = discharge(patient_name=misread)
+    c = check_claim("inpatient", [invoice(patient_name="慕容兰琴"), odd], RULES)
+    assert [(p.code, p.actor) for p in c.problems if "name" in p.code] == [("name_near_mismatch", "reviewer")]
+    assert c.complete
+
+
 def test_employee_name_on_the_certificate_is_compared_too() -> None:
     c = check_claim("special_disease", [invoice(), discharge(), certificate(employee_name="赵丽华")], RULES)
     assert only(c, "name_mismatch")["field"] == "employee_name"
@@ -330,6 +340,9 @@ def test_a_clearly_different_hospital_read_fairly_surely_is_the_members() -> Non
     # Far more edits than a misread title, read at 0.7 (below the review threshold).
     assert hospitals("苏州大学附属第一医院", "苏州市立医院", conf=0.7) == [("hospital_mismatch", "member")]
     assert hospitals("苏州大学附属第一医院", "苏州市立医院", conf=0.5) == [("hospital_near_mismatch", "reviewer")]
+    assert hospitals("南京鼓楼医院", "南京市第一医院", conf=0.7) == [("hospital_mismatch", "member")]
+    # One number apart but read unsurely: 一 and 二 are what OCR confuses; the reviewer looks.
+    assert hospitals("南京市第一医院", "南京市第二医院", conf=0.7) == [("hospital_near_mismatch", "reviewer")]
 
 
 def test_a_hospital_not_read_on_one_document_is_the_reviewers_to_compare() -> None:
@@ -445,6 +458,19 @@ def test_a_part_one_digit_off_the_bill_adding_up_is_a_misreading() -> None:
     # 统筹 read 8000.00 as 9000.00 beside a total its 大写 confirms: the part is the misread figure.
     c = check_claim("inpatient", [invoice(insurance_paid="9000.00"), discharge()], RULES)
     assert [p.actor for p in c.problems if p.code == "amount_parts_mismatch"] == [Actor.REVIEWER]
+
+
+def test_parts_over_the_upper_amount_when_the_total_lost_its_decimal_point() -> None:
+    # 12345.67 read 1234567.00: the parts stay under it, but not under the 大写, the bill's figure.
+    c = check_claim("inpatient", [invoice(total_amount="1234567.00", insurance_paid="10500.00"), discharge()], RULES)
+    found = [(p.code, p.actor) for p in c.problems if p.code.startswith("amount")]
+    assert ("amount_parts_mismatch", "member") in found and ("amount_upper_mismatch", "reviewer") in found
+    # The same misread total on a bill whose parts add up: only the reviewer's look at the total.
+    c = check_claim("inpatient", [invoice(total_amount="1234567.00"), discharge()], RULES)
+    assert [(p.code, p.actor) for p in c.problems if p.code.startswith("amount")] == [
+        ("amount_upper_mismatch", "reviewer")
+    ]
+    assert c.complete
 
 
 def test_upper_that_does_not_parse_is_left_to_the_reviewer() -> None:

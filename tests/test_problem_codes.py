@@ -93,7 +93,15 @@ def test_a_paper_surely_seen_before_is_the_members_whatever_its_total_was_read_a
     c = check_claim("inpatient", [inv, discharge()], RULES, registry, "this-claim")
     assert ("invoice_claimed_before", "member") in [(p.code, p.actor) for p in c.problems]
     assert not c.complete
-    # Only alike (half its numbers misread): the reviewer compares the two.
+    # Only alike, but its total the earlier claim's to the cent: the two readings bear each other out,
+    # even when this one was doubted (its 大写 not read).
+    inv = invoice(invoice_code=None, invoice_number=None, check_code=None, total_amount_upper=None)
+    inv.fields["total_amount"].confidence = 0.3
+    inv.fingerprint = POORLY
+    c = check_claim("inpatient", [inv, discharge()], RULES, registry, "this-claim")
+    assert ("invoice_claimed_before", "member") in [(p.code, p.actor) for p in c.problems]
+    # Only alike and its total another: the reviewer compares the two.
+    inv = invoice(invoice_code=None, invoice_number=None, check_code=None, total_amount="12845.67")
     inv.fingerprint = POORLY
     c = check_claim("inpatient", [inv, discharge()], RULES, registry, "this-claim")
     assert [(p.code, p.actor) for p in c.problems if "claimed" in p.code] == [("invoice_looks_claimed", "reviewer")]

@@ -247,11 +247,18 @@ def _disagreements(
 _PERSON_NAME = re.compile(r"[\u4e00-\u9fff]{2,4}|[\u4e00-\u9fff]{1,10}(?:·[\u4e00-\u9fff]{1,10})+")
 
 
+# Words of a form's labels that no person's name contains: a reading holding one is a label read as
+# the value (性别男 and 住院号 were read as patient names on train-family claims, at 0.75 and 0.22).
+_LABEL_WORDS = re.compile(
+    "性别|姓名|年龄|住院|门诊|科室|床号|病区|日期|诊断|医院|单位|职工|患者|病人|身份|证号|编号|号码|出生|民族|籍贯|职业"
+)
+
+
 def looks_like_name(value: str) -> bool:
     """Whether a reading has the shape of a person's name. A reading that does not (我单位员工, a
     label read as the value, a name run into the next word) is our misreading, never evidence that
     the member's documents name someone else."""
-    return _PERSON_NAME.fullmatch(value) is not None
+    return _PERSON_NAME.fullmatch(value) is not None and _LABEL_WORDS.search(value) is None
 
 
 def check_names(claim: ClaimUnderCheck) -> list[Problem]:
@@ -259,7 +266,9 @@ def check_names(claim: ClaimUnderCheck) -> list[Problem]:
     codes = (ProblemCode.NAME_MISMATCH, ProblemCode.NAME_NEAR_MISMATCH)
 
     def near(a: str, b: str) -> bool:
-        return edit_distance(a, b) <= 1 or not (looks_like_name(a) and looks_like_name(b))
+        # One name inside the other is a reading cut at a cell's edge or a compound surname lost
+        # (慕容兰琴 read 兰琴 at 0.75 on a train-family complete claim), not another person.
+        return edit_distance(a, b) <= 1 or a in b or b in a or not (looks_like_name(a) and looks_like_name(b))
 
     def far(a: str, b: str) -> bool:
         # OCR slips a character or two; it does not turn 韩浩成 into 罗强国 (train-family claims:
@@ -308,10 +317,11 @@ def check_hospitals(claim: ClaimUnderCheck) -> list[Problem]:
         return a in b or b in a or edit_distance(a, b) <= allowed(a, b)
 
     def far(a: str, b: str) -> bool:
-        # Half the name changed (three characters at least) is no misreading of one another: like
-        # two people's names, it needs checks.far_mismatch_min, not the review threshold.
+        # Three characters changed, among them half the name or its number, is no misreading of
+        # one another: like two people's names, it needs checks.far_mismatch_min, not the review
+        # threshold (宁波大学第一医院 against 宁波市第二医院; 南京鼓楼医院 against 南京市第一医院).
         edits = edit_distance(a, b)
-        return not (a in b or b in a) and edits >= 3 and 2 * edits >= max(len(a), len(b))
+        return not (a in b or b in a) and edits >= 3 and (2 * edits >= max(len(a), len(b)) or _ordinal_differs(a, b))
 
     read = _readings(claim, ("hospital_name",), hospital_key)
     codes = (ProblemCode.HOSPITAL_MISMATCH, ProblemCode.HOSPITAL_NEAR_MISMATCH)
@@ -627,14 +637,31 @@ def _one_digit_misread(doc: Document, broken: tuple[str, Decimal, Decimal, list[
     excess = value - other  # by how much the parts side exceeds its bound
     for name in names:
         part = _money(fields.get(name))
-        if name == "total_amount" or part is None:
+        if name in ("total_amount", "total_amount_upper") or part is None:
             continue
-        # personal_account_paid sits on the bounded side; the others add to the side it is bounded by.
-        bounded = name == "personal_account_paid" or ("total_amount" in names and name != "total_amount")
+        # A part of the side over its bound would have to be smaller; 自付 and 自费, which bound
+        # 个人账户, larger.
+        bounded = name == "personal_account_paid" or bool({"total_amount", "total_amount_upper"} & set(names))
         needed = part - excess if bounded else part + excess
         if needed >= 0 and _one_digit_apart(part, needed):
             return True
     return False
+
+
+def _parts_over_upper(doc: Document, tol: Decimal) -> tuple[str, Decimal, Decimal, list[str]] | None:
+    """The paid parts against the 大写 amount when the read total is that amount with digits lost
+    (its decimal point: 25689.48 read 2568948.00 on a train-family parts_mismatch claim, which the
+    parts then stayed under): the 大写 is the bill's figure, and parts over it do not add up."""
+    total, upper = _money(doc.fields.get("total_amount")), _upper_amount(doc)
+    if total is None or upper is None or abs(upper - total) <= tol or not _digits_lost(upper, total):
+        return None
+    names = ["insurance_paid", "personal_copay", "personal_selfpay"]
+    parts = [_money(doc.fields.get(n)) for n in names]
+    if all(p is not None for p in parts):
+        value = sum((p for p in parts if p is not None), Decimal(0))
+        if value > upper + tol:
+            return ("insurance_paid", value, upper, ["total_amount_upper", *names])
+    return None
 
 
 def check_amount_parts(claim: ClaimUnderCheck) -> list[Problem]:
@@ -648,10 +675,10 @@ def check_amount_parts(claim: ClaimUnderCheck) -> list[Problem]:
     out = []
     for doc in claim.of(*BILLS):
         f = doc.fields
-        broken = _parts_broken(doc, tol)
+        broken = _parts_broken(doc, tol) or _parts_over_upper(doc, tol)
         if broken is not None:
             field, value, other, names = broken
-            sure = claim.confident(*(f.get(n) for n in names), explained=PARTS_REASONS)
+            sure = claim.confident(*(f.get(n) for n in names), explained=PARTS_REASONS | UPPER_REASONS)
             if sure and "total_amount" in names:
                 # The parts exceed the read total; if the upper amount disagrees with that total and
                 # holds the parts, the total is the misread figure (see check_upper_amount).
@@ -833,8 +860,10 @@ def check_duplicate_invoices(claim: ClaimUnderCheck) -> list[Problem]:
                 # So many of the same numbers are one paper whatever its total was read as.
                 out.append(_claimed_before(claim, doc, holder, Actor.MEMBER))
             elif same_total:
-                sure = claim.confident(doc.fields.get("total_amount"))
-                out.append(_claimed_before(claim, doc, holder, Actor.MEMBER if sure else Actor.REVIEWER))
+                # The total read to the cent off two photographs, of papers alike in their numbers:
+                # the two readings confirm each other, however unsure each was alone (a train-family
+                # claim's 39057.74, doubted for a 大写 not read, was the earlier claim's 39057.74).
+                out.append(_claimed_before(claim, doc, holder, Actor.MEMBER))
             else:
                 out.append(claim.problem(ProblemCode.INVOICE_LOOKS_CLAIMED, Actor.REVIEWER, doc, "invoice_number"))
     return out

@@ -131,9 +131,9 @@ class DiagnosisReader:
         return out
 
     def _column_by_content(
-        self, first: Row, geo: list[tuple[int, int, int, int]], code_col: int, texts: list[str]
+        self, first: Row, geo: list[tuple[int, int, int, int]], code_col: int, texts: list[str], left: float
     ) -> int | None:
-        bounds = _column_bounds(geo, first.box(0, 1)[0])
+        bounds = _column_bounds(geo, left)
         for a, b, t in _cells(first):
             x0, _, x1, _ = first.box(a, b)
             col = _column_of(bounds, (x0 + x1) / 2)
@@ -188,7 +188,11 @@ class DiagnosisReader:
         for label in labels:
             for ri, row in enumerate(rows):
                 at = row.text.find(label)
-                if at < 0 or _NOT_A_LIST.match(row.text[at + len(label) :]) or row.text[max(0, at - 2) : at] == "入院":
+                after = row.text[at + len(label) :]
+                if at < 0 or row.text[max(0, at - 2) : at] == "入院":
+                    continue
+                # 诊断名称 heads a table (read above), but 诊断名称： with its colon opens a list.
+                if _NOT_A_LIST.match(after) and not re.match(r"名称[:：]", after):
                     continue
                 start = at + len(label)
                 # A label longer than the one matched (诊断情况：, 诊断结论：) ends at its colon.
@@ -241,10 +245,14 @@ class DiagnosisReader:
             name_col = next((i for i, t in enumerate(texts) if self._head_is_name(t, name_heads)), None)
             code_col = next((i for i, t in enumerate(texts) if any(h in t for h in code_heads)), None)
             geo = [row.box(a, b) for a, b, _ in heads]
+            # The table spans the text block: its left edge is the margin the nearby rows start at
+            # (a centred 序号 in the first column says little of where the column starts).
+            near = [r for r in rows[max(0, ri - 3) : ri + 5] if r.page == row.page]
+            left = min(r.box(0, 1)[0] for r in near)
             if name_col is None and code_col is not None and ri + 1 < len(rows):
                 # A code column says this is a diagnosis table whatever its names' head says (确诊,
                 # 疾病): the names' column is the one whose first cell reads as a disease.
-                name_col = self._column_by_content(rows[ri + 1], geo, code_col, texts)
+                name_col = self._column_by_content(rows[ri + 1], geo, code_col, texts, left)
             if name_col is None or _under_admission(rows, ri):
                 continue
             items: list[tuple[str, str | None]] = []
@@ -256,9 +264,9 @@ class DiagnosisReader:
                 if _LIST_OPENER.match(nxt.text) or any(nxt.text.startswith(h + ":") for h in name_heads):
                     break  # the next list's label or header (出院诊断 after 入院诊断's table)
                 if bounds is None:
-                    bounds = _column_bounds(geo, nxt.box(0, 1)[0])
+                    bounds = _column_bounds(geo, left)
                 name, code, span = "", None, None
-                for a, b, t in _cells(nxt):
+                for a, b, t in _split_at_codes(_cells(nxt)):
                     m = _CODE_BARE.fullmatch(t) or _CODE_BRACKETED.fullmatch(t) or _BARE_CODE.fullmatch(t)
                     if m is not None:
                         code = _read_code(m) if m.re is not _BARE_CODE else _code(t)
@@ -291,6 +299,23 @@ class DiagnosisReader:
             if items:
                 return self._field(items, spans)
         return None
+
+
+def _split_at_codes(cells: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Cells the detector ran together (主要诊断临床未确定S82.800x082踝关节骨折) cut around the codes
+    in them: the code is a cell of its own, and the pieces either side go to their own columns."""
+    out = []
+    for a, b, t in cells:
+        at = a
+        for m in _CODE_BARE.finditer(t):
+            s0, s1 = a + m.start(), a + m.end()
+            if s0 > at:
+                out.append((at, s0, t[at - a : s0 - a]))
+            out.append((s0, s1, m.group(0)))
+            at = s1
+        if at < b:
+            out.append((at, b, t[at - a :]))
+    return out
 
 
 def _column_bounds(heads: list[tuple[int, int, int, int]], left: float) -> list[float]:
