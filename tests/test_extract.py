@@ -82,7 +82,7 @@ def test_upper_amount_kept_as_printed_and_nonsense_flagged() -> None:
         ("2019年12月", {}, "2019-12"),  # blanked for privacy: partial, never a made-up day
     ],
 )
-def test_date_forms(text: str, params: dict, value: str) -> None:
+def test_date_forms(text: str, params: dict[str, object], value: str) -> None:
     got = date(text, params)
     assert got is not None and got.value == value
     assert ("partial_date" in got.reasons) == (len(value) == 7)
@@ -285,12 +285,12 @@ def test_invoice_number_digit_count() -> None:
         ("维生素B12缺乏性贫血，l.高血压", [("维生素B12缺乏性贫血", None), ("高血压", None)]),  # B12 is no code
     ],
 )
-def test_diagnosis_lists_split(printed: str, items: list) -> None:
+def test_diagnosis_lists_split(printed: str, items: list[tuple[str, str | None]]) -> None:
     assert split_items(printed.replace(" ", "")) == items
 
 
 def _dx(f: dict[str, Field]) -> list[tuple[str, str | None]]:
-    return [(d.text, d.icd10) for d in f["diagnoses"].value] if "diagnoses" in f else []
+    return [(d.text, d.icd10) for d in f["diagnoses"].diagnoses] if "diagnoses" in f else []
 
 
 def test_a_diagnosis_table_under_its_admission_twin_reads_the_discharge_one() -> None:
@@ -402,3 +402,55 @@ def test_letter_style_diagnosis_certificate() -> None:
         {"text": "膝关节骨性关节炎", "icd10": "M17.900"},
         {"text": "腔隙性脑梗死", "icd10": "I63.801"},
     ]
+
+
+# -- diagnosis blocks worded and laid out as the training families never do ----------------------
+def test_table_columns_run_together_keep_the_names_apart_from_type_and_condition() -> None:
+    # The detector saw no gap between 诊断类型, 入院病情, the code and the name in row 1.
+    f = extract(
+        DocType.DIAGNOSIS,
+        ("序号", (92, 330, 136, 350)),
+        ("诊断类型", (182, 330, 270, 350)),
+        ("入院病情", (295, 330, 383, 350)),
+        ("ICD编码", (418, 330, 494, 350)),
+        ("出院时诊断", (612, 330, 722, 350)),
+        ("1", (108, 374, 119, 388)),
+        ("主要诊断临床未确定S82.800x082踝关节骨折", (182, 370, 639, 392)),
+        ("2", (108, 412, 119, 428)),
+        ("其他诊断", (182, 408, 270, 430)),
+        ("有", (328, 408, 350, 430)),
+        ("M17.900", (418, 412, 494, 428)),
+        ("膝关节骨性关节炎", (529, 408, 705, 430)),
+        ("建议：建议全休两个月。", (60, 539, 563, 560)),
+    )
+    assert _dx(f) == [("踝关节骨折", "S82.800x082"), ("膝关节骨性关节炎", "M17.900")]
+
+
+def test_a_table_is_known_by_its_code_column_whatever_heads_its_names() -> None:
+    f = extract(
+        DocType.DISCHARGE,
+        ("确诊", (440, 880, 487, 905)),
+        ("疾病代码", (939, 882, 1023, 903)),
+        ("右乳癌", (116, 925, 176, 942)),
+        ("C50.900", (942, 927, 1023, 944)),
+        ("胆囊结石伴慢性胆囊炎", (114, 962, 331, 985)),
+        ("K80.101", (939, 963, 1022, 982)),
+        ("出院情况：患者诉症状较前明显缓解。", (108, 1007, 1118, 1037)),
+    )
+    assert [n for n, _ in _dx(f)] == ["右乳癌", "胆囊结石伴慢性胆囊炎"]
+
+
+def test_a_list_stops_where_it_turns_into_prose() -> None:
+    f = extract(
+        DocType.DISCHARGE,
+        ("出院诊断：1.急性阑尾炎", (100, 300, 420, 322)),
+        ("2.高血压", (172, 340, 300, 362)),
+        ("入院时情况：患者因“转移性右下腹痛40小时”入院，无发热", (172, 380, 900, 402)),
+        ("伴恶心，曾于社区医院就诊，建议住院治疗。", (172, 420, 900, 442)),
+    )
+    assert [n for n, _ in _dx(f)] == ["急性阑尾炎", "高血压"]
+
+
+def test_a_longer_label_than_the_one_known_ends_at_its_colon() -> None:
+    f = extract(DocType.DIAGNOSIS, ("诊断情况：胃恶性肿瘤；高血压", (100, 300, 520, 322)))
+    assert [n for n, _ in _dx(f)] == ["胃恶性肿瘤", "高血压"]

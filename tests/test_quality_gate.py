@@ -127,6 +127,79 @@ def test_motion_and_focus_blur_are_told_apart() -> None:
     assert issues(soft)[:1] == [QualityIssue.FOCUS_BLUR]
 
 
+@pytest.mark.parametrize(
+    ("doc_type", "base"),
+    [
+        (DocType.INVOICE, "clean"),
+        (DocType.INVOICE, "photo"),
+        (DocType.DISCHARGE, "clean"),
+        (DocType.DISCHARGE, "scan"),
+        (DocType.DISCHARGE, "photo"),
+    ],
+)
+def test_moderate_defocus_is_rejected(doc_type: DocType, base: str) -> None:
+    """A lens 2.7-4 px out of focus (severity 0.3) lost a key field on 3 of 5 train pages; its
+    edges are 5.7-8 px wide on 17-21 px print. Measured whole (0.30-0.38 text heights), such a
+    width could not be told from small sharp print, whose edges are 2-3 px on 7-9 px."""
+    based = {"photo": photo_of(doc_type), "scan": scan_of(doc_type), "clean": clean_page(doc_type)}[base]
+    found = issues(degrade.spoil(based, "focus_blur", 0.3, random.Random(2)).image)
+    assert QualityIssue.FOCUS_BLUR in found, f"defocus 0.3 on a {base} {doc_type}: {found}"
+
+
+@pytest.mark.parametrize(
+    "doc_type", [DocType.INVOICE, DocType.SETTLEMENT, DocType.DISCHARGE, DocType.DIAGNOSIS, DocType.UNIT_CERTIFICATE]
+)
+def test_strong_defocus_of_a_faint_scan_is_told_blurred(doc_type: DocType) -> None:
+    """Defocused by 6 px, a faint grainy scan's print merges into soft blobs: too little ink is left
+    for a tile to hold 1% of it, and no edge is steep enough to measure. Such pages passed, or were
+    told blank (the member then photographs the empty back of the page). At 10 px some hold no
+    more ink than the grain of a blank scan, and are told blank: still rejected."""
+    for index in (0, 1):
+        if (doc_type, index) in _LOOK_LARGE:
+            continue
+        spoiled = degrade.spoil(scan_of(doc_type, index), "focus_blur", 0.6, random.Random(2)).image
+        found = issues(spoiled)
+        assert {QualityIssue.FOCUS_BLUR, QualityIssue.MOTION_BLUR} & set(found), (doc_type, index, found)
+        assert QualityIssue.BLANK not in found, (doc_type, index, found)
+        assert issues(degrade.spoil(scan_of(doc_type, index), "focus_blur", 1.0, random.Random(2)).image)
+
+
+# Known misses: the blurred blobs of these faint scans measure as 32-33 px print (16-18 px sharp),
+# and their 6 px edges are then 0.12-0.13 text heights too many.
+_LOOK_LARGE = {(DocType.INVOICE, 1), (DocType.DIAGNOSIS, 0)}
+
+
+@pytest.mark.xfail(strict=True, reason="blurred blobs of a faint scan measure as large print")
+def test_defocused_faint_scan_whose_blobs_look_like_large_print() -> None:
+    for doc_type, index in sorted(_LOOK_LARGE):
+        spoiled = degrade.spoil(scan_of(doc_type, index), "focus_blur", 0.6, random.Random(2)).image
+        assert QualityIssue.FOCUS_BLUR in issues(spoiled), (doc_type, index)
+
+
+def test_strong_defocus_without_a_steep_edge_is_rejected() -> None:
+    """A sparse discharge summary defocused by 10 px: its gentlest edges are all it has (15 px
+    wide on 19 px print), and they were not measured."""
+    index = [f.name for f in families(DocType.DISCHARGE, "train")].index("dc_summary_sentence")
+    spoiled = degrade.spoil(clean_page(DocType.DISCHARGE, index), "focus_blur", 1.0, random.Random(2)).image
+    assert QualityIssue.FOCUS_BLUR in issues(spoiled)
+
+
+@pytest.mark.parametrize(
+    "doc_type", [DocType.INVOICE, DocType.SETTLEMENT, DocType.DISCHARGE, DocType.DIAGNOSIS, DocType.UNIT_CERTIFICATE]
+)
+def test_slight_defocus_and_small_sharp_print_pass(doc_type: DocType) -> None:
+    """A lens under 1 px out of focus reads like a sharp page; and a smaller picture's print, 8-12
+    px, is sharp, though its 2-3 px edges are a third of its height: neither is told blurred."""
+    for base in ("clean", "scan", "photo"):
+        based = {"photo": photo_of(doc_type), "scan": scan_of(doc_type), "clean": clean_page(doc_type)}[base]
+        quality = GATE.assess(uploaded(degrade.spoil(based, "focus_blur", 0.1, random.Random(2)).image))
+        assert quality.passed, f"defocus 0.1 on a {base} {doc_type}: {quality.to_json()}"
+    for base in ("clean", "photo"):
+        based = {"photo": photo_of(doc_type), "clean": clean_page(doc_type)}[base]
+        found = issues(degrade.spoil(based, "low_resolution", 0.3, random.Random(2)).image)
+        assert not {QualityIssue.FOCUS_BLUR, QualityIssue.MOTION_BLUR} & set(found), (base, found)
+
+
 def test_mild_degradation_passes() -> None:
     """A hand that barely moved, or a slightly small picture, still reads: it is not rejected."""
     page = clean_page(DocType.INVOICE)
@@ -197,9 +270,10 @@ def test_faintest_grainy_scan_passes() -> None:
     [
         "png",
         "scan",
-        # Known false rejection: on a photo of so sparse a page the few lines' gradients look
-        # streaked (4.7), and 0.27 text heights of edge is then called motion blur.
-        pytest.param("photo", marks=pytest.mark.xfail(strict=True, reason="streak on a sparse photographed page")),
+        # On a photo of so sparse a page the few lines' gradients look streaked (4.4-22), and its
+        # edges of 0.27 text heights were called motion blur; 2 px of that is any edge's width
+        # (softness 0.12, under 0.13).
+        "photo",
     ],
 )
 def test_last_page_with_a_few_lines_is_not_blank(copy: str) -> None:
@@ -209,13 +283,16 @@ def test_last_page_with_a_few_lines_is_not_blank(copy: str) -> None:
     rng = random.Random("quality-test:last-page")
     pages = render(fam, make_case(rng, inpatient=True), rng).pages
     assert len(pages) == 2
-    last = pages[-1].image
-    if copy == "photo":
-        last = degrade.apply(last, ["photo", "shadow"], random.Random(1)).image
-    elif copy == "scan":
-        last = degrade.apply(last, list(RECIPES["scan"][0]), random.Random(1)).image
-    quality = GATE.assess(uploaded(last, "png" if copy == "png" else "jpeg"))
-    assert quality.passed, quality.to_json()
+    # Photos from different distances and angles. (A scan of fainter toner, seed 2, finds no ink
+    # at all: test_faintest_grainy_scan_passes.)
+    for seed in (1, 2, 3) if copy == "photo" else (1,):
+        last = pages[-1].image
+        if copy == "photo":
+            last = degrade.apply(last, ["photo", "shadow"], random.Random(seed)).image
+        elif copy == "scan":
+            last = degrade.apply(last, list(RECIPES["scan"][0]), random.Random(seed)).image
+        quality = GATE.assess(uploaded(last, "png" if copy == "png" else "jpeg"))
+        assert quality.passed, f"{copy} {seed}: {quality.to_json()}"
 
 
 def test_electronic_invoice_pdf_passes() -> None:

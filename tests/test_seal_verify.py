@@ -159,11 +159,16 @@ def test_another_companys_ring_read_confidently_is_someone_elses_seal(engine: En
 # -- from the page image to the claim's finding ---------------------------------------------------
 
 
-def claim_with(page: OcrPage) -> list[Any]:
+def claim_with(page: OcrPage, employer: str = EMPLOYER) -> list[Any]:
     """A complete special-disease claim whose certificate carries the page's seal."""
     cert_seal = seal_field([page], settings())
     if not page.colour:
         assert Reason.GREY_COPY in cert_seal.reasons
+    return claim_with_seal(cert_seal, employer)
+
+
+def claim_with_seal(cert_seal: Field, employer: str = EMPLOYER) -> list[Any]:
+    """The seal findings of a complete special-disease claim whose certificate has this seal field."""
 
     def doc(doc_type: DocType, id: str, **values: Any) -> Document:
         fields = {k: Field(value_from_json(v), 0.95, 1, None, str(v)) for k, v in values.items()}
@@ -190,7 +195,7 @@ def claim_with(page: OcrPage) -> list[Any]:
         discharge_date="2024-03-10",
         diagnoses=[{"text": "乳腺恶性肿瘤", "icd10": "C50.900"}],
     )
-    cert = doc(DocType.UNIT_CERTIFICATE, "3", employee_name="张晓明", employer_name=EMPLOYER, issue_date="2024-03-20")
+    cert = doc(DocType.UNIT_CERTIFICATE, "3", employee_name="张晓明", employer_name=employer, issue_date="2024-03-20")
     cert.fields["seal"] = cert_seal
     c = check_claim("special_disease", [invoice, discharge, cert], RULES)
     return [p for p in c.problems if p.field == "seal"]
@@ -234,6 +239,44 @@ def test_a_seal_found_by_shape_in_a_colour_file_is_the_reviewers_to_confirm(engi
     assert Reason.GREY_COPY in seal_field([page], settings()).reasons
     found = claim_with(page)
     assert found and all(p.actor == Actor.REVIEWER for p in found), found
+
+
+def _train_seal_page(engine: Engine, copy: str, index: int) -> tuple[OcrPage, str]:
+    """A generated page of the TRAIN seal families (bench/seal.py --split train --seed 11) as the
+    OCR stage leaves it, and the name its official seal bears."""
+    page = synth.seal_page("train", copy, random.Random(f"11-train-{copy}-{index}"))
+    (name,) = [str(t["text"]) for t in page.seals if t["official"]]
+    return read(engine, page.image), name
+
+
+def test_a_faint_seal_on_a_photo_is_found_and_never_missing(engine: Engine) -> None:
+    """A seal pressed lightly (opacity 0.35-0.5), photographed: the red mask keeps only specks of
+    it, so it was not found and a complete claim was told seal_missing, the member's error."""
+    page, name = _train_seal_page(engine, "photo", 40)
+    assert [s.shape for s in page.seals if s.shape == "round"] == ["round"], page.seals
+    found = claim_with(page, name)
+    assert all(p.actor == Actor.REVIEWER for p in found), found
+
+
+def test_a_round_mass_of_red_whose_ring_is_not_found_is_the_reviewers(engine: Engine) -> None:
+    """A seal with a side covered, photographed: its rim is not found, but a mass of red of a
+    seal's size, its corners bare, is a seal. Not read, it is a reviewer's task, never missing."""
+    page, name = _train_seal_page(engine, "photo", 33)
+    (seal,) = [s for s in page.seals if s.shape == "round"]
+    assert seal.colour and not seal.text and not seal.lattices
+    found = claim_with(page, name)
+    assert [(p.code, p.actor) for p in found] == [("seal_text_unreadable", Actor.REVIEWER)]
+
+
+@pytest.mark.parametrize(("grey", "finding"), [(False, "seal_mismatch"), (True, "seal_near_mismatch")])
+def test_another_name_read_without_lattices_is_the_members_only_on_a_colour_copy(grey: bool, finding: str) -> None:
+    """An engine without CTC output gives ring text only; on a grey copy that text may be print
+    read through the seal, so someone else's name there is the reviewer's, as with lattices."""
+    value = SealValue(True, "宁波东海物流有限公司")
+    cert_seal = Field(value, 0.9, 1, None, value.text or "", reasons=[Reason.GREY_COPY] if grey else [])
+    found = claim_with_seal(cert_seal)
+    actor = Actor.REVIEWER if grey else Actor.MEMBER
+    assert [(p.code, p.actor) for p in found] == [(finding, actor)]
 
 
 def test_no_seal_on_a_colour_page_is_missing(engine: Engine) -> None:

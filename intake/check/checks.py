@@ -787,13 +787,18 @@ def _seal_finding(claim: ClaimUnderCheck, doc: Document, rule: SealRule) -> Prob
         if edits:
             # The seal's own confidence is not asked: the extractor lowers it precisely when the
             # ring does not match the printed name, which is what is judged here.
+            # On a grey or 1-bit copy the ring may be read through print: as with the lattices
+            # (_verified_seal), someone else's name there is the reviewer's to see.
             allowed = max(1, round(len(expected) * claim.rules.checks.seal_text_max_edit_share))
-            if edits <= allowed or not claim.confident(expected_f):
+            if edits <= allowed or not claim.confident(expected_f) or grey:
                 code, actor = ProblemCode.SEAL_NEAR_MISMATCH, Actor.REVIEWER
             else:
-                code, actor = ProblemCode.SEAL_MISMATCH, Actor.MEMBER  # someone else's seal, on any copy
+                code, actor = ProblemCode.SEAL_MISMATCH, Actor.MEMBER  # someone else's seal
             return claim.problem(code, actor, doc, "seal", value=seal.text, other=expected_f and expected_f.text)
     elif expected and not grey:
+        # A seal found but not read: a faint or covered ring, or a round mass of red whose ring
+        # could not be found (intake.ocr.seals keeps it without text or lattices). Its presence
+        # is shown; whose it is, a reviewer sees.
         return claim.problem(ProblemCode.SEAL_TEXT_UNREADABLE, Actor.REVIEWER, doc, "seal")
     # The ring says the name, or there is nothing to compare it with (no match_field, or the name
     # was not read: field_missing says so where it is required).

@@ -12,6 +12,7 @@ import re
 
 from intake.elements.document import Diagnosis, Field
 from intake.extract.config import DiagnosisLists
+from intake.extract.dxterms import TermModel
 from intake.extract.layout import Row
 from intake.normalize.text import fold
 from intake.reference.icd10 import IcdTable
@@ -29,15 +30,32 @@ _SPLIT = re.compile(r"[；;，,、。]")
 # comma inside brackets, a bracket lost (train-family pages read [I48.900x004] as [I4B.900x004],
 # (T30.300) as (T30,300), (K81.100) as KB1.100)). Bracketed, the decimals may be missing (T30);
 # bare, they must be there, so that 维生素B12缺乏 keeps its B12.
-_CODE_BRACKETED = re.compile(r"[\[(（【]\s*([A-Z1l])([0-9OoBIl]{2})(?:\s*[.,，·]\s*([0-9A-Za-z×]{1,9}))?\s*[\])）】]?")
+_CODE_BRACKETED = re.compile(
+    r"[\[(（【]\s*([A-Z1l])([0-9OoBIlSb]{2})(?:\s*[.,，·]\s*([0-9A-Za-z×]{1,9}))?\s*[\])）】]?"
+)
 _CODE_BARE = re.compile(r"(?<![A-Za-z0-9])([A-Z])([0-9OoB]{2})\s*[.·]\s*([0-9A-Za-z×]{1,9})")
 _MARK = re.compile(r"\x00(\d+)\x00")
 _QUALIFIERS = ("型", "度", "级", "期", "次", "周", "月", "岁")
 _NUMBER_HEADS = frozenset({"序号", "编号", "序", "No", "NO", "No."})
-_DIGIT = str.maketrans("OoBIl", "00811")
+_DIGIT = str.maketrans("OoBIlSb", "0081156")
 # A label that is part of something else: 诊断证明书, 诊断名称, 入院诊断.
 _NOT_A_LIST = re.compile(r"^(?:证明|名称|书|编号|医师)")
 _BARE_CODE = re.compile(r"^[A-Z]\d{2}(?:\.[0-9A-Za-z]+)?$")
+# What a table's other columns print, run into the name's cell when the detector saw no gap: the
+# outcome (转归), the condition on admission (入院病情), the diagnosis type. Closed vocabularies of the
+# 病案首页, not of one layout.
+_NOT_NAME_WORDS = (
+    "临床未确定", "情况不明", "主要诊断", "其他诊断", "次要诊断", "治愈", "好转", "未愈", "死亡", "无效", "转院",
+    "其他",
+)  # fmt: skip
+_NOT_NAME = re.compile("^(?:" + "|".join(_NOT_NAME_WORDS) + ")+|(?:" + "|".join(_NOT_NAME_WORDS) + ")+$")
+# A column head of a diagnosis table that is not the names' (the code's, the type's, the outcome's).
+_OTHER_HEAD = ("编码", "代码", "ICD", "类型", "类别", "情况", "病情", "日期", "转归", "结果", "序号", "编号")
+_NAME_HEAD_WORDS = ("诊断", "疾病", "病名", "名称")
+# A row that opens another list ends a table: 出院诊断：, 入院诊断, 门诊诊断.
+_LIST_OPENER = re.compile(
+    r"^[\s(（\[【一二三四五六七八九十0-9、.]*(?:入院|出院|门诊|初步|最后|术后|术前)[^:：]{0,3}诊断"
+)
 _JUNK = re.compile(r"^[\s:：.。,，、;；()（）\[\]【】\-]+|[\s:：.。,，、;；(（\[【\-]+$")
 
 
@@ -85,9 +103,51 @@ def split_items(text: str) -> list[tuple[str, str | None]]:
 
 
 class DiagnosisReader:
-    def __init__(self, settings: DiagnosisLists, table: IcdTable) -> None:
+    def __init__(self, settings: DiagnosisLists, table: IcdTable, terms: TermModel | None = None) -> None:
         self.settings = settings
         self.table = table
+        self.terms = terms
+
+    def looks_dx(self, name: str, code: str | None = None) -> bool:
+        """Whether an item reads as a disease name: a code printed with it, a name the ICD table
+        knows, or the disease-name model's judgment (dxterms.py). Without the model every item
+        passes, as before it."""
+        if code or self.table.lookup(name):
+            return True
+        if self.terms is None:
+            return True
+        return self.terms.score(name) >= 0.5
+
+    def _keep(self, items: list[tuple[str, str | None]]) -> list[tuple[str, str | None]]:
+        """The items of a list up to where it stops reading as diagnoses: a leading piece that is
+        not one (a column head, the rest of a label) is dropped, the first one after a diagnosis
+        ends the list (the prose of 入院情况 run on after the last item)."""
+        out: list[tuple[str, str | None]] = []
+        for k, (name, code) in enumerate(items):
+            if self.looks_dx(name, code):
+                out.append((name, code))
+            elif out or k >= 2:
+                break
+        return out
+
+    def _column_by_content(
+        self, first: Row, geo: list[tuple[int, int, int, int]], code_col: int, texts: list[str], left: float
+    ) -> int | None:
+        bounds = _column_bounds(geo, left)
+        for a, b, t in _cells(first):
+            x0, _, x1, _ = first.box(a, b)
+            col = _column_of(bounds, (x0 + x1) / 2)
+            name = _JUNK.sub("", _LEADING_NUMBER.sub("", t))
+            if col != code_col and texts[col] not in _NUMBER_HEADS and len(name) >= 2 and self.looks_dx(name):
+                return col
+        return None
+
+    def _head_is_name(self, t: str, name_heads: list[str]) -> bool:
+        if len(t) > 8 or t.startswith(("入院", "门诊")):
+            return False
+        if any(t == h or t.endswith(h) for h in name_heads):
+            return True
+        return len(t) <= 6 and any(w in t for w in _NAME_HEAD_WORDS) and not any(o in t for o in _OTHER_HEAD)
 
     def _is_header(self, text: str) -> bool:
         # Section heads come bare, numbered or bracketed: 出院情况, 三、出院情况, 【出院情况】.
@@ -128,9 +188,17 @@ class DiagnosisReader:
         for label in labels:
             for ri, row in enumerate(rows):
                 at = row.text.find(label)
-                if at < 0 or _NOT_A_LIST.match(row.text[at + len(label) :]) or row.text[max(0, at - 2) : at] == "入院":
+                after = row.text[at + len(label) :]
+                if at < 0 or row.text[max(0, at - 2) : at] == "入院":
+                    continue
+                # 诊断名称 heads a table (read above), but 诊断名称： with its colon opens a list.
+                if _NOT_A_LIST.match(after) and not re.match(r"名称[:：]", after):
                     continue
                 start = at + len(label)
+                # A label longer than the one matched (诊断情况：, 诊断结论：) ends at its colon.
+                rest = re.match(r"[^:：\d(（\[]{1,4}[:：]", row.text[start:])
+                if rest and not self.looks_dx(row.text[start : start + rest.end() - 1]):
+                    start += rest.end()
                 spans = []
                 end = _cut(row.text, ends, start)
                 if row.text[start:end].strip(":： "):
@@ -147,12 +215,15 @@ class DiagnosisReader:
                     # A continuation line starts under the first item, not at the margin of a paragraph.
                     if item_x is not None and x0 < item_x - 2.5 * nxt.height and not _LEADING_NUMBER.match(nxt.text):
                         break
+                    first = split_items(nxt.text[: _cut(nxt.text, ends)])[:1]
+                    if spans and first and not self.looks_dx(*first[0]):
+                        break  # the list has turned into prose or another block
                     if item_x is None:
                         item_x = x0
                     spans.append((nxt, 0, _cut(nxt.text, ends)))
                     prev = nxt
                 text = "；".join(r.text[a:b] for r, a, b in spans)
-                items = split_items(text)
+                items = self._keep(split_items(text))
                 if items:
                     return self._field(items, spans)
         return None
@@ -171,59 +242,101 @@ class DiagnosisReader:
             if len(heads) < 2 or any(re.search(r"\d", t) and "ICD" not in t for _, _, t in heads):
                 continue
             texts = [t.strip(":") for _, _, t in heads]
-            name_col = next(
-                (
-                    i
-                    for i, t in enumerate(texts)
-                    if any(t == h or t.endswith(h) for h in name_heads) and not t.startswith("入院") and len(t) <= 8
-                ),
-                None,
-            )
-            if name_col is None or _under_admission(rows, ri):
-                continue
+            name_col = next((i for i, t in enumerate(texts) if self._head_is_name(t, name_heads)), None)
             code_col = next((i for i, t in enumerate(texts) if any(h in t for h in code_heads)), None)
             geo = [row.box(a, b) for a, b, _ in heads]
-            # A name goes to the nearest column that holds words: not the code's, not the 序号's (a
-            # left-aligned name under a centred 诊断名称 sits nearer the 序号 header; train-family
-            # 诊断证明书 tables read no diagnosis at all for that).
-            worded = [i for i, t in enumerate(texts) if i != code_col and t not in _NUMBER_HEADS]
+            # The table spans the text block: its left edge is the margin the nearby rows start at
+            # (a centred 序号 in the first column says little of where the column starts).
+            near = [r for r in rows[max(0, ri - 3) : ri + 5] if r.page == row.page]
+            left = min(r.box(0, 1)[0] for r in near)
+            if name_col is None and code_col is not None and ri + 1 < len(rows):
+                # A code column says this is a diagnosis table whatever its names' head says (确诊,
+                # 疾病): the names' column is the one whose first cell reads as a disease.
+                name_col = self._column_by_content(rows[ri + 1], geo, code_col, texts, left)
+            if name_col is None or _under_admission(rows, ri):
+                continue
             items: list[tuple[str, str | None]] = []
             spans = []
+            bounds: list[float] | None = None
             for nxt in rows[ri + 1 : ri + 12]:
                 if nxt.page != row.page or self._is_header(nxt.text) or nxt.top - row.bottom > 14 * row.height:
                     break
-                if any(h in nxt.text for h in name_heads):
+                if _LIST_OPENER.match(nxt.text) or any(nxt.text.startswith(h + ":") for h in name_heads):
                     break  # the next list's label or header (出院诊断 after 入院诊断's table)
+                if bounds is None:
+                    bounds = _column_bounds(geo, left)
                 name, code, span = "", None, None
-                for a, b, t in _cells(nxt):
+                for a, b, t in _split_at_codes(_cells(nxt)):
                     m = _CODE_BARE.fullmatch(t) or _CODE_BRACKETED.fullmatch(t) or _BARE_CODE.fullmatch(t)
                     if m is not None:
                         code = _read_code(m) if m.re is not _BARE_CODE else _code(t)
                         continue
                     if t.strip(" .、").isdigit():
                         continue  # a 序号 cell
-                    x0, _, x1, _ = nxt.box(a, b)
-                    cx = (x0 + x1) / 2
-                    col = min(
-                        worded,
-                        key=lambda i: min(abs(cx - (geo[i][0] + geo[i][2]) / 2), abs(x0 - geo[i][0])),
-                    )
-                    if col == name_col:
+                    # A cell goes to the column most of its characters stand in (column edges
+                    # from the heads are estimates; a name cut at one lost its first characters);
+                    # an outcome the detector ran into the name (好转急性胆囊炎) is stripped below.
+                    votes = [0] * len(geo)
+                    for k in range(a, b):
+                        x0, _, x1, _ = nxt.box(k, k + 1)
+                        votes[_column_of(bounds, (x0 + x1) / 2)] += 1
+                    if votes.index(max(votes)) == name_col:
                         name += t
                         span = (a, b) if span is None else (span[0], b)
                 name = _JUNK.sub("", _LEADING_NUMBER.sub("", name))
+                bare = _JUNK.sub("", _NOT_NAME.sub("", name))
+                if bare != name and len(bare) >= 2 and not self.table.lookup(name) and self.looks_dx(bare):
+                    name = bare
                 # The row's number run into its name's cell (1慢性阻塞性肺病 in row 1), but not the
                 # 2 of 2型糖尿病.
                 number = f"{len(items) + 1}"
                 if name.startswith(number) and name[len(number) : len(number) + 1] not in ("", *_QUALIFIERS):
                     name = name[len(number) :]
-                if len(name) < 2 or span is None:
+                if len(name) < 2 or span is None or not self.looks_dx(name, code):
                     break
                 items.append((name, code))
                 spans.append((nxt, span[0], span[1]))
             if items:
                 return self._field(items, spans)
         return None
+
+
+def _split_at_codes(cells: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Cells the detector ran together (主要诊断临床未确定S82.800x082踝关节骨折) cut around the codes
+    in them: the code is a cell of its own, and the pieces either side go to their own columns."""
+    out = []
+    for a, b, t in cells:
+        at = a
+        for m in _CODE_BARE.finditer(t):
+            s0, s1 = a + m.start(), a + m.end()
+            if s0 > at:
+                out.append((at, s0, t[at - a : s0 - a]))
+            out.append((s0, s1, m.group(0)))
+            at = s1
+        if at < b:
+            out.append((at, b, t[at - a :]))
+    return out
+
+
+def _column_bounds(heads: list[tuple[int, int, int, int]], left: float) -> list[float]:
+    """The right edges of a table's columns from its header cells: heads are centred in their
+    columns, so each column ends as far right of its head's centre as it starts left of it;
+    clamped so that a column holds its whole head and stops where the next head begins (a
+    left-aligned head). left is where the table starts (its first row's first character)."""
+    out: list[float] = []
+    start = min(left, heads[0][0])
+    for i, (x0, _, x1, _) in enumerate(heads):
+        right = 2 * (x0 + x1) / 2 - start
+        right = max(right, x1)
+        if i + 1 < len(heads):
+            right = min(right, heads[i + 1][0])
+        out.append(right)
+        start = right
+    return out
+
+
+def _column_of(bounds: list[float], x: float) -> int:
+    return next((i for i, r in enumerate(bounds) if x < r), len(bounds) - 1)
 
 
 def _cut(text: str, ends: list[str], start: int = 0) -> int:

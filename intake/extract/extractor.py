@@ -11,6 +11,7 @@ from intake.elements.page import OcrPage
 from intake.extract.config import settings
 from intake.extract.crosschecks import Validator
 from intake.extract.diagnoses import DiagnosisReader
+from intake.extract.dxterms import TERM_FIELD, TermModel
 from intake.extract.labels import DocSpec, LabelReader, load_specs
 from intake.extract.layout import Row, rows_of
 from intake.extract.scorer import FieldModel, Scorer, learned_fields, model_dir
@@ -47,11 +48,15 @@ class Extractor:
     ) -> None:
         self.settings = settings()
         self.specs = specs or load_specs()
-        self.diagnoses = DiagnosisReader(self.settings.diagnoses, icd10 or default_table(self.settings.icd10_table))
         if model is True:
             self.model = _model(model_dir())
         else:
             self.model = model or None
+        terms = None
+        if self.model is not None and TERM_FIELD in self.model.weights:
+            terms = TermModel(self.model.weights[TERM_FIELD], self.model.bias[TERM_FIELD])
+        table = icd10 or default_table(self.settings.icd10_table)
+        self.diagnoses = DiagnosisReader(self.settings.diagnoses, table, terms)
         # The labels of labels.yaml stay useful to the scorer as the words no name runs into.
         labels = {dt: tuple(x for x in spec.all_labels if len(x) >= 2) for dt, spec in self.specs.items()}
         self.scorer = Scorer(self.model, labels=labels) if self.model is not None else None

@@ -55,6 +55,16 @@ def _sigmoid(z: float) -> float:
 class Scored:
     cand: Candidate
     score: float  # the field model's probability for this candidate
+    known: float = 1.0  # the share of its features the field model has a weight for
+
+
+def calibration_inputs(p1: float, v1: Any, rivals: list[tuple[float, Any]]) -> tuple[float, int]:
+    """The runner-up's score (the best rival of another value: the same value read twice, a total
+    printed in two places, is not a doubt) and how many rivals of other values scored at least
+    half the winner's. One function for training and scoring, so both read a page alike."""
+    others = [p for p, v in rivals if v != v1]
+    p2 = max(others, default=1e-4)
+    return p2, sum(1 for p in others if p >= 0.5 * p1)
 
 
 class FieldModel:
@@ -103,6 +113,9 @@ class FieldModel:
                 bias[name] = float(z[f"{name}.b"][0])
                 if f"{name}.cal" in z:
                     calib[name] = np.asarray(z[f"{name}.cal"], dtype=np.float64)
+            # The shared calibrator, for a field without its own (not a field: no weights).
+            if "_all.cal" in z:
+                calib["_all"] = np.asarray(z["_all.cal"], dtype=np.float64)
         return cls(weights, bias, calib, card)
 
     @classmethod
@@ -114,12 +127,18 @@ class FieldModel:
     def raw(self, name: str, idx: list[int]) -> float:
         return _sigmoid(float(self.weights[name][idx].sum()) + self.bias[name])
 
-    def calibrated(self, name: str, p1: float, p2: float) -> float:
+    def calibrated(self, name: str, p1: float, p2: float, known: float = 1.0, close: int = 0) -> float:
+        """The probability that the winner is right (train/fields.py calibrate): from its score,
+        its lead over the best rival of another value, the share of its features the model knows
+        and how many rivals came close. A calibrator of the first format has no last two terms."""
         c = self.calib.get(name, self.calib.get("_all"))
         if c is None:
             return p1
         z1 = _logit(p1)
-        return _sigmoid(float(c[0]) * z1 + float(c[1]) * (z1 - _logit(p2)) + float(c[2]))
+        z = float(c[0]) * z1 + float(c[1]) * (z1 - _logit(p2)) + float(c[2])
+        if len(c) >= 5:
+            z += float(c[3]) * known + float(c[4]) * math.log1p(close)
+        return _sigmoid(z)
 
 
 @dataclass
@@ -177,9 +196,12 @@ class Scorer:
                 flat[kind] = (np.fromiter((j for i in idxs for j in i), dtype=np.int64), starts)
             cols, starts = flat[kind]
             # every candidate's summed weights at once: one gather and one segmented sum per field
-            z = np.add.reduceat(self.model.weights[name][cols], starts) + self.model.bias[name]
+            ws = self.model.weights[name][cols]
+            z = np.add.reduceat(ws, starts) + self.model.bias[name]
             p = 1.0 / (1.0 + np.exp(-np.clip(z, -30, 30)))
-            scored = [Scored(c, float(v)) for c, v in zip(cands, p, strict=True)]
+            lens = np.diff(np.append(starts, len(cols)))
+            known = np.add.reduceat((ws != 0).astype(np.float64), starts) / np.maximum(lens, 1)
+            scored = [Scored(c, float(v), float(k)) for c, v, k in zip(cands, p, known, strict=True)]
             scored.sort(key=lambda s: -s.score)
             out[name] = scored
         return out
@@ -201,11 +223,9 @@ class Scorer:
             pick = next((s for s in ranked if not any(s.cand.overlaps(u) for u in used)), None)
             if pick is None:
                 continue
-            # The runner-up is the best candidate of another value: the same value read twice
-            # (a total printed in two places) is not a doubt.
-            rival = next((s for s in ranked if s is not pick and not _same_value(s.cand, pick.cand)), None)
-            p2 = rival.score if rival else 1e-4
-            conf = self.model.calibrated(name, pick.score, p2)
+            rivals = [(s.score, s.cand.value) for s in ranked if s is not pick]
+            p2, close = calibration_inputs(pick.score, pick.cand.value, rivals)
+            conf = self.model.calibrated(name, pick.score, p2, pick.known, close)
             if conf < self.model.min_return:
                 continue
             used.append(pick.cand)

@@ -3,6 +3,11 @@ a reliability table, the old corpus, and extraction time per page beyond OCR.
 
     PYTHONPATH=. .venv/bin/python intake_lab/bench/fields.py [--printed 250] [--ocr var/forms-heldout-ocr]
         [--old fixtures/sample] [--threshold 0.80] [--rules-only]
+    PYTHONPATH=. .venv/bin/python intake_lab/bench/fields.py --split train [--seed 101] [--show 20]   # tune here
+
+--split train draws printed documents of the training families with a seed the scorer was not fitted
+on (the card's seed is refused) and measures only them; --show (the silent errors) is refused on
+held-out families, whose pages are measured once, never looked at.
 
 Three sets, each measured with the learned scorer (models/fields.*) and, for comparison, the label
 rules alone:
@@ -22,6 +27,7 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -48,11 +54,11 @@ def same(name: str, got: Any, want: Any) -> bool:
     return bool(got == want)
 
 
-def printed_docs(count: int, seed: int) -> list[Doc]:
+def printed_docs(count: int, seed: int, split: str = "heldout") -> list[Doc]:
     from intake_lab.train.fields_data import cached, forms_samples
 
-    path = REPO / "var" / "fields" / f"forms-heldout-{seed}-{count}.jsonl"
-    return [(s.doc_type, s.pages, s.truth, s.noisy) for s in cached(path, forms_samples(count, seed, "heldout"))]
+    path = REPO / "var" / "fields" / f"forms-{split}-{seed}-{count}.jsonl"
+    return [(s.doc_type, s.pages, s.truth, s.noisy) for s in cached(path, forms_samples(count, seed, split))]
 
 
 def corpus_docs(corpus: Path) -> list[Doc]:
@@ -165,7 +171,8 @@ def report(
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--printed", type=int, default=250, help="held-out documents drawn without OCR (0: none)")
-    ap.add_argument("--seed", type=int, default=4242)
+    ap.add_argument("--split", choices=("heldout", "train"), default="heldout")
+    ap.add_argument("--seed", type=int, default=None, help="held-out 4242, train 101")
     ap.add_argument(
         "--ocr", type=Path, default=REPO / "var" / "forms-heldout-ocr", help="an OCR'd held-out forms corpus"
     )
@@ -176,7 +183,14 @@ def main() -> None:
     ap.add_argument("--card", action="store_true", help="write the learned figures into models/fields.json")
     ap.add_argument("--show", type=int, default=0, help="print this many silent errors (not on held-out while tuning)")
     args = ap.parse_args()
+    if args.show and args.split == "heldout":
+        sys.exit("--show is for the train split: held-out pages are measured, never looked at")
     learned = Extractor()
+    train = args.split == "train"
+    if args.seed is None:
+        args.seed = 101 if train else 4242
+    if train and learned.model is not None and args.seed == learned.model.card.get("seed"):
+        sys.exit(f"seed {args.seed} is the one the scorer was fitted on: measure train on another")
     rules = Extractor(model=None)
     if learned.model is None:
         print("no field model in models/: the learned rows are the rules")
@@ -184,13 +198,14 @@ def main() -> None:
     if args.printed:
         sets.append(
             (
-                f"held-out families, printed text ({args.printed} documents, seed {args.seed})",
-                printed_docs(args.printed, args.seed),
+                f"{'training' if train else 'held-out'} families, printed text"
+                f" ({args.printed} documents, seed {args.seed})",
+                printed_docs(args.printed, args.seed, args.split),
             )
         )
-    if args.ocr and (args.ocr / "truth.json").exists():
+    if not train and args.ocr and (args.ocr / "truth.json").exists():
         sets.append((f"held-out families, OCR ({args.ocr.name})", corpus_docs(args.ocr)))
-    if args.old and (args.old / "truth.json").exists():
+    if not train and args.old and (args.old / "truth.json").exists():
         sets.append((f"old corpus, OCR ({args.old.name})", corpus_docs(args.old)))
     figures: dict[str, Any] = {}
     for title, docs in sets:
@@ -201,7 +216,7 @@ def main() -> None:
             figures.setdefault(title, {})[label] = report(
                 f"{title}: {label}", res, args.threshold, not args.brief, args.show
             )
-    if args.card and learned.model is not None:
+    if args.card and learned.model is not None and not train:
         import json
 
         from intake.extract.scorer import model_dir

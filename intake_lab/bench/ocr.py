@@ -9,7 +9,11 @@ Prints one table: for each configuration (the full pipeline, each preprocessing 
 off, and the peers on the same pages), clean and degraded pages separately:
   chars  character accuracy, 1 - CER against the truth text (whitespace ignored)
   values share of the truth field values found verbatim in the page's OCR text
-  s/page median seconds per page; peak RSS of the process that ran the configuration.
+  s/page median wall seconds per page
+  cpu    median CPU seconds per page (time.process_time: all the process's threads; for tesseract
+         its child processes' user + system time). On a machine shared with other work the wall
+         time mostly measures the wait for a core; compare CPU seconds, and ratios within one run.
+Then peak RSS of the process that ran the configuration.
 Each configuration runs in its own process so that its memory peak is its own. "intake whole
 reading" is what a member waits for per page: OCR, classification and extraction (ClaimReader).
 "rapidocr defaults" runs the same PP-OCRv6 files through RapidOCR() as it comes. Ratios compare
@@ -112,9 +116,9 @@ def run_intake(corpus: Path, todo: list[PageJob], overrides: dict[str, Any], q: 
     rows = []
     steps: dict[str, list[float]] = {}
     for j, image in _pages(corpus, todo):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         page = pipe.read_page(image, j.page)
-        rows.append((j.degraded, *score(j, page.text), time.perf_counter() - t, j.kinds))
+        rows.append((j.degraded, *score(j, page.text), time.perf_counter() - t, j.kinds, time.process_time() - c))
         for k, v in page.timings.items():
             steps.setdefault(k, []).append(v)
     q.put((rows, {k: statistics.median(v) for k, v in steps.items()}, _rss_mb()))
@@ -133,13 +137,14 @@ def run_whole(corpus: Path, todo: list[PageJob], overrides: dict[str, Any], q: A
         by_file.setdefault(j.file, []).append(j)
     for name, file_jobs in by_file.items():
         data = (corpus / name).read_bytes()
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         result = reader.read_file(data, name)
-        per_page = (time.perf_counter() - t) / max(len(result.ocr.pages), 1)
+        n = max(len(result.ocr.pages), 1)
+        per_page, cpu = (time.perf_counter() - t) / n, (time.process_time() - c) / n
         pages = {p.page: p for p in result.ocr.pages}
         for j in file_jobs:
             text = pages[j.page].text if j.page in pages else ""
-            rows.append((j.degraded, *score(j, text), per_page, j.kinds))
+            rows.append((j.degraded, *score(j, text), per_page, j.kinds, cpu))
     q.put((rows, {}, _rss_mb()))
 
 
@@ -161,10 +166,10 @@ def run_rapidocr(corpus: Path, todo: list[PageJob], overrides: dict[str, Any], q
     )
     rows = []
     for j, image in _pages(corpus, todo):
-        t = time.perf_counter()
+        t, c = time.perf_counter(), time.process_time()
         out = engine(image)
         text = "\n".join(getattr(out, "txts", None) or ())
-        rows.append((j.degraded, *score(j, text), time.perf_counter() - t, j.kinds))
+        rows.append((j.degraded, *score(j, text), time.perf_counter() - t, j.kinds, time.process_time() - c))
     q.put((rows, {}, _rss_mb()))
 
 
@@ -178,9 +183,9 @@ def run_paddle(corpus: Path, todo: list[PageJob], overrides: dict[str, Any], q: 
     engine = PaddleEngine(default_config().with_overrides(engine="paddleocr", paddle_model_dir=str(model_dir)))
     rows = []
     for j, image in _pages(corpus, todo):
-        t = time.perf_counter()
-        lines = reading_order(engine.read(image))
-        rows.append((j.degraded, *score(j, "\n".join(ln.text for ln in lines)), time.perf_counter() - t, j.kinds))
+        t, c = time.perf_counter(), time.process_time()
+        text = "\n".join(ln.text for ln in reading_order(engine.read(image)))
+        rows.append((j.degraded, *score(j, text), time.perf_counter() - t, j.kinds, time.process_time() - c))
     q.put((rows, {}, _rss_mb()))
 
 
@@ -191,7 +196,7 @@ def run_tesseract(corpus: Path, todo: list[PageJob], overrides: dict[str, Any], 
         for j, image in _pages(corpus, todo):
             path = Path(tmp) / "page.png"
             cv2.imwrite(str(path), image)
-            t = time.perf_counter()
+            t, before = time.perf_counter(), resource.getrusage(resource.RUSAGE_CHILDREN)
             res = subprocess.run(
                 ["tesseract", str(path), "stdout", "-l", "chi_sim", "--psm", "3"],
                 capture_output=True,
@@ -199,7 +204,9 @@ def run_tesseract(corpus: Path, todo: list[PageJob], overrides: dict[str, Any], 
                 env=env,
                 check=False,
             )
-            rows.append((j.degraded, *score(j, res.stdout), time.perf_counter() - t, j.kinds))
+            after = resource.getrusage(resource.RUSAGE_CHILDREN)
+            cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+            rows.append((j.degraded, *score(j, res.stdout), time.perf_counter() - t, j.kinds, cpu))
     q.put((rows, {}, _rss_mb()))
 
 
@@ -219,7 +226,7 @@ def in_process(fn: Any, corpus: Path, todo: list[PageJob], overrides: dict[str, 
     return result
 
 
-Row = tuple[bool, float, float, float, tuple[str, ...]]
+Row = tuple[bool, float, float, float, tuple[str, ...], float]  # degraded, chars, values, s, kinds, cpu s
 
 
 class _Collect:
@@ -236,7 +243,7 @@ def in_other_python(python: str, args: argparse.Namespace) -> Any:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     res = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
     rows, steps, rss = json.loads(res.stdout.strip().splitlines()[-1])
-    return [(r[0], r[1], r[2], r[3], tuple(r[4])) for r in rows], steps, rss
+    return [(r[0], r[1], r[2], r[3], tuple(r[4]), r[5]) for r in rows], steps, rss
 
 
 ONE_LINER = "import sys; from rapidocr import RapidOCR; print(len(RapidOCR()(sys.argv[1]).txts or ()))"
@@ -363,11 +370,12 @@ def service(runs: int, page_workers: list[int]) -> None:
 def summarize(rows: list[Row], degraded: bool | None = None, kind: str | None = None) -> str:
     sel = [r for r in rows if (degraded is None or r[0] == degraded) and (kind is None or kind in r[4])]
     if not sel:
-        return f"{'-':>6} {'-':>6} {'-':>6}"
+        return f"{'-':>6} {'-':>6} {'-':>6} {'-':>5}"
     chars = statistics.mean(r[1] for r in sel)
     values = statistics.mean(r[2] for r in sel)
     secs = statistics.median(r[3] for r in sel)
-    return f"{chars:6.3f} {values:6.3f} {secs:6.2f}"
+    cpu = statistics.median(r[5] for r in sel)
+    return f"{chars:6.3f} {values:6.3f} {secs:6.2f} {cpu:5.2f}"
 
 
 def main() -> None:
@@ -416,23 +424,30 @@ def main() -> None:
         return
     n_clean = sum(1 for j in todo if not j.degraded)
     print(f"{len(todo)} pages ({n_clean} clean, {len(todo) - n_clean} degraded) from {args.corpus}; {_load()}")
-    print(f"{'configuration':30} | {'clean: chars values s/page':27} | {'degraded: chars values s/page':30} | peak RSS")
+    clean, degraded = "clean: chars values s/page cpu", "degraded: chars values s/page cpu"
+    print(f"{'configuration':30} | {clean:33} | {degraded:33} | peak RSS")
     names = list(VARIANTS)
     results: dict[str, Any] = {}
     for idx in (int(i) for i in args.variants.split(",") if i):
         name = names[idx]
         rows, steps, rss = in_process(run_intake, args.corpus, todo, VARIANTS[name])
         results[name] = rows
-        print(f"{name:30} | {summarize(rows, False):27} | {summarize(rows, True):30} | {rss:6.0f} MB", flush=True)
+        print(f"{name:30} | {summarize(rows, False):33} | {summarize(rows, True):33} | {rss:6.0f} MB", flush=True)
         if idx == 0:
             kinds = sorted({k for r in rows for k in r[4]})
             for k in kinds:
                 n = sum(1 for r in rows if k in r[4])
                 print(f"    pages with {k + ':':14} {summarize(rows, kind=k)}   ({n} pages)", flush=True)
-            print("    median seconds per step: " + ", ".join(f"{k} {v:.3f}" for k, v in steps.items()), flush=True)
+            wall = {k: v for k, v in steps.items() if not k.startswith("cpu ")}
+            print("    median wall seconds per step: " + ", ".join(f"{k} {v:.3f}" for k, v in wall.items()), flush=True)
+            print(
+                "    median CPU seconds per step:  "
+                + ", ".join(f"{k} {steps['cpu ' + k]:.3f}" for k in wall if "cpu " + k in steps),
+                flush=True,
+            )
     rows, _, rss = in_process(run_whole, args.corpus, todo, {})
     results["intake whole reading"] = rows
-    print(f"{'intake whole reading':30} | {summarize(rows, False):27} | {summarize(rows, True):30} | {rss:6.0f} MB")
+    print(f"{'intake whole reading':30} | {summarize(rows, False):33} | {summarize(rows, True):33} | {rss:6.0f} MB")
     peers = [p for p in args.peers.split(",") if p and p != "none"]
     for peer in peers:
         if peer == "tesseract" and not shutil.which("tesseract"):
@@ -453,23 +468,43 @@ def main() -> None:
             "tesseract": "tesseract chi_sim",
         }[peer]
         results[label] = rows
-        print(f"{label:30} | {summarize(rows, False):27} | {summarize(rows, True):30} | {rss:6.0f} MB", flush=True)
+        print(f"{label:30} | {summarize(rows, False):33} | {summarize(rows, True):33} | {rss:6.0f} MB", flush=True)
     base = results.get("intake (all steps)")
     if base:
         base_t = statistics.median(r[3] for r in base)
+        base_c = statistics.median(r[5] for r in base)
         base_acc = max(statistics.mean(r[1] for r in base), 1e-9)
         for label, rows in results.items():
             if label == "intake whole reading" or label.startswith(("rapidocr", "PaddleOCR", "tesseract")):
                 t = statistics.median(r[3] for r in rows)
+                c = statistics.median(r[5] for r in rows)
                 acc = statistics.mean(r[1] for r in rows) / base_acc
-                print(f"ratio {label}: time {t / base_t:.2f}x intake OCR, character accuracy {acc:.2f}x intake")
-        slowest = max(base, key=lambda r: r[3])
-        print(
-            f"slowest page (intake OCR): {slowest[3]:.2f} s = {slowest[3] / base_t:.1f}x the median"
-            f" ({', '.join(slowest[4]) or 'clean'})"
-        )
+                print(
+                    f"ratio {label}: wall {t / base_t:.2f}x, CPU {c / max(base_c, 1e-9):.2f}x intake OCR,"
+                    f" character accuracy {acc:.2f}x intake"
+                )
+        whole = results.get("intake whole reading")
+        if whole and "tesseract chi_sim" in results:
+            tess = results["tesseract chi_sim"]
+            print(
+                "ratio intake whole reading / tesseract chi_sim:"
+                f" wall {statistics.median(r[3] for r in whole) / statistics.median(r[3] for r in tess):.2f}x,"
+                f" CPU {statistics.median(r[5] for r in whole) / statistics.median(r[5] for r in tess):.2f}x"
+            )
+        for label, rows in (("intake OCR", base), ("intake whole reading", whole or [])):
+            if not rows:
+                continue
+            med_t = statistics.median(r[3] for r in rows)
+            med_c = statistics.median(r[5] for r in rows)
+            slow_t, slow_c = max(rows, key=lambda r: r[3]), max(rows, key=lambda r: r[5])
+            print(
+                f"slowest page ({label}): wall {slow_t[3]:.2f} s = {slow_t[3] / med_t:.1f}x the median"
+                f" ({', '.join(slow_t[4]) or 'clean'});"
+                f" CPU {slow_c[5]:.2f} s = {slow_c[5] / max(med_c, 1e-9):.1f}x the median"
+                f" ({', '.join(slow_c[4]) or 'clean'})"
+            )
     print(_load())
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()
