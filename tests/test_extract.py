@@ -203,6 +203,18 @@ def test_finance_oval_on_every_invoice_is_not_the_hospital_seal() -> None:
     oval = Seal((400, 0, 600, 100), "oval", "财政部监制", 0.9)
     f = extract(DocType.INVOICE, ("票据代码：33060121", (50, 100, 300, 120)), seals=[oval])
     assert value_to_json(f["seal"].value) == {"present": False}
+    # An oval the reader could not read on an invoice may be that printed oval: still no seal.
+    unread = Seal((400, 0, 600, 100), "oval", "", 0.0)
+    f = extract(DocType.INVOICE, ("票据代码：33060121", (50, 100, 300, 120)), seals=[unread])
+    assert value_to_json(f["seal"].value) == {"present": False}
+
+
+def test_unread_oval_on_a_certificate_is_a_seal_for_the_reviewer_to_read() -> None:
+    # No certificate form prints an oval: an oval found there is a stamp, present though unread
+    # (the check sends it to the reviewer as seal_text_unreadable), not a missing seal.
+    unread = Seal((600, 900, 900, 1100), "oval", "", 0.0)
+    f = extract(DocType.UNIT_CERTIFICATE, ("宁波市某某有限公司", (550, 950, 950, 980)), seals=[unread])
+    assert f["seal"].value == SealValue(True, None) and f["seal"].source_text == ""
 
 
 # -- validation ---------------------------------------------------------------------------------

@@ -107,5 +107,5 @@ class Extractor:
                     continue
                 for name, f in RULES[rule](rows, pages, self.settings).items():
                     fields.setdefault(name, f)
-        fields["seal"] = seal(pages, self.settings)
+        fields["seal"] = seal(pages, self.settings, printed_oval=doc_type is DocType.INVOICE)
         return fields

@@ -12,7 +12,7 @@ from dataclasses import replace
 
 from intake.codes import Reason
 from intake.elements.document import Field, SealValue
-from intake.elements.page import OcrPage
+from intake.elements.page import OcrPage, Seal
 from intake.extract.config import ExtractSettings
 from intake.extract.layout import Row
 from intake.extract.parsers import date as parse_date_value
@@ -120,17 +120,26 @@ def employer_from_signature(rows: list[Row], pages: list[OcrPage], s: ExtractSet
     return {}
 
 
-def seal(pages: list[OcrPage], s: ExtractSettings) -> Field:
-    """The official seal: a round stamp (or an oval that is not the 财政部监制 print) on any page."""
+def seal(pages: list[OcrPage], s: ExtractSettings, *, printed_oval: bool = True) -> Field:
+    """The official seal: a round stamp (or an oval that is not the 财政部监制 print) on any page.
+
+    printed_oval says whether the document's form carries the 财政部监制 oval in print (invoices):
+    there an oval counts only when its ring reads as something else. Elsewhere (a certificate, a
+    discharge record) no oval is printed, so an oval whose ring was not read is still a seal, present
+    and unread: the reviewer's to read, not a missing seal for the member to fix (the seal helper's
+    held-out photos, 2026-12-01, lost faint oval seals this way)."""
     c = s.confidence
-    found = [
-        (p.page, x)
-        for p in pages
-        for x in p.seals
-        # The 财政部监制 oval is printed on every invoice form: only a ring that reads as something
-        # else is an official seal.
-        if x.shape == "round" or (x.shape == "oval" and x.text and not re.search("监制|财政|税务", x.text))
-    ]
+
+    def official(x: Seal) -> bool:
+        if x.shape == "round":
+            return True
+        if x.shape != "oval":
+            return False
+        if not x.text:
+            return not printed_oval
+        return not re.search("监制|财政|税务", x.text)
+
+    found = [(p.page, x) for p in pages for x in p.seals if official(x)]
     # On a grey or black-and-white copy red is gone and a seal is looked for by its shape alone:
     # not finding one there does not show that the letter is unsealed, and one found is not known
     # to be red.
