@@ -466,6 +466,11 @@ def test_parts_over_the_upper_amount_when_the_total_lost_its_decimal_point() -> 
     c = check_claim("inpatient", [invoice(total_amount="1234567.00", insurance_paid="10500.00"), discharge()], RULES)
     found = [(p.code, p.actor) for p in c.problems if p.code.startswith("amount")]
     assert ("amount_parts_mismatch", "member") in found and ("amount_upper_mismatch", "reviewer") in found
+    # A part the extractor doubted against that misread total is not sure against the 大写 either.
+    inv = invoice(total_amount="1234567.00", personal_copay="5500.00", reasons={"personal_copay": ["parts_sum"]})
+    inv.fields["personal_copay"].confidence = 0.3
+    c = check_claim("inpatient", [inv, discharge()], RULES)
+    assert [p.actor for p in c.problems if p.code == "amount_parts_mismatch"] == [Actor.REVIEWER] and c.complete
     # The same misread total on a bill whose parts add up: only the reviewer's look at the total.
     c = check_claim("inpatient", [invoice(total_amount="1234567.00"), discharge()], RULES)
     assert [(p.code, p.actor) for p in c.problems if p.code.startswith("amount")] == [
