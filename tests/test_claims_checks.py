@@ -433,12 +433,30 @@ def test_upper_altered_beside_consistent_parts_is_still_the_members() -> None:
 
 @pytest.mark.parametrize(
     "total",
-    ["12345.00", "2345.67", "345.67"],  # the jiao and fen lost; leading digits cut off at a cell edge
+    # the jiao and fen lost; leading digits cut off at a cell edge; the decimal point lost
+    ["12345.00", "2345.67", "345.67", "1234567.00"],
 )
 def test_upper_against_a_total_with_digits_lost_is_the_reviewers(total: str) -> None:
     inv = invoice(total_amount=total, insurance_paid="100.00", personal_copay="100.00", personal_selfpay="100.00")
     c = check_claim("inpatient", [inv, discharge()], RULES)
     assert [p.actor for p in c.problems if p.code == "amount_upper_mismatch"] == [Actor.REVIEWER]
+
+
+def test_point_lost_beside_a_upper_that_lost_its_fen_is_the_reviewers() -> None:
+    # 12345.67 read 1234567.00, its 大写 read without the 柒分: the same digits, both misread.
+    inv = invoice(
+        total_amount="1234567.00",
+        total_amount_upper="壹万贰仟叁佰肆拾伍元陆角",
+        insurance_paid="100.00",
+        personal_copay="100.00",
+        personal_selfpay="100.00",
+    )
+    c = check_claim("inpatient", [inv, discharge()], RULES)
+    assert [p.actor for p in c.problems if p.code == "amount_upper_mismatch"] == [Actor.REVIEWER]
+    # Another amount altogether, of as many digits, is still an altered invoice: the member's.
+    inv = invoice(total_amount="5678.00", insurance_paid="100.00", personal_copay="100.00", personal_selfpay="100.00")
+    c = check_claim("inpatient", [inv, discharge()], RULES)
+    assert [p.actor for p in c.problems if p.code == "amount_upper_mismatch"] == [Actor.MEMBER]
 
 
 def test_a_part_ten_times_its_total_is_a_misreading() -> None:

@@ -579,7 +579,16 @@ def _digits_lost(a: Decimal, b: Decimal) -> bool:
     if int(a) == int(b):
         return True
     small, big = sorted((a, b))
-    return small > 0 and f"{small:.2f}".replace(".", "") in f"{big:.2f}".replace(".", "")
+    if small <= 0:
+        return False
+    if f"{small:.2f}".replace(".", "") in f"{big:.2f}".replace(".", ""):
+        return True
+    # The decimal point lost (43874.83 read 4387483.00, train claims trainN: a complete claim told
+    # its invoice was altered), beside a 大写 that may have lost its 分 too (43874.80): the same
+    # digits with the point moved. At least four significant digits, so a short amount's digits
+    # are not found inside an unrelated one by chance.
+    digits = [f"{x:.2f}".replace(".", "").rstrip("0") for x in (small, big)]
+    return len(digits[0]) >= 4 and digits[0] in digits[1]
 
 
 def check_upper_amount(claim: ClaimUnderCheck) -> list[Problem]:
