@@ -56,6 +56,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "  det at 1280 px": {"det_max_side": 1280},
     "  line crops padded to 320": {"rec_min_width": 320},
     "  one recognition session": {"rec_workers": 1},
+    "  det at 800 px": {"det_max_side": 800},
+    "  det at 640 px": {"det_max_side": 640},
 }
 
 
