@@ -56,6 +56,8 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "  det at 1280 px": {"det_max_side": 1280},
     "  line crops padded to 320": {"rec_min_width": 320},
     "  one recognition session": {"rec_workers": 1},
+    "  det at 800 px": {"det_max_side": 800},
+    "  det at 640 px": {"det_max_side": 640},
 }
 
 
@@ -118,7 +120,16 @@ def run_intake(corpus: Path, todo: list[PageJob], overrides: dict[str, Any], q: 
     for j, image in _pages(corpus, todo):
         t, c = time.perf_counter(), time.process_time()
         page = pipe.read_page(image, j.page)
-        rows.append((j.degraded, *score(j, page.text), time.perf_counter() - t, j.kinds, time.process_time() - c))
+        rows.append(
+            (
+                j.degraded,
+                *score(j, page.text),
+                time.perf_counter() - t,
+                j.kinds,
+                time.process_time() - c,
+                f"{j.file}:{j.page}",
+            )
+        )
         for k, v in page.timings.items():
             steps.setdefault(k, []).append(v)
     q.put((rows, {k: statistics.median(v) for k, v in steps.items()}, _rss_mb()))
@@ -144,7 +155,7 @@ def run_whole(corpus: Path, todo: list[PageJob], overrides: dict[str, Any], q: A
         pages = {p.page: p for p in result.ocr.pages}
         for j in file_jobs:
             text = pages[j.page].text if j.page in pages else ""
-            rows.append((j.degraded, *score(j, text), per_page, j.kinds, cpu))
+            rows.append((j.degraded, *score(j, text), per_page, j.kinds, cpu, f"{j.file}:{j.page}"))
     q.put((rows, {}, _rss_mb()))
 
 
@@ -169,7 +180,16 @@ def run_rapidocr(corpus: Path, todo: list[PageJob], overrides: dict[str, Any], q
         t, c = time.perf_counter(), time.process_time()
         out = engine(image)
         text = "\n".join(getattr(out, "txts", None) or ())
-        rows.append((j.degraded, *score(j, text), time.perf_counter() - t, j.kinds, time.process_time() - c))
+        rows.append(
+            (
+                j.degraded,
+                *score(j, text),
+                time.perf_counter() - t,
+                j.kinds,
+                time.process_time() - c,
+                f"{j.file}:{j.page}",
+            )
+        )
     q.put((rows, {}, _rss_mb()))
 
 
@@ -185,7 +205,16 @@ def run_paddle(corpus: Path, todo: list[PageJob], overrides: dict[str, Any], q: 
     for j, image in _pages(corpus, todo):
         t, c = time.perf_counter(), time.process_time()
         text = "\n".join(ln.text for ln in reading_order(engine.read(image)))
-        rows.append((j.degraded, *score(j, text), time.perf_counter() - t, j.kinds, time.process_time() - c))
+        rows.append(
+            (
+                j.degraded,
+                *score(j, text),
+                time.perf_counter() - t,
+                j.kinds,
+                time.process_time() - c,
+                f"{j.file}:{j.page}",
+            )
+        )
     q.put((rows, {}, _rss_mb()))
 
 
@@ -206,7 +235,9 @@ def run_tesseract(corpus: Path, todo: list[PageJob], overrides: dict[str, Any], 
             )
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-            rows.append((j.degraded, *score(j, res.stdout), time.perf_counter() - t, j.kinds, cpu))
+            rows.append(
+                (j.degraded, *score(j, res.stdout), time.perf_counter() - t, j.kinds, cpu, f"{j.file}:{j.page}")
+            )
     q.put((rows, {}, _rss_mb()))
 
 
@@ -226,7 +257,8 @@ def in_process(fn: Any, corpus: Path, todo: list[PageJob], overrides: dict[str, 
     return result
 
 
-Row = tuple[bool, float, float, float, tuple[str, ...], float]  # degraded, chars, values, s, kinds, cpu s
+# degraded, chars, values, wall s, degradations, CPU s, file:page
+Row = tuple[bool, float, float, float, tuple[str, ...], float, str]
 
 
 class _Collect:
@@ -243,7 +275,7 @@ def in_other_python(python: str, args: argparse.Namespace) -> Any:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     res = subprocess.run(cmd, capture_output=True, text=True, env=env, check=True)
     rows, steps, rss = json.loads(res.stdout.strip().splitlines()[-1])
-    return [(r[0], r[1], r[2], r[3], tuple(r[4]), r[5]) for r in rows], steps, rss
+    return [(r[0], r[1], r[2], r[3], tuple(r[4]), r[5], r[6]) for r in rows], steps, rss
 
 
 ONE_LINER = "import sys; from rapidocr import RapidOCR; print(len(RapidOCR()(sys.argv[1]).txts or ()))"
@@ -499,9 +531,20 @@ def main() -> None:
             slow_t, slow_c = max(rows, key=lambda r: r[3]), max(rows, key=lambda r: r[5])
             print(
                 f"slowest page ({label}): wall {slow_t[3]:.2f} s = {slow_t[3] / med_t:.1f}x the median"
-                f" ({', '.join(slow_t[4]) or 'clean'});"
+                f" ({slow_t[6]}, {', '.join(slow_t[4]) or 'clean'});"
                 f" CPU {slow_c[5]:.2f} s = {slow_c[5] / max(med_c, 1e-9):.1f}x the median"
-                f" ({', '.join(slow_c[4]) or 'clean'})"
+                f" ({slow_c[6]}, {', '.join(slow_c[4]) or 'clean'})"
+            )
+        if whole:
+            # Like with like: a file's whole reading is timed per file and shared out over its
+            # pages, so its median mixes the pages of multi-page PDFs; means over the same pages
+            # do not.
+            mean_ocr = statistics.mean(r[5] for r in base)
+            mean_whole = statistics.mean(r[5] for r in whole)
+            print(
+                f"mean CPU per page over the same pages: OCR {mean_ocr:.2f} s, whole reading {mean_whole:.2f} s"
+                f" ({mean_whole / mean_ocr:.2f}x; decoding, quality gate, classification and extraction"
+                f" {mean_whole - mean_ocr:.2f} s)"
             )
     print(_load())
 
