@@ -64,6 +64,8 @@ class Blur(Strict):
     motion_streak: float = Field(gt=1, description="and above which it is told as motion, not focus")
     motion_width_max: float = Field(gt=0, description="softness above which a blur with a direction smears")
     edge_px_max: float = Field(gt=0, description="px; edges wider than this are blur even where no line is found")
+    wide_edge_px: float = Field(gt=0, description="px; edges this wide are blur whatever size the print measures")
+    wide_edge_softness: float = Field(ge=0, description="with at least this softness")
 
 
 class Glare(Strict):
@@ -515,7 +517,10 @@ class QualityGate:
             # blur with a direction is judged by a lower limit.
             streaked = m.streak > t.blur.streak_min or m.anisotropy > t.blur.motion_anisotropy
             limit = t.blur.motion_width_max if streaked else t.blur.width_max
-            if m.softness > limit or soft:
+            # Blurred blobs of print measure as large print, and their softness per text height
+            # then looks mild: an edge as wide as no readable page shows is blur whatever the height.
+            wide = m.edge_px > t.blur.wide_edge_px and m.softness > t.blur.wide_edge_softness
+            if m.softness > limit or soft or wide:
                 motion = m.streak > t.blur.motion_streak or m.anisotropy > t.blur.motion_anisotropy
                 issue = QualityIssue.MOTION_BLUR if motion else QualityIssue.FOCUS_BLUR
                 found.append(QualityFinding(issue, m.blur if m.text_height else m.edge_px, limit))
