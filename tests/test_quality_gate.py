@@ -400,3 +400,38 @@ def test_blurred_invoice_asks_the_member_to_photograph_it_again(real_reader: obj
     doc, verdict = verdicts["clean"]
     assert doc.doc_type == DocType.INVOICE and doc.page_issues == []
     assert not [p for p in verdict.problems if p.code == ProblemCode.PAGE_UNREADABLE], verdict.to_json()
+
+
+# -- what a screen's grid is, and what it is not ---------------------------------------------------
+
+
+@pytest.mark.parametrize("doc_type", [DocType.SETTLEMENT, DocType.DISCHARGE, DocType.DIAGNOSIS])
+def test_screen_photo_is_told_a_screen_and_nothing_else(doc_type: DocType) -> None:
+    # The moiré breaks characters into stripes and runs into the frame's edge: "too small" and
+    # "cut off" would send the member to photograph the screen again, closer.
+    for index in range(2):
+        spoiled = degrade.spoil(clean_page(doc_type, index), "screen", 1.0, random.Random(3)).image
+        assert issues(spoiled) == [QualityIssue.SCREEN]
+
+
+@pytest.mark.parametrize("doc_type", [DocType.SETTLEMENT, DocType.DISCHARGE, DocType.DIAGNOSIS])
+def test_grainy_blurred_or_shrunk_scan_of_a_tinted_form_is_not_a_screen(doc_type: DocType) -> None:
+    # A form's fine printed tint, half washed out by a grainy scan, peaks in some blank tiles at one
+    # period: a screen's grid peaks in all of them. Nor is a shrunk photo a screen: no pixel grid.
+    for index in range(3):
+        for kind, sev, page in (
+            ("motion_blur", 0.6, scan_of(doc_type, index)),
+            ("blank", 0.6, scan_of(doc_type, index)),
+            ("low_resolution", 0.3, photo_of(doc_type, index)),
+            ("low_resolution", 0.3, scan_of(doc_type, index)),
+        ):
+            for seed in range(2):
+                spoiled = degrade.spoil(page, kind, sev, random.Random(seed)).image
+                assert QualityIssue.SCREEN not in issues(spoiled), (kind, index, seed)
+
+
+def test_readable_low_resolution_photo_passes() -> None:
+    # Shrunk by a third, 20-px print is still 13 px: readable, and no reason to photograph again.
+    page = photo_of(DocType.INVOICE)
+    small = page.resize((page.width * 2 // 3, page.height * 2 // 3), Image.Resampling.LANCZOS)
+    assert GATE.assess(uploaded(small)).passed
