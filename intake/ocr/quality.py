@@ -262,6 +262,19 @@ def _spectrum_masks() -> tuple[np.ndarray, np.ndarray]:
     return win, band & ~eighth
 
 
+def _rising(amp: np.ndarray) -> np.ndarray:
+    """Where a half spectrum (rows wrap round, columns from 0) is above its neighbour one bin
+    nearer the centre along its main axis: a peak rises from there, a line's spectrum falls."""
+    n = amp.shape[0]
+    fy = np.fft.fftfreq(n, 1 / n).astype(int)[:, None] * np.ones((1, amp.shape[1]), int)
+    fx = np.arange(amp.shape[1])[None, :] * np.ones((n, 1), int)
+    along_y = np.abs(fy) >= fx
+    iy = np.where(along_y, fy - np.sign(fy), fy) % n
+    ix = np.where(along_y, fx, np.maximum(fx - 1, 0))
+    out: np.ndarray = amp > amp[iy, ix]
+    return out
+
+
 def _screen_peak(grey: np.ndarray, ink: np.ndarray, full: np.ndarray) -> tuple[float, float]:
     """How far the strongest peak of the spectrum at 2-7 px periods stands above the spectrum's
     median there, in the blankest bright tiles: the SCREEN_AGREE-th strongest of the tiles peaking
@@ -298,9 +311,14 @@ def _screen_peak(grey: np.ndarray, ink: np.ndarray, full: np.ndarray) -> tuple[f
         if crop.shape != (n, n):
             continue
         crop -= crop.mean()
-        vals = np.abs(np.fft.rfft2(crop * win))[band]
+        amp = np.abs(np.fft.rfft2(crop * win))
+        vals = amp[band]
         med = float(np.median(vals))
-        k = int(np.argmax(vals))
+        # Only a peak: a straight line through the tile (a table's rule, most of all a slanted one)
+        # spreads along a ray from the centre, falling outwards, strongest at the band's inner edge,
+        # and stood 400 times over the median there (train claims: a skewed photo of a
+        # tabular invoice, its least-inked tiles crossed by rules, told a screen at period 6.4 px).
+        k = int(np.argmax(np.where(_rising(amp)[band], vals, -1.0)))
         # The peak's amplitude in grey levels (a sinusoid of amplitude a peaks at a * sum(win) / 2):
         # a blurred page's paper is so flat that its JPEG noise alone stands out of its median.
         if med > 1e-3 and float(vals[k]) * 2 / float(win.sum()) >= SCREEN_MIN_LEVELS:
