@@ -451,3 +451,19 @@ def test_skewed_photo_of_a_ruled_table_is_not_a_screen() -> None:
         for name, data in claim.files:
             for page in open_file(data, name).pages():
                 assert QualityIssue.SCREEN not in [f.issue for f in GATE.assess(page.image).findings], name
+
+
+def test_whole_page_photographed_on_a_checked_cloth_is_not_cut_off() -> None:
+    # A gingham's checks along the picture's edge are the size of characters, but the page does
+    # not reach the frame there. A page cut by the same frame still is (POOR above).
+    from intake_lab.bench.claims import DEFAULT_RECIPES
+    from intake_lab.synth.claims import form_layouts, make_claim
+
+    claim = make_claim(
+        "none", "female_special", "trainB:23", recipes=tuple(DEFAULT_RECIPES.split(",")), layouts=form_layouts("train")
+    )
+    photos = [(name, data) for name, data in claim.files if name.endswith("-photo.jpg")]
+    assert photos
+    for name, data in photos:
+        for page in open_file(data, name).pages():
+            assert QualityIssue.CUT_OFF not in [f.issue for f in GATE.assess(page.image).findings], name
