@@ -45,6 +45,17 @@ def test_dates_of_a_range_on_one_row_are_both_candidates() -> None:
     assert values(p, "date") == ["2024-05-06", "2024-05-10"]
 
 
+def test_a_stay_with_its_days_blanked_gives_partial_dates_only() -> None:
+    # "2024-06-2024-07" once gave the candidate 2024-06-20, a day the page never printed
+    p = page(("住院日期：2024-06-2024-07", 100, 200), ("出院日期：2024.07", 700, 200))
+    assert values(p, "date") == ["2024-06", "2024-07", "2024-07"]
+
+
+def test_dates_in_adjacent_table_cells_keep_their_days() -> None:
+    p = page(("2026-07-19", 100, 200), ("12", 250, 200), ("2026-08-08", 500, 200))
+    assert values(p, "date") == ["2026-07-19", "2026-08-08"]
+
+
 def test_a_number_after_no_is_a_digit_candidate_and_ocr_letters_between_digits_are_read() -> None:
     p = page(("No.65448307", 100, 100), ("票据号码：58952B6841", 600, 100))
     got = values(p, "digits")
@@ -138,6 +149,22 @@ def test_admission_and_discharge_dates_on_one_row(extractor: Extractor) -> None:
     assert got["discharge_date"] == "2023-11-15"
     assert got["length_of_stay"] == 13
     assert got["patient_name"] == "陈红梅"
+
+
+@needs_model
+def test_a_blanked_stay_is_never_read_as_full_dates(extractor: Extractor) -> None:
+    p = page(
+        ("温州市人民医院", 500, 30),
+        ("出院小结", 560, 80),
+        ("姓名：陈红梅", 80, 160),
+        ("住院日期：2024-06-2024-07", 80, 220),
+        ("出院诊断：2型糖尿病", 80, 300),
+    )
+    got = extractor.extract(DocType.DISCHARGE, [p])
+    for name in ("admission_date", "discharge_date"):
+        f = got.get(name)
+        # a day the page does not print is never invented, nor a partial date trusted
+        assert f is None or (len(str(f.value)) == 7 and f.confidence < 0.8)
 
 
 @needs_model

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from intake.codes import Reason
-from intake.normalize.dates import find_dates
+from intake.normalize.dates import DATE_SPAN, find_dates
 from intake.normalize.idcard import is_valid
 from intake.normalize.money import MoneyError, format_money, parse_money, parse_upper
 
@@ -102,9 +102,7 @@ def upper_money(text: str, params: dict[str, Any]) -> Parsed | None:
 
 
 # -- dates ---------------------------------------------------------------------------------------
-_DATE_SPAN = re.compile(
-    r"(?:19|20)[0-9OolI]{2}\s*(?:[-./年]\s*[0-9OolI]{1,2}(?:\s*[-./月]\s*[0-9OolI]{1,2}\s*日?|\s*月)?|[0-9OolI]{4})"
-)
+_DATE_SPAN = re.compile(DATE_SPAN)
 
 
 def date(text: str, params: dict[str, Any]) -> Parsed | None:
