@@ -40,6 +40,14 @@ def test_amounts_side_by_side_in_a_table_are_separate_candidates() -> None:
     assert not any(v.startswith("11677.052") for v in got)
 
 
+def test_amounts_as_ocr_reads_them_on_scans_are_candidates() -> None:
+    # a thousands comma read as a point, a point read twice, a point read as a comma
+    for printed, value in (("24.879.35", "24879.35"), ("¥45.652.66", "45652.66"), ("1316..46", "1316.46"),
+                           ("25689,48", "25689.48")):  # fmt: skip
+        assert values(page((printed, 100, 300)), "money") == [value]
+    assert values(page(("2021.03.06", 100, 300)), "money") == []
+
+
 def test_dates_of_a_range_on_one_row_are_both_candidates() -> None:
     p = page(("住院日期：2024年05月06日至2024年05月10日", 100, 200))
     assert values(p, "date") == ["2024-05-06", "2024-05-10"]

@@ -71,8 +71,16 @@ DEPT_ENDS = ("科", "病区", "中心", "门诊")
 
 _DIGIT_LIKE = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "S": "5", "B": "8"})
 _D = "[0-9OolIS]"
+# Amounts as OCR reads them on scans: 24.879.35 (its thousands comma read as a point: on the train
+# p_band and p_strip scans every grouped amount was read so, and none was a candidate), 1316..46 (a
+# point doubled), 25689,48 (the point read as a comma: a thousands group has three digits, never two).
 _MONEY = re.compile(
-    rf"(?<![0-9A-Za-z.,\-])(-?{_D}{{1,3}}(?:,{_D}{{3}})+(?:[./]{_D}{{2}})?|-?[0-9]{_D}*(?:[./]{_D}{{1,2}})?)(?![0-9.,])"
+    rf"(?<![0-9A-Za-z.,\-])("
+    rf"-?{_D}{{1,3}}(?:[,.]{_D}{{3}})+(?:\.\.|[./]){_D}{{2}}"
+    rf"|-?{_D}{{1,3}}(?:,{_D}{{3}})+(?:[./]{_D}{{2}})?"
+    rf"|-?[0-9]{_D}*(?:\.\.|,){_D}{{2}}"
+    rf"|-?[0-9]{_D}*(?:[./]{_D}{{1,2}})?"
+    rf")(?![0-9.,])"
 )
 _UPPER = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿元圆角分整正〇貳參叄陸圓萬億什任百千十]{2,}")
 _DATE = re.compile(DATE_SPAN)
@@ -188,7 +196,9 @@ def _money(view: View, ri: int, taken: list[tuple[int, int]]) -> list[Candidate]
         digits = sum(c.isdigit() for c in raw)
         if digits == 0 or digits > 10:
             continue
-        fixed = _digitish(raw).replace("/", ".")
+        fixed = _digitish(raw).replace("/", ".").replace("..", ".")
+        if re.fullmatch(r"-?[0-9]+,[0-9]{2}", fixed):
+            fixed = fixed.replace(",", ".")
         if fixed.count(".") > 1:
             head, _, cents = fixed.rpartition(".")
             fixed = head.replace(".", ",") + "." + cents
