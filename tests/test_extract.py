@@ -202,6 +202,24 @@ def test_seal_absent_and_ring_text_not_matching_the_name() -> None:
     assert f["seal"].value == SealValue(True, "某某公司") and f["seal"].confidence < 0.85
 
 
+def test_a_hospital_named_only_in_its_seal_is_read_from_the_ring_for_the_reviewer() -> None:
+    # an e-invoice whose 收款单位 line OCR lost under the red seal
+    ring = Seal((300, 500, 550, 750), "round", "杭州市第一人民医院收费专用章", 0.94)
+    lines = (("浙江省医疗住院收费电子票据", (500, 30, 1100, 90)), ("票据号码：7642375008", (70, 190, 320, 226)))
+    f = extract(DocType.INVOICE, *lines, seals=[ring])
+    name = f["hospital_name"]
+    assert name.value == "杭州市第一人民医院" and "from_seal" in name.doubts
+    assert name.confidence < 0.6  # a ring is often a character off: never the member's mismatch alone
+    # a ring that reads as no institution gives none, and a printed name wins over the ring
+    f = extract(DocType.INVOICE, *lines, seals=[Seal((300, 500, 550, 750), "round", "298906", 0.9)])
+    assert "hospital_name" not in f
+    printed = ("收款单位：杭州市第一人民医院", (70, 800, 500, 830))
+    f = extract(
+        DocType.INVOICE, *lines, printed, seals=[Seal((300, 500, 550, 750), "round", "杭州市第二人民医院", 0.9)]
+    )
+    assert f["hospital_name"].value == "杭州市第一人民医院" and "from_seal" not in f["hospital_name"].doubts
+
+
 def test_finance_oval_on_every_invoice_is_not_the_hospital_seal() -> None:
     oval = Seal((400, 0, 600, 100), "oval", "财政部监制", 0.9)
     f = extract(DocType.INVOICE, ("票据代码：33060121", (50, 100, 300, 120)), seals=[oval])
