@@ -81,6 +81,13 @@ def test_id_number_upper_amount_and_sex_candidates() -> None:
     assert values(p, "sex") == ["女"]
 
 
+def test_a_name_never_starts_inside_its_compound_surname() -> None:
+    # 葛琴琴 was read for 诸葛琴琴 at 0.90 on the train split
+    got = values(page(("患者姓名：诸葛琴琴", 100, 200), ("欧阳明", 600, 200)), "name")
+    assert "诸葛琴琴" in got and "欧阳明" in got
+    assert not {"葛琴琴", "葛琴", "阳明"} & set(got)
+
+
 def test_names_inside_a_sentence_start_at_a_surname() -> None:
     p = page(("兹证明我单位员工王建国同志，身份证号：330302200304047257，", 100, 200))
     got = values(p, "name")

@@ -269,6 +269,8 @@ def _names(view: View, ri: int, labels: tuple[str, ...] = ()) -> list[Candidate]
     for a, b in sorted(seen):
         if starts_label and any(starts_label[a + 1 : b]):
             continue
+        if a > 0 and text[a - 1 : a + 1] in COMPOUND_SURNAMES:
+            continue  # 葛琴琴 out of 诸葛琴琴: a name never starts inside its compound surname
         out.append(_make(view, "name", ri, a, b, text[a:b]))
     return out
 
