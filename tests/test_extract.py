@@ -46,6 +46,9 @@ def extract(doc_type: DocType, *lines: tuple[str, tuple[int, int, int, int]], **
         ("11.754.61", "11754.61"),  # a thousands comma read as a point
         ("26696/29", "26696.29"),  # a faint decimal point read as a slash
         ("1O5.2l", "105.21"),  # O for 0 and l for 1
+        ("1316..46", "1316.46"),  # a decimal point read twice
+        ("25689,48", "25689.48"),  # the decimal point read as a comma: a thousands group has 3 digits
+        ("25689,481", None),
     ],
 )
 def test_money_forms(printed: str, value: str | None) -> None:
@@ -199,6 +202,24 @@ def test_seal_absent_and_ring_text_not_matching_the_name() -> None:
     assert f["seal"].value == SealValue(True, "某某公司") and f["seal"].confidence < 0.85
 
 
+def test_a_hospital_named_only_in_its_seal_is_read_from_the_ring_for_the_reviewer() -> None:
+    # an e-invoice whose 收款单位 line OCR lost under the red seal
+    ring = Seal((300, 500, 550, 750), "round", "杭州市第一人民医院收费专用章", 0.94)
+    lines = (("浙江省医疗住院收费电子票据", (500, 30, 1100, 90)), ("票据号码：7642375008", (70, 190, 320, 226)))
+    f = extract(DocType.INVOICE, *lines, seals=[ring])
+    name = f["hospital_name"]
+    assert name.value == "杭州市第一人民医院" and "from_seal" in name.doubts
+    assert name.confidence < 0.6  # a ring is often a character off: never the member's mismatch alone
+    # a ring that reads as no institution gives none, and a printed name wins over the ring
+    f = extract(DocType.INVOICE, *lines, seals=[Seal((300, 500, 550, 750), "round", "298906", 0.9)])
+    assert "hospital_name" not in f
+    printed = ("收款单位：杭州市第一人民医院", (70, 800, 500, 830))
+    f = extract(
+        DocType.INVOICE, *lines, printed, seals=[Seal((300, 500, 550, 750), "round", "杭州市第二人民医院", 0.9)]
+    )
+    assert f["hospital_name"].value == "杭州市第一人民医院" and "from_seal" not in f["hospital_name"].doubts
+
+
 def test_finance_oval_on_every_invoice_is_not_the_hospital_seal() -> None:
     oval = Seal((400, 0, 600, 100), "oval", "财政部监制", 0.9)
     f = extract(DocType.INVOICE, ("票据代码：33060121", (50, 100, 300, 120)), seals=[oval])
@@ -253,6 +274,43 @@ def test_parts_adding_up_confirm_and_parts_over_the_total_fail() -> None:
     bad = _fields(total_amount="100.00", insurance_paid="90.00", personal_copay="20.00", personal_selfpay="10.00")
     Validator(VALIDATOR).run(bad)
     assert "parts_exceed_total" in bad["insurance_paid"].reasons
+
+
+def test_a_total_that_lost_its_decimal_point_is_restored_when_the_upper_proves_it() -> None:
+    # OCR read 合作金额：3504869 at 0.96 on a train p_strip scan, the point lost under the seal
+    f = _fields(total_amount="3504869.00", total_amount_upper="叁万伍仟零肆拾捌元陆角玖分")
+    Validator(VALIDATOR).run(f)
+    total = f["total_amount"]
+    assert total.value == "35048.69" and not total.reasons and total.confidence == 0.99
+    assert "point_restored" in total.doubts and total.alternatives[0].value == "3504869.00"
+
+
+def test_an_amount_without_cents_is_not_changed_when_nothing_proves_a_lost_point() -> None:
+    f = _fields(total_amount="1670.00", total_amount_upper="壹仟陆佰柒拾元整")
+    Validator(VALIDATOR).run(f)
+    assert f["total_amount"].value == "1670.00" and f["total_amount"].confidence == 0.99
+    f = _fields(total_amount="3504869.00", total_amount_upper="叁万伍仟零肆拾捌元陆角捌分")
+    Validator(VALIDATOR).run(f)
+    assert f["total_amount"].value == "3504869.00" and "upper_mismatch" in f["total_amount"].reasons
+    f = _fields(total_amount="3504869.00")
+    Validator(VALIDATOR).run(f)
+    assert f["total_amount"].value == "3504869.00"
+
+
+def test_a_part_that_lost_its_point_is_restored_by_the_exact_sum_or_flagged_for_review() -> None:
+    # a settlement: no 大写, the parts make the total exactly once 个人自付 has its point back
+    f = _fields(total_amount="1000.00", insurance_paid="600.00", personal_copay="30000.00", personal_selfpay="100.00")
+    Validator(VALIDATOR).run(f)
+    assert f["personal_copay"].value == "300.00" and f["personal_copay"].confidence == 0.99
+    # read above its total, a part is impossible as read; its hundredth is kept, for the reviewer
+    f = _fields(total_amount="40000.00", insurance_paid="3340149.00", personal_copay="2000.00")
+    Validator(VALIDATOR).run(f)
+    part = f["insurance_paid"]
+    assert part.value == "33401.49" and part.confidence < 0.8 and "point_restored" in part.doubts
+    # a hundredth that would still exceed the total is no explanation: kept as read, failed
+    f = _fields(total_amount="100.00", insurance_paid="3340149.00")
+    Validator(VALIDATOR).run(f)
+    assert f["insurance_paid"].value == "3340149.00" and "parts_exceed_total" in f["insurance_paid"].reasons
 
 
 def test_dates_out_of_order_and_stay_days_that_disagree() -> None:

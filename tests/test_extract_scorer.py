@@ -40,9 +40,28 @@ def test_amounts_side_by_side_in_a_table_are_separate_candidates() -> None:
     assert not any(v.startswith("11677.052") for v in got)
 
 
+def test_amounts_as_ocr_reads_them_on_scans_are_candidates() -> None:
+    # a thousands comma read as a point, a point read twice, a point read as a comma
+    for printed, value in (("24.879.35", "24879.35"), ("¥45.652.66", "45652.66"), ("1316..46", "1316.46"),
+                           ("25689,48", "25689.48")):  # fmt: skip
+        assert values(page((printed, 100, 300)), "money") == [value]
+    assert values(page(("2021.03.06", 100, 300)), "money") == []
+
+
 def test_dates_of_a_range_on_one_row_are_both_candidates() -> None:
     p = page(("住院日期：2024年05月06日至2024年05月10日", 100, 200))
     assert values(p, "date") == ["2024-05-06", "2024-05-10"]
+
+
+def test_a_stay_with_its_days_blanked_gives_partial_dates_only() -> None:
+    # "2024-06-2024-07" once gave the candidate 2024-06-20, a day the page never printed
+    p = page(("住院日期：2024-06-2024-07", 100, 200), ("出院日期：2024.07", 700, 200))
+    assert values(p, "date") == ["2024-06", "2024-07", "2024-07"]
+
+
+def test_dates_in_adjacent_table_cells_keep_their_days() -> None:
+    p = page(("2026-07-19", 100, 200), ("12", 250, 200), ("2026-08-08", 500, 200))
+    assert values(p, "date") == ["2026-07-19", "2026-08-08"]
 
 
 def test_a_number_after_no_is_a_digit_candidate_and_ocr_letters_between_digits_are_read() -> None:
@@ -60,6 +79,13 @@ def test_id_number_upper_amount_and_sex_candidates() -> None:
     assert values(p, "id") == ["330302200304047257"]
     assert values(p, "upper") == ["壹仟壹佰零玖元零捌分"]
     assert values(p, "sex") == ["女"]
+
+
+def test_a_name_never_starts_inside_its_compound_surname() -> None:
+    # 葛琴琴 was read for 诸葛琴琴 at 0.90 on the train split
+    got = values(page(("患者姓名：诸葛琴琴", 100, 200), ("欧阳明", 600, 200)), "name")
+    assert "诸葛琴琴" in got and "欧阳明" in got
+    assert not {"葛琴琴", "葛琴", "阳明"} & set(got)
 
 
 def test_names_inside_a_sentence_start_at_a_surname() -> None:
@@ -138,6 +164,22 @@ def test_admission_and_discharge_dates_on_one_row(extractor: Extractor) -> None:
     assert got["discharge_date"] == "2023-11-15"
     assert got["length_of_stay"] == 13
     assert got["patient_name"] == "陈红梅"
+
+
+@needs_model
+def test_a_blanked_stay_is_never_read_as_full_dates(extractor: Extractor) -> None:
+    p = page(
+        ("温州市人民医院", 500, 30),
+        ("出院小结", 560, 80),
+        ("姓名：陈红梅", 80, 160),
+        ("住院日期：2024-06-2024-07", 80, 220),
+        ("出院诊断：2型糖尿病", 80, 300),
+    )
+    got = extractor.extract(DocType.DISCHARGE, [p])
+    for name in ("admission_date", "discharge_date"):
+        f = got.get(name)
+        # a day the page does not print is never invented, nor a partial date trusted
+        assert f is None or (len(str(f.value)) == 7 and f.confidence < 0.8)
 
 
 @needs_model

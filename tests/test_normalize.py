@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
 
 import pytest
 
 from intake.normalize import idcard
-from intake.normalize.dates import DateError, find_dates, parse_date, parse_range, print_date
+from intake.normalize.dates import DATE_SPAN, DateError, find_dates, parse_date, parse_range, print_date
 from intake.normalize.money import MoneyError, format_money, parse_money, parse_upper, print_money, to_upper
 from intake.normalize.text import squeeze_cjk_spaces, to_halfwidth
 
@@ -102,12 +103,30 @@ def test_money_printing_forms() -> None:
         ("20240616-20240623", ["2024-06-16", "2024-06-23"]),
         ("2021年3月1日至2021年3月6日", ["2021-03-01", "2021-03-06"]),
         ("入院日期：2019年12月", ["2019-12"]),  # partly blanked: kept partial, never invented
+        ("住院日期：2024-06-2024-07", ["2024-06", "2024-07"]),  # a blanked stay: 2024-06-20 is no date
+        ("2024.06 - 2024.07", ["2024-06", "2024-07"]),
         ("2021-02-30", []),  # no such day
         ("住院号 123456789", []),
     ],
 )
 def test_date_forms(printed: str, iso: list[str]) -> None:
     assert [d.iso() for d in find_dates(printed)] == iso
+
+
+@pytest.mark.parametrize(
+    ("row", "spans"),
+    [
+        # OCR rows lose their spaces: a date runs into what follows it
+        ("2024-06-2024-07", ["2024-06", "2024-07"]),
+        ("2019-12-2020-01", ["2019-12", "2020-01"]),
+        ("2026-07-192026-08-08", ["2026-07-19", "2026-08-08"]),
+        ("2024-06-1610:32", ["2024-06-16"]),
+        ("2024061610:32", ["20240616"]),
+        ("No2021030612", []),  # an invoice number is no compact date
+    ],
+)
+def test_date_span_cuts_a_date_out_of_a_row(row: str, spans: list[str]) -> None:
+    assert [m.group(0) for m in re.finditer(DATE_SPAN, row)] == spans
 
 
 def test_partial_date_has_no_day() -> None:

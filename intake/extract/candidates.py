@@ -20,7 +20,7 @@ from itertools import pairwise
 
 from intake.elements.page import Box, OcrPage
 from intake.extract.layout import Row, rows_of
-from intake.normalize.dates import find_dates
+from intake.normalize.dates import DATE_SPAN, find_dates
 from intake.normalize.idcard import is_valid
 from intake.normalize.money import MoneyError, format_money, parse_money, parse_upper
 
@@ -71,13 +71,19 @@ DEPT_ENDS = ("科", "病区", "中心", "门诊")
 
 _DIGIT_LIKE = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "|": "1", "S": "5", "B": "8"})
 _D = "[0-9OolIS]"
+# Amounts as OCR reads them on scans: 24.879.35 (its thousands comma read as a point: on the train
+# p_band and p_strip scans every grouped amount was read so, and none was a candidate), 1316..46 (a
+# point doubled), 25689,48 (the point read as a comma: a thousands group has three digits, never two).
 _MONEY = re.compile(
-    rf"(?<![0-9A-Za-z.,\-])(-?{_D}{{1,3}}(?:,{_D}{{3}})+(?:[./]{_D}{{2}})?|-?[0-9]{_D}*(?:[./]{_D}{{1,2}})?)(?![0-9.,])"
+    rf"(?<![0-9A-Za-z.,\-])("
+    rf"-?{_D}{{1,3}}(?:[,.]{_D}{{3}})+(?:\.\.|[./]){_D}{{2}}"
+    rf"|-?{_D}{{1,3}}(?:,{_D}{{3}})+(?:[./]{_D}{{2}})?"
+    rf"|-?[0-9]{_D}*(?:\.\.|,){_D}{{2}}"
+    rf"|-?[0-9]{_D}*(?:[./]{_D}{{1,2}})?"
+    rf")(?![0-9.,])"
 )
 _UPPER = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿元圆角分整正〇貳參叄陸圓萬億什任百千十]{2,}")
-_DATE = re.compile(
-    r"(?:19|20)[0-9OolI]{2}\s*(?:[-./年]\s*[0-9OolI]{1,2}(?:\s*[-./月]\s*[0-9OolI]{1,2}\s*日?|\s*月)?|[0-9OolI]{4})"
-)
+_DATE = re.compile(DATE_SPAN)
 # A digit-like letter (O for 0, l for 1, B for 8) only between digits: "No" before a number is a label.
 _DIGITS = re.compile(r"(?<![0-9])[0-9](?:[0-9OolIBS]{4,10})[0-9](?![0-9])")
 _CODE = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{4,14}(?![0-9A-Za-z])")
@@ -190,7 +196,9 @@ def _money(view: View, ri: int, taken: list[tuple[int, int]]) -> list[Candidate]
         digits = sum(c.isdigit() for c in raw)
         if digits == 0 or digits > 10:
             continue
-        fixed = _digitish(raw).replace("/", ".")
+        fixed = _digitish(raw).replace("/", ".").replace("..", ".")
+        if re.fullmatch(r"-?[0-9]+,[0-9]{2}", fixed):
+            fixed = fixed.replace(",", ".")
         if fixed.count(".") > 1:
             head, _, cents = fixed.rpartition(".")
             fixed = head.replace(".", ",") + "." + cents
@@ -203,11 +211,27 @@ def _money(view: View, ri: int, taken: list[tuple[int, int]]) -> list[Candidate]
     return out
 
 
+_CELL_MARK = "\x1f"  # a character regex \s matches: a date's spaces absorb it, digits do not
+
+
 def _dates(view: View, ri: int) -> list[Candidate]:
+    """Dates in the row; a day must end where its digits do or at a cell's edge (a stay's dates in
+    a table's columns run together in the row's text), never inside a longer run of digits."""
     text = view.rows[ri].text
+    breaks = view.breaks[ri]
+    marked: list[str] = []
+    where: list[int] = []  # for each character of marked, its index in text
+    for k, ch in enumerate(text):
+        if k in breaks and k > 0:
+            marked.append(_CELL_MARK)
+            where.append(k)
+        marked.append(ch)
+        where.append(k)
+    where.append(len(text))
     out = []
-    for m in _DATE.finditer(text):
-        ds = find_dates(m.group(0))
+    for m in _DATE.finditer("".join(marked)):
+        a, b = where[m.start()], where[m.end()]
+        ds = find_dates(text[a:b])
         if not ds:
             continue
         d = ds[0]
@@ -217,7 +241,7 @@ def _dates(view: View, ri: int) -> list[Candidate]:
                 day = Date.fromisoformat(d.iso())
             except ValueError:
                 continue
-        out.append(_make(view, "date", ri, m.start(), m.end(), d.iso(), partial=d.is_partial, day=day))
+        out.append(_make(view, "date", ri, a, b, d.iso(), partial=d.is_partial, day=day))
     return out
 
 
@@ -245,6 +269,8 @@ def _names(view: View, ri: int, labels: tuple[str, ...] = ()) -> list[Candidate]
     for a, b in sorted(seen):
         if starts_label and any(starts_label[a + 1 : b]):
             continue
+        if a > 0 and text[a - 1 : a + 1] in COMPOUND_SURNAMES:
+            continue  # 葛琴琴 out of 诸葛琴琴: a name never starts inside its compound surname
         out.append(_make(view, "name", ri, a, b, text[a:b]))
     return out
 

@@ -26,6 +26,8 @@ class ConfidenceSettings(Strict):
     disagree_cap: float = Bound(default=0.75, ge=0, le=1)
     # A value only the label rules read, the scorer having found none it believes (0: drop it).
     fallback_cap: float = Bound(default=0.5, ge=0, le=1)
+    # A part read above its total whose hundredth fits (a lost decimal point) but that no sum proves.
+    point_restored_cap: float = Bound(default=0.6, ge=0, le=1)
 
     @field_validator("unconfirmed_cap")
     @classmethod

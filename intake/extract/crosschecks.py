@@ -13,11 +13,11 @@ from datetime import date
 from decimal import Decimal
 
 from intake.codes import Reason
-from intake.elements.document import Field
+from intake.elements.document import Alternative, Field
 from intake.extract.config import ConfidenceSettings
 from intake.normalize.dates import stay_days
 from intake.normalize.idcard import is_valid
-from intake.normalize.money import MoneyError, parse_upper
+from intake.normalize.money import MoneyError, format_money, parse_upper
 
 CENT = Decimal("0.01")
 
@@ -32,6 +32,78 @@ def _day(fields: dict[str, Field], name: str) -> date | None:
     if f is None or f.text is None or len(f.text) != 10:
         return None
     return date.fromisoformat(f.text)
+
+
+_PARTS = ("insurance_paid", "_other_paid", "personal_copay", "personal_selfpay")
+
+
+def _hundredth(v: Decimal | None) -> Decimal | None:
+    """The amount a reading without its decimal point stands for (3504869 for 35048.69): OCR drops
+    the point under a seal or on a faint scan at full confidence (a train p_strip scan read
+    合作金额：3504869 at 0.96), and a Chinese invoice prints money with its 分."""
+    if v is None or v < 100 or v != v.to_integral_value():
+        return None
+    return (v / 100).quantize(CENT)
+
+
+def _restore(f: Field, value: Decimal) -> None:
+    f.alternatives.insert(0, Alternative(f.value, f.score or 0.0, f.page, f.box, f.source_text))
+    f.value = format_money(value)
+    f.doubts.append("point_restored")
+
+
+def restore_points(fields: dict[str, Field], unproven_cap: float) -> None:
+    """Put back a decimal point OCR lost, only where another printed value proves it: the 大写
+    says the total is a hundredth of what was read, or the parts add up exactly with one of them a
+    hundredth of its reading. A part read above its total is impossible as read; a hundredth of it
+    is kept, unconfirmed, for the reviewer. Nothing else is changed."""
+    total_f, upper_f = fields.get("total_amount"), fields.get("total_amount_upper")
+    total = total_f.money if total_f is not None else None
+    upper: Decimal | None = None
+    if upper_f is not None:
+        try:
+            upper = parse_upper(str(upper_f.value))
+        except (MoneyError, ValueError):
+            upper = None
+    parts: dict[str, Decimal] = {}
+    for n in _PARTS:
+        v = fields[n].money if n in fields else None
+        if v is not None:
+            parts[n] = v
+    complete = all(n in parts for n in _PARTS) or ("_other_paid" not in parts and len(parts) == 3)
+    if total_f is not None and total is not None and upper != total:
+        small = _hundredth(total)
+        if small is not None and (small == upper or (complete and sum(parts.values(), Decimal(0)) == small)):
+            _restore(total_f, small)
+            total = small
+    if total is None:
+        return
+    for n, v in parts.items():
+        small = _hundredth(v)
+        if small is None or small > total:
+            continue
+        rest = sum((p for m, p in parts.items() if m != n), Decimal(0))
+        if complete and rest + v != total and rest + small == total:
+            _restore(fields[n], small)
+            parts[n] = small
+        elif v > total:
+            _restore(fields[n], small)
+            fields[n].confidence = min(fields[n].confidence, unproven_cap)
+            parts[n] = small
+    account_f, cash_f = fields.get("personal_account_paid"), fields.get("_cash_paid")
+    copay, selfpay = parts.get("personal_copay"), parts.get("personal_selfpay")
+    account = account_f.money if account_f is not None else None
+    small = _hundredth(account)
+    if account_f is None or account is None or small is None or copay is None or selfpay is None:
+        return
+    # 个人账户 pays out of the member's own share (自付 + 自费), with 现金 the rest of it.
+    own = copay + selfpay
+    cash = cash_f.money if cash_f is not None else None
+    if cash is not None and account + cash != own and small + cash == own:
+        _restore(account_f, small)
+    elif account > own and small <= own:
+        _restore(account_f, small)
+        account_f.confidence = min(account_f.confidence, unproven_cap)
 
 
 class Validator:
@@ -65,6 +137,7 @@ class Validator:
                 f.confidence = min(f.confidence, caps.get(name, caps["default"]))
 
     def money(self, fields: dict[str, Field]) -> None:
+        restore_points(fields, self.c.point_restored_cap)
         total = _money(fields, "total_amount")
         upper = fields.get("total_amount_upper")
         if total is not None and upper is not None:

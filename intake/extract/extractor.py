@@ -15,7 +15,7 @@ from intake.extract.dxterms import TERM_FIELD, TermModel
 from intake.extract.labels import DocSpec, LabelReader, load_specs
 from intake.extract.layout import Row, rows_of
 from intake.extract.scorer import FieldModel, Scorer, learned_fields, model_dir
-from intake.extract.unlabelled import RULES, seal, verify_seal
+from intake.extract.unlabelled import RULES, name_from_seal, seal, verify_seal
 from intake.reference.icd10 import IcdTable, default_table
 from intake.vocabulary import FIELDS, DocType
 
@@ -85,6 +85,8 @@ class Extractor:
         Validator(self.settings.confidence).run(fields)
         name_field = self.settings.seal_names.get(doc_type)
         if name_field:
+            if name_field == "hospital_name":
+                name_from_seal(fields, name_field, self.settings.hospital_suffixes)
             verify_seal(fields, name_field)
         allowed = set(FIELDS[doc_type])
         return {k: v for k, v in fields.items() if k in allowed}

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from intake.codes import Reason
-from intake.normalize.dates import find_dates
+from intake.normalize.dates import DATE_SPAN, find_dates
 from intake.normalize.idcard import is_valid
 from intake.normalize.money import MoneyError, format_money, parse_money, parse_upper
 
@@ -52,8 +52,10 @@ def _skip_lead(text: str) -> int:
 _D = "[0-9OolIS]"
 # An amount with its two decimals ends there even when OCR ran the next amount on (1,516.4418,914.65);
 # without them it must end at a non-digit.
+# 1316..46 and 25689,48 are OCR's readings of a point, doubled or read as a comma (a thousands group
+# has three digits).
 _MONEY_CENTS = re.compile(
-    rf"(?:[¥￥⊗⊕Ⓧ]|人民币|RMB)?\s*(-?{_D}{{1,3}}(?:[,.]{_D}{{3}})+[./]{_D}{{2}}|-?{_D}+[./]{_D}{{2}})"
+    rf"(?:[¥￥⊗⊕Ⓧ]|人民币|RMB)?\s*(-?{_D}{{1,3}}(?:[,.]{_D}{{3}})+(?:\.\.|[./]){_D}{{2}}|-?{_D}+(?:\.\.|[./]){_D}{{2}}|-?{_D}+,{_D}{{2}}(?![0-9,]))"
 )
 _MONEY_PLAIN = re.compile(
     rf"(?:[¥￥⊗⊕Ⓧ]|人民币|RMB)?\s*(-?{_D}{{1,3}}(?:,{_D}{{3}})+(?:\.{_D})?|-?{_D}+(?:\.{_D})?)(?![0-9.,])"
@@ -66,6 +68,9 @@ def money(text: str, params: dict[str, Any]) -> Parsed | None:
     if not m or not any(c.isdigit() for c in m.group(1)):
         return None
     raw = m.group(1)
+    if re.fullmatch(rf"-?{_D}+,{_D}{{2}}", raw):
+        raw = raw.replace(",", ".")
+    raw = raw.replace("..", ".")
     if raw.count(".") + raw.count("/") > 1:
         # 11.754.61: OCR read the thousands comma as a point; only the last point is the decimal one.
         head, _, cents = raw.rpartition(".")
@@ -78,7 +83,7 @@ def money(text: str, params: dict[str, Any]) -> Parsed | None:
         value = parse_money(fixed)
     except MoneyError:
         return None
-    quality = 1.0 if fixed == raw else 0.85
+    quality = 1.0 if fixed == m.group(1) else 0.85
     if m.end(1) < len(text) and text[m.end(1)].isdigit():
         quality *= 0.9  # ran into the next amount: the cut is a guess from the two decimals
     return Parsed(format_money(value), m.start(1), m.end(1), quality=quality)
@@ -102,9 +107,7 @@ def upper_money(text: str, params: dict[str, Any]) -> Parsed | None:
 
 
 # -- dates ---------------------------------------------------------------------------------------
-_DATE_SPAN = re.compile(
-    r"(?:19|20)[0-9OolI]{2}\s*(?:[-./年]\s*[0-9OolI]{1,2}(?:\s*[-./月]\s*[0-9OolI]{1,2}\s*日?|\s*月)?|[0-9OolI]{4})"
-)
+_DATE_SPAN = re.compile(DATE_SPAN)
 
 
 def date(text: str, params: dict[str, Any]) -> Parsed | None:

@@ -174,6 +174,29 @@ def verify_seal(fields: dict[str, Field], name_field: str) -> None:
     seal_f.value = replace(seal_v, verification={"expected": expected, "verdict": verdict, **v.to_json()})
 
 
+_SEAL_PURPOSE = re.compile("(?:收费|财务|发票)?专用章$|公章$|章$")
+# A name read off a seal's ring only: the ring is read off a curve and is often a character off
+# (江苏省人民国院 for 江苏省人民医院 on train e-invoice scans), so the value is the reviewer's to
+# confirm, under checks.far_mismatch_min (0.6) so that it never makes a hospital mismatch the
+# member's on its own.
+SEAL_NAME_CAP = 0.55
+
+
+def name_from_seal(fields: dict[str, Field], name_field: str, suffixes: Sequence[str]) -> None:
+    """The institution's name from its seal when the page's print of it was not read: on an
+    e-invoice the 收款单位 line sits under the hospital's red seal, and on photos OCR often reads the
+    ring but not the print under it (train e_national and e_kiosk photos lost the name so)."""
+    seal_f = fields.get("seal")
+    seal_v = seal_f.seal if seal_f is not None else None
+    if name_field in fields or seal_f is None or seal_v is None or not seal_v.present or not seal_v.text:
+        return
+    text = _SEAL_PURPOSE.sub("", fold(seal_v.text))
+    if len(text) < 4 or not re.fullmatch(r"[\u3400-\u9fff()]+", text) or not any(text.endswith(x) for x in suffixes):
+        return
+    conf = min(seal_f.confidence, SEAL_NAME_CAP)
+    fields[name_field] = Field(text, conf, seal_f.page, seal_f.box, seal_f.source_text, doubts=["from_seal"])
+
+
 RULES: dict[str, Rule] = {
     "visit_type_from_title": visit_type_from_title,
     "hospital_from_title": hospital_from_title,

@@ -21,6 +21,21 @@ _FULL = re.compile(
     + r"(?P<d>\d{1,2})\s*日?|(?P<m8>\d{2})(?P<d8>\d{2}))(?!\d)"
 )
 _PARTIAL = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*[年\-./]\s*(?P<m>\d{1,2})\s*月?(?![\d日])")
+# A date as printed, to cut it out of a row before reading it (OCR rows lose their spaces, so a
+# date runs into what follows). A day is never the start of the next date's year: in
+# "2024-06-2024-07", a stay printed with its days blanked, "2024-06-20" is no date, and reading it so
+# invents a day (the claim-check helper saw 2024-06 read 2024-06-20 at 0.83 on a train
+# dc_summary_table photo). A compact date (20240616) ends where its digits do, or where a time of
+# day (2024061610:32) or the next date starts, so that it is not cut out of an invoice number.
+_YEAR_AHEAD = r"(?:19|20)[0-9OolI]{2}\s*[-./年]"
+_COMPACT_END = r"(?=[^0-9OolI]|$|[0-9OolI]{1,2}[:：时]|" + _YEAR_AHEAD + ")"
+DATE_SPAN = (
+    r"(?:19|20)[0-9OolI]{2}\s*(?:[-./年]\s*[0-9OolI]{1,2}(?:\s*[-./月]\s*(?!"
+    + _YEAR_AHEAD
+    + r")[0-9OolI]{1,2}\s*日?|\s*月)?|[0-9OolI]{4}"
+    + _COMPACT_END
+    + ")"
+)
 _RANGE_SEP = re.compile(r"\s*(?:~|～|至|到|—|–|--|-)\s*")
 
 
