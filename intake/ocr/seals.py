@@ -357,8 +357,14 @@ def white_balance(bgr: np.ndarray) -> np.ndarray:
     # print, then smoothed, follows shadows and the tint without following the ink.
     k = max(3, (min(h, w) // f // 12) | 1)
     paper = cv2.GaussianBlur(cv2.dilate(small, np.ones((k, k), np.uint8)), (0, 0), k / 2)
-    paper = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
-    return np.asarray(np.clip(bgr.astype(np.float32) * (255 / np.maximum(paper, 20)), 0, 255), np.uint8)
+    # The page's gain, then the page times it, in place: the same float32 arithmetic as
+    # clip(bgr * (255 / max(paper, 20))) without its four page-sized temporaries.
+    gain = cv2.resize(paper, (w, h), interpolation=cv2.INTER_LINEAR)
+    np.maximum(gain, 20, out=gain)
+    np.divide(np.float32(255), gain, out=gain)
+    np.multiply(gain, bgr, out=gain)
+    np.clip(gain, 0, 255, out=gain)
+    return gain.astype(np.uint8)
 
 
 def balanced_red_mask(balanced: np.ndarray) -> np.ndarray:
