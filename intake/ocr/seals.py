@@ -481,20 +481,32 @@ def _rings_in(
     lo = max(4.0, min_diameter / 2, 0.05 * page_side)
     hi = max(lo * 1.2, min(0.14 * page_side, max_radius))
     radii = lo * RADIUS_STEP ** np.arange(-1, int(np.log(hi / lo) / np.log(RADIUS_STEP)) + 2)
-    rings = []
-    for r in radii:
+
+    def ring(r: float) -> np.ndarray:
         size = int(2 * r + 5) | 1
         k = np.zeros((size, size), np.float32)
         cv2.circle(k, (size // 2, size // 2), round(float(r)), 1.0, 1, lineType=cv2.LINE_AA)
-        rings.append(cv2.filter2D(ink, -1, k / max(float(k.sum()), 1e-6), borderType=cv2.BORDER_CONSTANT))
+        return np.asarray(cv2.filter2D(ink, -1, k / max(float(k.sum()), 1e-6), borderType=cv2.BORDER_CONSTANT))
+
+    # Three neighbouring radii at a time and the running best updated in place: all the radii's
+    # responses at once were 80 MB for a photo's 1685 x 1193 blob, and the np.where copies a
+    # tenth of the search's time.
     best = np.zeros_like(ink)
-    best_r = np.zeros_like(ink)
+    best_r = np.zeros(ink.shape)  # float64, as the radii
+    inner, mid = ring(radii[0]), ring(radii[1])
+    contrast, bump, better = np.empty_like(ink), np.empty_like(ink), np.empty(ink.shape, bool)
     for i in range(1, len(radii) - 1):
+        outer = ring(radii[i + 1])
         # Paper outside the rim; inside it may be text close by, so it only counts when inkier.
-        contrast = rings[i] - rings[i + 1] - 0.5 * np.maximum(rings[i - 1] - rings[i], 0)
-        better = contrast > best
-        best = np.where(better, contrast, best)
-        best_r = np.where(better, radii[i], best_r)
+        np.subtract(inner, mid, out=bump)
+        np.maximum(bump, 0, out=bump)
+        bump *= 0.5
+        np.subtract(mid, outer, out=contrast)
+        contrast -= bump
+        np.greater(contrast, best, out=better)
+        np.copyto(best, contrast, where=better)
+        best_r[better] = radii[i]
+        inner, mid = mid, outer
     peaks = (best == cv2.dilate(best, np.ones((9, 9), np.uint8))) & (best > RING_CONTRAST)
     ys, xs = np.nonzero(peaks)
     order = np.argsort(-best[ys, xs])[:limit]
