@@ -528,10 +528,8 @@ def _split_rings(mask: np.ndarray, image: np.ndarray | None, box: Box, min_diame
     page_side = min(mask.shape[:2])
     found: list[_Ring] = []
     for cx, cy, r in _rings_in(src, min_diameter, page_side, 6, 0.55 * max(box[2] - x0, y1 - y0)):
-        circle, cover = _fit_ring(src, cx, cy, r)
-        gap = _rim_ok(src, circle, cover, SPLIT_RING_COVER)
-        ring = _Ring(circle, src, (ox, oy), True)
-        if gap is None or not _seal_like(ring, cover, gap):
+        ring = _seal_ring(src, cx, cy, r, (ox, oy), True, SPLIT_RING_COVER)
+        if ring is None:
             continue
         if any(_overlap(_ring_box(ring), _ring_box(f), 0.6) for f in found):
             continue
@@ -575,10 +573,8 @@ def find_faint_seals(balanced: np.ndarray, min_diameter: int, taken: list[Box]) 
         if level < FAINT_FLOOR:
             continue
         ink = np.clip(crop / level, 0, 1).astype(np.float32)
-        circle, cover = _fit_ring(ink, cx - ox, cy - oy, rr)
-        gap = _rim_ok(ink, circle, cover, GREY_RING_COVER)
-        ring = _Ring(circle, ink, (ox, oy), True)
-        if gap is None or not _seal_like(ring, cover, gap):
+        ring = _seal_ring(ink, cx - ox, cy - oy, rr, (ox, oy), True, GREY_RING_COVER)
+        if ring is None:
             continue
         if any(_overlap(_ring_box(ring), _ring_box(f), 0.6) for f in found):
             continue
@@ -622,12 +618,9 @@ def find_grey_seals(image: np.ndarray, min_diameter: int) -> list[_Ring]:
         pad = int(rr * 0.15) + 4
         crop, (ox, oy) = _crop(grey, box, pad)
         ink = grey_ink(crop)
-        circle, cover = _fit_ring(ink, cx - ox, cy - oy, rr)
-        gap = _rim_ok(ink, circle, cover, GREY_RING_COVER)
-        ring = _Ring(circle, ink, (ox, oy), False)
-        if 2 * circle[2] < GREY_SEAL_SHARE * min(grey.shape[:2]):
-            continue
-        if gap is None or not _seal_like(ring, cover, gap):
+        smallest = GREY_SEAL_SHARE * min(grey.shape[:2])
+        ring = _seal_ring(ink, cx - ox, cy - oy, rr, (ox, oy), False, GREY_RING_COVER, smallest)
+        if ring is None:
             continue
         if any(_overlap(_ring_box(ring), _ring_box(f), 0.6) for f in found):  # two seals may overlap
             continue
@@ -672,12 +665,8 @@ def find_grey_ovals(image: np.ndarray, engine: Engine, min_diameter: int, taken:
             continue
         crop, (ox, oy) = _crop(thin, box, int(rr * 0.15) + 4)
         ink = grey_ink(crop, one_bit)
-        circle, cover = _fit_ring(ink, cx - ox, cy - oy, rr)
-        if 2 * circle[2] < GREY_SEAL_SHARE * min(h, w):
-            continue
-        gap = _rim_ok(ink, circle, cover, GREY_RING_COVER)
-        ring = _Ring(circle, ink, (ox, oy), False)
-        if gap is None or not _seal_like(ring, cover, gap):
+        ring = _seal_ring(ink, cx - ox, cy - oy, rr, (ox, oy), False, GREY_RING_COVER, GREY_SEAL_SHARE * min(h, w))
+        if ring is None:
             continue
         sx0, sy0, sx1, sy1 = _ring_box(ring)
         oval = (int(sx0 * OVAL_ASPECT), sy0, int(sx1 * OVAL_ASPECT), sy1)
@@ -740,6 +729,27 @@ def _seal_like(ring: _Ring, cover: float = 0.0, gap: float = 0.0) -> bool:
     # Characters along a good share of the ring; not a filled disc or a blob of print.
     written = float((band > 0.08).mean()) / (1 - gap)
     return written > (0.3 if cover >= 0.9 else 0.45) and float(band.mean()) < 0.6 and outside < 0.6 * rim
+
+
+def _seal_ring(
+    ink: np.ndarray,
+    cx: float,
+    cy: float,
+    r: float,
+    origin: tuple[int, int],
+    colour: bool,
+    least: float,
+    smallest: float = 0,
+) -> _Ring | None:
+    """The ring fitted near (cx, cy, r) in the crop `ink`, when it is a seal's: at least `smallest`
+    across, its rim inked on `least` of the circle or covered (_rim_ok), and shaped like a seal
+    (_seal_like). None otherwise."""
+    circle, cover = _fit_ring(ink, cx, cy, r)
+    if 2 * circle[2] < smallest:
+        return None
+    gap = _rim_ok(ink, circle, cover, least)
+    ring = _Ring(circle, ink, origin, colour)
+    return ring if gap is not None and _seal_like(ring, cover, gap) else None
 
 
 def _ring_box(ring: _Ring) -> Box:
