@@ -889,13 +889,11 @@ def check_duplicate_invoices(claim: ClaimUnderCheck) -> list[Problem]:
         match = _earlier_image(claim, doc, images)
         if match is not None:
             holder, same_total, alike = match
-            if alike >= claim.rules.checks.fingerprint_same_paper:
-                # So many of the same numbers are one paper whatever its total was read as.
-                out.append(_claimed_before(claim, doc, holder, Actor.MEMBER))
-            elif same_total:
-                # The total read to the cent off two photographs, of papers alike in their numbers:
-                # the two readings confirm each other, however unsure each was alone (a train-family
-                # claim's 39057.74, doubted for a 大写 not read, was the earlier claim's 39057.74).
+            # So many of the same numbers are one paper whatever its total was read as; or the
+            # total read to the cent off two photographs of papers alike in their numbers: the two
+            # readings confirm each other, however unsure each was alone (a train-family claim's
+            # 39057.74, doubted for a 大写 not read, was the earlier claim's 39057.74).
+            if alike >= claim.rules.checks.fingerprint_same_paper or same_total:
                 out.append(_claimed_before(claim, doc, holder, Actor.MEMBER))
             else:
                 out.append(claim.problem(ProblemCode.INVOICE_LOOKS_CLAIMED, Actor.REVIEWER, doc, "invoice_number"))
