@@ -98,6 +98,15 @@ def score(job: PageJob, text: str) -> tuple[float, float]:
     return max(0.0, 1 - cer), found / len(job.values) if job.values else 1.0
 
 
+# degraded, chars, values, wall s, degradations, CPU s, file:page
+Row = tuple[bool, float, float, float, tuple[str, ...], float, str]
+
+
+def _row(job: PageJob, text: str, wall: float, cpu: float) -> Row:
+    """One page's result, as every configuration reports it (the times taken before scoring)."""
+    return (job.degraded, *score(job, text), wall, job.kinds, cpu, f"{job.file}:{job.page}")
+
+
 def _pages(corpus: Path, todo: list[PageJob]) -> Iterator[tuple[PageJob, Any]]:
     """Each job with its page image, loading one file at a time so the benchmark's own memory
     does not swamp the peak it reports."""
@@ -120,16 +129,7 @@ def run_intake(corpus: Path, todo: list[PageJob], overrides: dict[str, Any], q: 
     for j, image in _pages(corpus, todo):
         t, c = time.perf_counter(), time.process_time()
         page = pipe.read_page(image, j.page)
-        rows.append(
-            (
-                j.degraded,
-                *score(j, page.text),
-                time.perf_counter() - t,
-                j.kinds,
-                time.process_time() - c,
-                f"{j.file}:{j.page}",
-            )
-        )
+        rows.append(_row(j, page.text, time.perf_counter() - t, time.process_time() - c))
         for k, v in page.timings.items():
             steps.setdefault(k, []).append(v)
     q.put((rows, {k: statistics.median(v) for k, v in steps.items()}, _rss_mb()))
@@ -155,7 +155,7 @@ def run_whole(corpus: Path, todo: list[PageJob], overrides: dict[str, Any], q: A
         pages = {p.page: p for p in result.ocr.pages}
         for j in file_jobs:
             text = pages[j.page].text if j.page in pages else ""
-            rows.append((j.degraded, *score(j, text), per_page, j.kinds, cpu, f"{j.file}:{j.page}"))
+            rows.append(_row(j, text, per_page, cpu))
     q.put((rows, {}, _rss_mb()))
 
 
@@ -180,16 +180,7 @@ def run_rapidocr(corpus: Path, todo: list[PageJob], overrides: dict[str, Any], q
         t, c = time.perf_counter(), time.process_time()
         out = engine(image)
         text = "\n".join(getattr(out, "txts", None) or ())
-        rows.append(
-            (
-                j.degraded,
-                *score(j, text),
-                time.perf_counter() - t,
-                j.kinds,
-                time.process_time() - c,
-                f"{j.file}:{j.page}",
-            )
-        )
+        rows.append(_row(j, text, time.perf_counter() - t, time.process_time() - c))
     q.put((rows, {}, _rss_mb()))
 
 
@@ -205,16 +196,7 @@ def run_paddle(corpus: Path, todo: list[PageJob], overrides: dict[str, Any], q: 
     for j, image in _pages(corpus, todo):
         t, c = time.perf_counter(), time.process_time()
         text = "\n".join(ln.text for ln in reading_order(engine.read(image)))
-        rows.append(
-            (
-                j.degraded,
-                *score(j, text),
-                time.perf_counter() - t,
-                j.kinds,
-                time.process_time() - c,
-                f"{j.file}:{j.page}",
-            )
-        )
+        rows.append(_row(j, text, time.perf_counter() - t, time.process_time() - c))
     q.put((rows, {}, _rss_mb()))
 
 
@@ -235,9 +217,7 @@ def run_tesseract(corpus: Path, todo: list[PageJob], overrides: dict[str, Any], 
             )
             after = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-            rows.append(
-                (j.degraded, *score(j, res.stdout), time.perf_counter() - t, j.kinds, cpu, f"{j.file}:{j.page}")
-            )
+            rows.append(_row(j, res.stdout, time.perf_counter() - t, cpu))
     q.put((rows, {}, _rss_mb()))
 
 
@@ -255,10 +235,6 @@ def in_process(fn: Any, corpus: Path, todo: list[PageJob], overrides: dict[str, 
     result = q.get()
     p.join()
     return result
-
-
-# degraded, chars, values, wall s, degradations, CPU s, file:page
-Row = tuple[bool, float, float, float, tuple[str, ...], float, str]
 
 
 class _Collect:
