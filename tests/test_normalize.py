@@ -10,7 +10,15 @@ import pytest
 
 from intake.normalize import idcard
 from intake.normalize.dates import DATE_SPAN, DateError, find_dates, parse_date, parse_range, print_date
-from intake.normalize.money import MoneyError, format_money, parse_money, parse_upper, print_money, to_upper
+from intake.normalize.money import (
+    MoneyError,
+    format_money,
+    parse_money,
+    parse_upper,
+    print_money,
+    repair_separators,
+    to_upper,
+)
 from intake.normalize.text import squeeze_cjk_spaces, to_halfwidth
 
 UPPER = [
@@ -167,3 +175,20 @@ def test_text_cleanup() -> None:
     assert to_halfwidth("金额：１２３．４５（元）") == "金额:123.45(元)"
     assert squeeze_cjk_spaces(" 张  三 ") == "张三"
     assert squeeze_cjk_spaces("Zhang San") == "Zhang San"
+
+
+@pytest.mark.parametrize(
+    ("read", "meant"),
+    [
+        ("1316..46", "1316.46"),  # a point doubled
+        ("25689,48", "25689.48"),  # the point read as a comma
+        ("11.754.61", "11,754.61"),  # the thousands comma read as a point
+        ("617/50", "617.50"),  # a faint point read as a slash
+        ("1.975/59", "1,975.59"),  # both at once: the label parser and the candidate reader agree
+        ("1,975.59", "1,975.59"),
+        ("12,345", "12,345"),  # a thousands group is three digits: not a point
+    ],
+)
+def test_separators_misread_by_ocr_are_put_right(read: str, meant: str) -> None:
+    assert repair_separators(read) == meant
+    assert parse_money(repair_separators(read)) == parse_money(meant)

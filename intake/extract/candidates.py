@@ -22,7 +22,7 @@ from intake.elements.page import Box, OcrPage
 from intake.extract.layout import Row, rows_of
 from intake.normalize.dates import DATE_SPAN, find_dates
 from intake.normalize.idcard import is_valid
-from intake.normalize.money import MoneyError, format_money, parse_money, parse_upper
+from intake.normalize.money import MoneyError, format_money, parse_money, parse_upper, repair_separators
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 # The kind of value each learned field takes; diagnoses and the seal keep their own readers.
@@ -196,12 +196,7 @@ def _money(view: View, ri: int, taken: list[tuple[int, int]]) -> list[Candidate]
         digits = sum(c.isdigit() for c in raw)
         if digits == 0 or digits > 10:
             continue
-        fixed = _digitish(raw).replace("/", ".").replace("..", ".")
-        if re.fullmatch(r"-?[0-9]+,[0-9]{2}", fixed):
-            fixed = fixed.replace(",", ".")
-        if fixed.count(".") > 1:
-            head, _, cents = fixed.rpartition(".")
-            fixed = head.replace(".", ",") + "." + cents
+        fixed = repair_separators(_digitish(raw))
         try:
             amount = parse_money(fixed)
         except (MoneyError, ValueError, ArithmeticError):

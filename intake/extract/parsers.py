@@ -16,7 +16,7 @@ from typing import Any
 from intake.codes import Reason
 from intake.normalize.dates import DATE_SPAN, find_dates
 from intake.normalize.idcard import is_valid
-from intake.normalize.money import MoneyError, format_money, parse_money, parse_upper
+from intake.normalize.money import MoneyError, format_money, parse_money, parse_upper, repair_separators
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 
@@ -67,18 +67,8 @@ def money(text: str, params: dict[str, Any]) -> Parsed | None:
     m = _MONEY_CENTS.match(text, i) or _MONEY_PLAIN.match(text, i)
     if not m or not any(c.isdigit() for c in m.group(1)):
         return None
-    raw = m.group(1)
-    if re.fullmatch(rf"-?{_D}+,{_D}{{2}}", raw):
-        raw = raw.replace(",", ".")
-    raw = raw.replace("..", ".")
-    if raw.count(".") + raw.count("/") > 1:
-        # 11.754.61: OCR read the thousands comma as a point; only the last point is the decimal one.
-        head, _, cents = raw.rpartition(".")
-        raw_fixed = head.replace(".", ",") + "." + cents
-    else:
-        raw_fixed = raw
-    # A slash for the decimal point is OCR's reading of a faint dot; read it, but trust it less.
-    fixed = _digitish(raw_fixed).replace("/", ".")
+    # A repaired separator (a slash for a faint dot, 11.754.61) is read, but trusted less.
+    fixed = repair_separators(_digitish(m.group(1)))
     try:
         value = parse_money(fixed)
     except MoneyError:

@@ -57,6 +57,23 @@ def parse_money(printed: str) -> Decimal:
         raise MoneyError(f"not an amount: {printed!r}") from exc
 
 
+_COMMA_POINT = re.compile(r"-?[0-9]+,[0-9]{2}")
+
+
+def repair_separators(digits: str) -> str:
+    """An amount's separators as OCR misreads them, put right: a slash for a faint point, a doubled
+    point (1316..46), a comma for the point before two decimals (25689,48: a thousands group has
+    three digits), and thousands commas read as points (11.754.61: only the last point is the
+    decimal one). `digits` has its digit-like letters already read as digits."""
+    s = digits.replace("/", ".").replace("..", ".")
+    if _COMMA_POINT.fullmatch(s):
+        s = s.replace(",", ".")
+    if s.count(".") > 1:
+        head, _, cents = s.rpartition(".")
+        s = head.replace(".", ",") + "." + cents
+    return s
+
+
 def format_money(value: Decimal) -> str:
     """The contract's form: a plain decimal string with two places, no separators."""
     return f"{value.quantize(CENT, rounding=ROUND_HALF_UP):.2f}"
