@@ -167,12 +167,60 @@ def _elliptic(contour: np.ndarray) -> bool:
 # -- ring geometry ------------------------------------------------------------------------------
 
 
-def _sample(ink: np.ndarray, cx: float, cy: float, radii: np.ndarray, angles: np.ndarray) -> np.ndarray:
+def _sample(
+    ink: np.ndarray, cx: float, cy: float, radii: np.ndarray, angles: np.ndarray, rim: np.ndarray | None = None
+) -> np.ndarray:
     """Ink at (radius, angle) pairs, radii down the rows and angles across; angles in radians,
-    clockwise on the page (y grows downwards) from three o'clock."""
-    xs = (cx + radii[:, None] * np.cos(angles)[None, :]).astype(np.float32)
-    ys = (cy + radii[:, None] * np.sin(angles)[None, :]).astype(np.float32)
+    clockwise on the page (y grows downwards) from three o'clock. rim: the ring's radius per
+    whole degree as a share of the circle's (_rim_shape), for a ring that is not quite round."""
+    scale = np.ones(len(angles)) if rim is None else _rim_at(rim, angles)
+    xs = (cx + radii[:, None] * (scale * np.cos(angles))[None, :]).astype(np.float32)
+    ys = (cy + radii[:, None] * (scale * np.sin(angles))[None, :]).astype(np.float32)
     return cv2.remap(ink, xs, ys, cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0)
+
+
+def _rim_at(rim: np.ndarray, angles: np.ndarray) -> np.ndarray:
+    deg = np.degrees(angles) % 360
+    return np.asarray(np.interp(deg, np.arange(361), np.concatenate([rim, rim[:1]])))
+
+
+RIM_SEARCH = (0.86, 1.14)  # radii (shares of the fitted circle's) where the rim is looked for per angle
+
+
+def _rim_shape(ink: np.ndarray, circle: Circle) -> tuple[Circle, np.ndarray | None]:
+    """The ring's centre and its radius per degree (as a share of the circle's): an ellipse.
+
+    A photographed page keeps some perspective and a seal comes out an ellipse a few per cent
+    out of round (and the circle fit's centre a few pixels off): the strip of a circle then
+    runs across the text band, characters sinking at one end and cut at the other (train photo
+    pages, seed 3: most misread rings). The rim is found along each ray as the strongest ink
+    just inside or outside the circle, and a centre offset (first harmonic) and an ellipse
+    (second) are fitted to those radii, leaving out rays where something else was strongest.
+    """
+    cx, cy, r = circle
+    angles = np.radians(np.arange(0, 360, 2))
+    fracs = np.linspace(RIM_SEARCH[0], RIM_SEARCH[1], 29)
+    soft = cv2.GaussianBlur(ink, (0, 0), max(1.0, r / 80))
+    for _ in range(2):
+        polar = _sample(soft, cx, cy, fracs * r, angles)
+        at = fracs[np.argmax(polar, axis=0)]
+        ok = polar.max(axis=0) > 0.3
+        if ok.sum() < 0.5 * len(angles):
+            return (cx, cy, r), None
+        basis = np.stack(
+            [np.ones_like(angles), np.cos(angles), np.sin(angles), np.cos(2 * angles), np.sin(2 * angles)], axis=1
+        )
+        coef = np.zeros(5)
+        for _ in range(3):  # reweighted: rays where print or another seal was strongest drop out
+            coef = np.linalg.lstsq(basis[ok], at[ok], rcond=None)[0]
+            ok = ok & (np.abs(basis @ coef - at) < 0.03)
+            if ok.sum() < 0.4 * len(angles):
+                return (cx, cy, r), None
+        cx, cy = cx + coef[1] * r, cy + coef[2] * r
+    r = r * coef[0]
+    deg = np.radians(np.arange(360))
+    rim = 1 + (coef[3] * np.cos(2 * deg) + coef[4] * np.sin(2 * deg)) / coef[0]
+    return (float(cx), float(cy), float(r)), rim.astype(np.float32)
 
 
 def _fit_ring(ink: np.ndarray, cx: float, cy: float, r: float) -> tuple[Circle, float]:
@@ -236,7 +284,7 @@ def _star_top(ink: np.ndarray, circle: Circle, guess: float) -> float | None:
     return float(points[int(np.argmin(off))])
 
 
-def _text_arc(ink: np.ndarray, circle: Circle) -> tuple[float, float]:
+def _text_arc(ink: np.ndarray, circle: Circle, rim: np.ndarray | None = None) -> tuple[float, float]:
     """Start and end angle (radians, clockwise on the page) of the ring text.
 
     The name runs clockwise from lower left over the top to lower right, centred on the seal's
@@ -250,7 +298,8 @@ def _text_arc(ink: np.ndarray, circle: Circle) -> tuple[float, float]:
     angles = np.radians(np.arange(360))
     both = []
     for band in TEXT_CORE:
-        p = _circular_smooth(_sample(ink, cx, cy, np.linspace(band[0] * r, band[1] * r, 5), angles).mean(axis=0), 5)
+        radii = np.linspace(band[0] * r, band[1] * r, 5)
+        p = _circular_smooth(_sample(ink, cx, cy, radii, angles, rim).mean(axis=0), 5)
         both.append(p / max(float(np.percentile(p, 90)), 1e-6))
     core = np.minimum(*both)
     if core.max() <= 0:
@@ -276,7 +325,13 @@ def _text_arc(ink: np.ndarray, circle: Circle) -> tuple[float, float]:
     return np.radians(bottom + ends[0] - 5), np.radians(bottom + 360 - ends[1] + 5)
 
 
-def _strip(ink: np.ndarray, circle: Circle, arc: tuple[float, float], band: tuple[float, float]) -> np.ndarray:
+def _strip(
+    ink: np.ndarray,
+    circle: Circle,
+    arc: tuple[float, float],
+    band: tuple[float, float],
+    rim: np.ndarray | None = None,
+) -> np.ndarray:
     """The ring between band radii unrolled to dark text on white, TEXT_HEIGHT rows, rim on top.
 
     Columns are spaced evenly along the middle of the band, so characters keep the width they
@@ -292,7 +347,7 @@ def _strip(ink: np.ndarray, circle: Circle, arc: tuple[float, float], band: tupl
     angles = np.linspace(arc[0], arc[1], width)
     # Blur at the scale of one output pixel so that thin strokes are not dropped between samples.
     src = cv2.GaussianBlur(ink, (0, 0), max(0.5, 0.5 / scale)) if scale < 1 else ink
-    strip = _sample(src, cx, cy, radii, angles)
+    strip = _sample(src, cx, cy, radii, angles, rim)
     # Speckled or faint seal ink, lifted to solid strokes: the strip's own strong ink sets the
     # scale, so a pale or blurred seal reads as dark as a fresh one.
     # Scaled by the strip's strongest ink, not multiplied past it: lifting fresh ink by 1.4 on
@@ -305,8 +360,9 @@ def _strip(ink: np.ndarray, circle: Circle, arc: tuple[float, float], band: tupl
 
 
 def _ring_strips(ring: _Ring) -> list[np.ndarray]:
-    arc = _text_arc(ring.ink, ring.circle)
-    return [_strip(ring.ink, ring.circle, arc, band) for band in TEXT_BANDS]
+    circle, rim = _rim_shape(ring.ink, ring.circle)
+    arc = _text_arc(ring.ink, circle, rim)
+    return [_strip(ring.ink, circle, arc, band, rim) for band in TEXT_BANDS]
 
 
 def _purpose_strip(ring: _Ring) -> np.ndarray:
