@@ -70,6 +70,31 @@ def test_a_number_after_no_is_a_digit_candidate_and_ocr_letters_between_digits_a
     assert "65448307" in got and "5895286841" in got
 
 
+def test_amounts_with_b_read_for_8_or_6_are_whole_candidates() -> None:
+    # 116B9.52 once gave the candidate 116.00, returned as insurance_paid at 0.82
+    for printed, value in (("116B9.52", "11689.52"), ("108b.34", "1086.34"), ("18,023.9B", "18023.98")):
+        assert values(page((printed, 100, 300)), "money") == [value]
+
+
+def test_no_date_is_read_out_of_an_id_number() -> None:
+    # 37010219720901028X gave the date 2090-10-28, a diagnosis certificate's discharge date at 0.90
+    p = page(("身份证号：37010219720901028X", 100, 100), ("2026-07-19", 100, 200))
+    assert values(p, "date") == ["2026-07-19"]
+
+
+def test_a_printed_label_is_no_name_and_starts_no_institution() -> None:
+    labels = ("住院天数", "医保类型", "科室", "社会保障号")
+    p = page(("住院天数", 100, 100), ("医保类型", 300, 100), ("科室", 500, 100), ("社会保障号就诊医院", 100, 200))
+    got = candidates(View.of([p]), labels)
+    assert not {"住院天数", "医保类型", "科室"} & {c.value for c in got["name"]}
+    assert not any(str(c.value).startswith("社会保障号") for c in got["org"])
+
+
+def test_a_code_with_o_or_l_between_digits_reads_them_as_digits() -> None:
+    assert values(page(("住院号:82O42067", 100, 100)), "code") == ["82042067"]
+    assert values(page(("校验码:6996ae", 100, 100)), "code") == ["6996ae"]  # a check code's hex kept
+
+
 def test_id_number_upper_amount_and_sex_candidates() -> None:
     p = page(
         ("身份证号：330302200304047257", 100, 100),

@@ -38,6 +38,7 @@ from sklearn.linear_model import LogisticRegression
 
 from intake.elements.page import OcrPage
 from intake.extract.candidates import FIELD_KIND, Candidate
+from intake.extract.extractor import scorer_labels
 from intake.extract.features import DIM
 from intake.extract.scorer import FieldModel, Scorer, calibration_inputs, featurize, learned_fields
 from intake.vocabulary import DocType
@@ -327,11 +328,12 @@ def build(samples: list[Sample], corrections: list[Sample]) -> tuple[dict[str, F
     """Rows for every field and the documents' family and truth."""
     rows: dict[str, FieldRows] = defaultdict(FieldRows)
     docs: dict[int, dict[str, Any]] = {}
+    labels = scorer_labels()
     for weight, group in ((1.0, samples), (CORRECTION_WEIGHT, corrections)):
         for s in group:
             n = len(docs)
             names = learned_fields(s.doc_type)
-            doc = featurize(s.doc_type, s.pages, {FIELD_KIND[x] for x in names})
+            doc = featurize(s.doc_type, s.pages, {FIELD_KIND[x] for x in names}, labels.get(s.doc_type, ()))
             docs[n] = {"family": s.family, "doc_type": str(s.doc_type), "truth": {}, "noisy": s.noisy}
             for name in names:
                 kind = FIELD_KIND[name]
