@@ -356,6 +356,25 @@ def test_a_model_trained_with_corrections_reads_what_the_reviewers_fixed(tmp_pat
     assert after["patient_name"].value == "郑小川"
 
 
+def test_reported_confidence_puts_the_review_line_at_the_cut_and_never_says_more() -> None:
+    import numpy as np
+
+    m = FieldModel({}, {}, {}, {"review_cut": {"p": 0.97, "line": 0.8}})
+    ps = [i / 100 for i in range(101)]
+    got = [m.reported(p) for p in ps]
+    assert got == sorted(got)  # the order of the values is kept
+    assert all(g <= p + 1e-12 for g, p in zip(got, ps, strict=True))  # never more sure than calibrated
+    assert m.reported(0.96) < 0.8 <= m.reported(0.97)
+    assert m.reported(1.0) == 1.0
+    # A card without a cut (a model built before it) reports the calibrated probability.
+    assert FieldModel({}, {}, {}, {}).reported(0.9) == 0.9
+    # OCR's confidence in the characters lowers the calibrated probability when the calibrator reads it.
+    cal = {"_all": np.array([1.0, 0.0, 0.0, 0.0, 0.0, 1.0, -1.0])}
+    m = FieldModel({}, {}, cal, {})
+    assert m.calibrated("x", 0.9, 0.1, ocr=0.6) < m.calibrated("x", 0.9, 0.1, ocr=0.99)
+    assert m.calibrated("x", 0.9, 0.1, quality=0.85) < m.calibrated("x", 0.9, 0.1)
+
+
 def test_a_corrections_file_that_is_not_one_is_refused(tmp_path: Path) -> None:
     from intake_lab.train.fields import load_field_corrections
 
