@@ -589,6 +589,27 @@ def test_certificate_without_seal() -> None:
     assert "seal_missing" in codes(c, "error")
 
 
+def test_a_ring_read_whole_as_another_unit_is_the_members_though_the_lattices_were_unsure() -> None:
+    # The ring verification was unsure of the employer's name, and the ring reads, whole, another
+    # unit's: someone else's seal on a colour copy, for the member to replace.
+    seal = {
+        "present": True,
+        "text": "杭州金桥港务股份有限公司",
+        "lattices": [{"blank": [0.0], "chars": ["杭"], "logp": [[0.0]]}],
+    }
+    seal["verification"] = {
+        "expected": "宁波华信科技有限公司",
+        "verdict": "unsure",
+        "reading": "杭州金桥港务股份有限公司",
+    }
+    c = check_claim("special_disease", [invoice(), discharge(), certificate(seal=seal)], RULES)
+    assert only(c, "seal_mismatch")["actor"] == "member" and not c.complete
+    # A ring read with most of the name kept is a misread ring: not the member's.
+    seal = {**seal, "text": "宁波华言科枝有限公司"}
+    c = check_claim("special_disease", [invoice(), discharge(), certificate(seal=seal)], RULES)
+    assert "seal_mismatch" not in codes(c) and c.complete
+
+
 def test_certificate_copied_in_black_and_white() -> None:
     cert = certificate(seal={"present": False})
     cert.fields["seal"].reasons.append(Reason.GREY_COPY)

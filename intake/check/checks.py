@@ -856,7 +856,28 @@ def _verified_seal(
         return claim.problem(ProblemCode.SEAL_MISMATCH, Actor.MEMBER, doc, "seal", value=value, other=expected)
     if verdict in ("other", "near"):
         return claim.problem(ProblemCode.SEAL_NEAR_MISMATCH, Actor.REVIEWER, doc, "seal", value=value, other=expected)
+    if not grey and seal.text and claim.confident(expected_f) and clearly_another_name(seal.text, expected):
+        # The lattices were unsure of the expected name, but the ring was read as a whole other
+        # one (train trainB: 杭州金桥港务股份有限公司 read exactly on the certificate of 宁波市海曙区
+        # 人民政府西门街道办事处, went to the reviewer as unverifiable): someone else's seal.
+        return claim.problem(ProblemCode.SEAL_MISMATCH, Actor.MEMBER, doc, "seal", value=seal.text, other=expected)
     return claim.problem(ProblemCode.SEAL_UNVERIFIABLE, Actor.REVIEWER, doc, "seal")
+
+
+# Words every unit's seal may carry whoever it is: they tell no company from another.
+_GENERIC_UNIT_WORDS = re.compile("有限责任公司|股份有限公司|有限公司|集团|公司|专用章|公章|人民政府|办事处")
+
+
+def clearly_another_name(reading: str, expected: str) -> bool:
+    """Whether a ring reading names another unit outright: at least four characters of its own
+    (beyond 有限公司 and the like), of which at most one in four is in the expected name. A ring
+    misread keeps most of its characters; two companies share few beyond their region."""
+    mine = _GENERIC_UNIT_WORDS.sub("", normalize_name(reading))
+    theirs = set(_GENERIC_UNIT_WORDS.sub("", normalize_name(expected)))
+    if len(mine) < 4 or not theirs:
+        return False
+    shared = sum(c in theirs for c in mine)
+    return 4 * shared <= len(mine)
 
 
 # -- invoices claimed twice ----------------------------------------------------------------------
