@@ -282,6 +282,22 @@ def test_a_page_that_also_offered_the_claimants_name_is_our_misreading() -> None
     assert only(c, "name_mismatch")["actor"] == "member"
 
 
+def test_a_name_read_off_another_roles_line_is_the_reviewers_to_place() -> None:
+    # The discharge record's reader took the doctor's name (治医师：董俊韩, its 主 lost) for the
+    # patient's; the certificate names the member. Neither document is to be blamed: the reviewer
+    # reads the patient's name, and the certificate is not told it names someone else.
+    odd = discharge(id="1", patient_name="董俊韩")
+    odd.fields["patient_name"].source_text = "治医师：董俊韩"
+    odd.fields["patient_name"].confidence = 0.75
+    c = check_claim("critical_illness", [odd, certificate(id="2", employee_name="钱倩红")], RULES)
+    names = [(p.code, p.actor, p.document_id) for p in c.problems if "name" in p.code]
+    assert names == [("name_near_mismatch", "reviewer", "1")] and c.complete
+    # The same reading from the patient's own line is another person's name, for the member.
+    odd.fields["patient_name"].source_text = "患者姓名：董俊韩"
+    c = check_claim("critical_illness", [odd, certificate(id="2", employee_name="钱倩红")], RULES)
+    assert [(p.code, p.actor) for p in c.problems if "name" in p.code] == [("name_mismatch", "member")]
+
+
 def test_names_with_nothing_in_common_need_less_confidence_to_be_the_members() -> None:
     def claim_with(name: str, conf: float) -> Completeness:
         odd = certificate(employee_name=name)

@@ -223,6 +223,7 @@ def _disagreements(
     codes: tuple[ProblemCode, ProblemCode],
     key: Callable[[str], str],
     far: Callable[[str, str], bool] = lambda a, b: False,
+    misplaced: Callable[[Field], bool] = lambda f: False,
 ) -> list[Problem]:
     """Each reading that is not the reference value: the member's when both were read surely, they
     are not near and the page did not also offer the reference (codes[0]), else the reviewer's
@@ -231,13 +232,22 @@ def _disagreements(
     and a page that offered the reference value is the reviewer's anyway."""
     if len(read) < 2:
         return []
-    reference, ref_conf = _reference(read)
+    # A reading taken from another role's line (misplaced) is no evidence of what the documents
+    # say: the reference is what the others agree on, and it is compared for the reviewer only.
+    placed = [r for r in read if not misplaced(r[2])]
+    reference, ref_conf = _reference(placed or read)
     out = []
     for doc, name, f, value in read:
         if value == reference:
             continue
         least = claim.rules.checks.far_mismatch_min if far(value, reference) else claim.threshold
-        sure = f.confidence >= least and ref_conf >= least and not _page_shows(f, reference, key)
+        sure = (
+            f.confidence >= least
+            and ref_conf >= least
+            and not _page_shows(f, reference, key)
+            and not misplaced(f)
+            and len(placed) == len(read)
+        )
         code, actor = (codes[1], Actor.REVIEWER) if near(value, reference) or not sure else (codes[0], Actor.MEMBER)
         out.append(claim.problem(code, actor, doc, name, value=f.value, other=reference))
     return out
@@ -287,7 +297,23 @@ def check_names(claim: ClaimUnderCheck) -> list[Problem]:
         # (train claims trainA: that name_mismatch, read at 0.75, went to the reviewer).
         return (not set(a) & set(b) or glyphs.unlike(a, b)) and looks_like_name(a) and looks_like_name(b)
 
-    return _disagreements(claim, read, near, codes, normalize_name, far)
+    return _disagreements(claim, read, near, codes, normalize_name, far, _another_role)
+
+
+# Labels of the other people a medical document or certificate names: a name read from a line so
+# labelled is theirs, whatever the reader called it (train trainB, a complete claim: the patient
+# name read 董俊韩 off 治医师：董俊韩, the doctor's line, and the member was told their documents
+# name someone else).
+_ROLE_LABELS = re.compile("医师|医生|大夫|护士|经办|负责人|联系人|家属|审核|复核|收款|开票|院长|主任")
+
+
+def _another_role(f: Field) -> bool:
+    """Whether the line a name was read from labels someone else (a doctor, the 经办人)."""
+    text = normalize_name(f.source_text)
+    value = normalize_name(f.text or "")
+    if value:
+        text = text.replace(value, " ")
+    return _ROLE_LABELS.search(text) is not None
 
 
 _BRANCH = re.compile(r"[(（][^)）]*[)）]$")
