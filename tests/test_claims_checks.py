@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from intake.check import glyphs
 from intake.check.checks import check_claim, diagnosis_match, edit_distance, parse_span, substring_distance
 from intake.check.claim_rules import DiseaseList, load_rules
 from intake.check.invoice_registry import (
@@ -20,6 +21,7 @@ from intake.codes import Actor, Reason
 from intake.elements.document import Alternative, Diagnosis, Document, Field, PageIssue, value_from_json
 from intake.elements.findings import Completeness
 from intake.vocabulary import DocType
+from intake_lab.synth.claims import make_claim
 
 RULES = load_rules()
 SURE = 0.95
@@ -280,6 +282,22 @@ def test_a_page_that_also_offered_the_claimants_name_is_our_misreading() -> None
     assert only(c, "name_mismatch")["actor"] == "member"
 
 
+def test_a_name_read_off_another_roles_line_is_the_reviewers_to_place() -> None:
+    # The discharge record's reader took the doctor's name (治医师：董俊韩, its 主 lost) for the
+    # patient's; the certificate names the member. Neither document is to be blamed: the reviewer
+    # reads the patient's name, and the certificate is not told it names someone else.
+    odd = discharge(id="1", patient_name="董俊韩")
+    odd.fields["patient_name"].source_text = "治医师：董俊韩"
+    odd.fields["patient_name"].confidence = 0.75
+    c = check_claim("critical_illness", [odd, certificate(id="2", employee_name="钱倩红")], RULES)
+    names = [(p.code, p.actor, p.document_id) for p in c.problems if "name" in p.code]
+    assert names == [("name_near_mismatch", "reviewer", "1")] and c.complete
+    # The same reading from the patient's own line is another person's name, for the member.
+    odd.fields["patient_name"].source_text = "患者姓名：董俊韩"
+    c = check_claim("critical_illness", [odd, certificate(id="2", employee_name="钱倩红")], RULES)
+    assert [(p.code, p.actor) for p in c.problems if "name" in p.code] == [("name_mismatch", "member")]
+
+
 def test_names_with_nothing_in_common_need_less_confidence_to_be_the_members() -> None:
     def claim_with(name: str, conf: float) -> Completeness:
         odd = certificate(employee_name=name)
@@ -292,6 +310,38 @@ def test_names_with_nothing_in_common_need_less_confidence_to_be_the_members() -
     assert only(claim_with("张建国", 0.75), "name_near_mismatch")["actor"] == "reviewer"
     # Below checks.far_mismatch_min (0.6) even a far name is the reviewer's.
     assert only(claim_with("罗强国", 0.5), "name_near_mismatch")["actor"] == "reviewer"
+
+
+needs_cjk_font = pytest.mark.skipif(glyphs.similarity("汪", "江") is None, reason="no CJK font to draw glyphs with")
+
+
+@needs_cjk_font
+def test_a_name_misread_by_look_alike_characters_is_the_reviewers_however_sure() -> None:
+    # 汪红晶 read 江红品 at 0.95: two characters off, each a look-alike (形近字) of the printed one.
+    # Our misreading: the member must not be told the documents name someone else.
+    c = check_claim("inpatient", [invoice(patient_name="汪红晶"), discharge(patient_name="江红品")], RULES)
+    assert [(p.code, p.actor) for p in c.problems if "name" in p.code] == [("name_near_mismatch", "reviewer")]
+    assert c.complete
+
+
+@needs_cjk_font
+def test_a_name_differing_in_unlike_characters_is_the_members_though_sharing_one() -> None:
+    # 陶红秀 and 汪红晶 share 红, but no OCR slip turns 陶 into 汪 or 秀 into 晶: read at 0.75 (a
+    # train claim's discharge record), another person's name, as with names sharing nothing.
+    odd = discharge(patient_name="陶红秀")
+    odd.fields["patient_name"].confidence = 0.75
+    c = check_claim("inpatient", [invoice(patient_name="汪红晶"), odd], RULES)
+    p = only(c, "name_mismatch")
+    assert p["actor"] == "member" and p["document_id"] == "2" and not c.complete
+
+
+def test_a_foreign_seal_is_shown_on_a_colour_copy() -> None:
+    # seal_not_employer is the member's seal_mismatch; drawn on a grey scan it could only be the
+    # reviewer's (no seal is verified on a grey copy: grey_certificate), and measured nothing of its own.
+    for seed in range(8):
+        claim = make_claim("seal_not_employer", "critical_illness", f"colour:{seed}", recipes=("scan", "photo"))
+        (cert,) = [name for name, _ in claim.files if "form-uc" in name or "unit" in name]
+        assert "-scan" not in cert, cert
 
 
 @pytest.mark.parametrize("misread", ["兰琴", "慕容兰", "性别男", "住院号"])
@@ -553,6 +603,27 @@ def test_certificate_without_seal() -> None:
     assert p["severity"] == "error" and p["document_id"] == "3" and "未加盖单位公章" in p["message"]
     c = check_claim("special_disease", [invoice(), discharge(), certificate(seal=None)], RULES)
     assert "seal_missing" in codes(c, "error")
+
+
+def test_a_ring_read_whole_as_another_unit_is_the_members_though_the_lattices_were_unsure() -> None:
+    # The ring verification was unsure of the employer's name, and the ring reads, whole, another
+    # unit's: someone else's seal on a colour copy, for the member to replace.
+    seal = {
+        "present": True,
+        "text": "杭州金桥港务股份有限公司",
+        "lattices": [{"blank": [0.0], "chars": ["杭"], "logp": [[0.0]]}],
+    }
+    seal["verification"] = {
+        "expected": "宁波华信科技有限公司",
+        "verdict": "unsure",
+        "reading": "杭州金桥港务股份有限公司",
+    }
+    c = check_claim("special_disease", [invoice(), discharge(), certificate(seal=seal)], RULES)
+    assert only(c, "seal_mismatch")["actor"] == "member" and not c.complete
+    # A ring read with most of the name kept is a misread ring: not the member's.
+    seal = {**seal, "text": "宁波华言科枝有限公司"}
+    c = check_claim("special_disease", [invoice(), discharge(), certificate(seal=seal)], RULES)
+    assert "seal_mismatch" not in codes(c) and c.complete
 
 
 def test_certificate_copied_in_black_and_white() -> None:

@@ -70,6 +70,31 @@ def test_a_number_after_no_is_a_digit_candidate_and_ocr_letters_between_digits_a
     assert "65448307" in got and "5895286841" in got
 
 
+def test_amounts_with_b_read_for_8_or_6_are_whole_candidates() -> None:
+    # 116B9.52 once gave the candidate 116.00, returned as insurance_paid at 0.82
+    for printed, value in (("116B9.52", "11689.52"), ("108b.34", "1086.34"), ("18,023.9B", "18023.98")):
+        assert values(page((printed, 100, 300)), "money") == [value]
+
+
+def test_no_date_is_read_out_of_an_id_number() -> None:
+    # 37010219720901028X gave the date 2090-10-28, a diagnosis certificate's discharge date at 0.90
+    p = page(("身份证号：37010219720901028X", 100, 100), ("2026-07-19", 100, 200))
+    assert values(p, "date") == ["2026-07-19"]
+
+
+def test_a_printed_label_is_no_name_and_starts_no_institution() -> None:
+    labels = ("住院天数", "医保类型", "科室", "社会保障号")
+    p = page(("住院天数", 100, 100), ("医保类型", 300, 100), ("科室", 500, 100), ("社会保障号就诊医院", 100, 200))
+    got = candidates(View.of([p]), labels)
+    assert not {"住院天数", "医保类型", "科室"} & {c.value for c in got["name"]}
+    assert not any(str(c.value).startswith("社会保障号") for c in got["org"])
+
+
+def test_a_code_with_o_or_l_between_digits_reads_them_as_digits() -> None:
+    assert values(page(("住院号:82O42067", 100, 100)), "code") == ["82042067"]
+    assert values(page(("校验码:6996ae", 100, 100)), "code") == ["6996ae"]  # a check code's hex kept
+
+
 def test_id_number_upper_amount_and_sex_candidates() -> None:
     p = page(
         ("身份证号：330302200304047257", 100, 100),
@@ -329,6 +354,25 @@ def test_a_model_trained_with_corrections_reads_what_the_reviewers_fixed(tmp_pat
     after = model(T.load_field_corrections(path), tmp_path / "after").extract(DocType.INVOICE, [unseen])
     assert before["patient_name"].value == "王大伟"  # the base model reads the name after 姓名
     assert after["patient_name"].value == "郑小川"
+
+
+def test_reported_confidence_puts_the_review_line_at_the_cut_and_never_says_more() -> None:
+    import numpy as np
+
+    m = FieldModel({}, {}, {}, {"review_cut": {"p": 0.97, "line": 0.8}})
+    ps = [i / 100 for i in range(101)]
+    got = [m.reported(p) for p in ps]
+    assert got == sorted(got)  # the order of the values is kept
+    assert all(g <= p + 1e-12 for g, p in zip(got, ps, strict=True))  # never more sure than calibrated
+    assert m.reported(0.96) < 0.8 <= m.reported(0.97)
+    assert m.reported(1.0) == 1.0
+    # A card without a cut (a model built before it) reports the calibrated probability.
+    assert FieldModel({}, {}, {}, {}).reported(0.9) == 0.9
+    # OCR's confidence in the characters lowers the calibrated probability when the calibrator reads it.
+    cal = {"_all": np.array([1.0, 0.0, 0.0, 0.0, 0.0, 1.0, -1.0])}
+    m = FieldModel({}, {}, cal, {})
+    assert m.calibrated("x", 0.9, 0.1, ocr=0.6) < m.calibrated("x", 0.9, 0.1, ocr=0.99)
+    assert m.calibrated("x", 0.9, 0.1, quality=0.85) < m.calibrated("x", 0.9, 0.1)
 
 
 def test_a_corrections_file_that_is_not_one_is_refused(tmp_path: Path) -> None:

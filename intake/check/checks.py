@@ -19,6 +19,7 @@ from typing import Any
 
 from rapidfuzz.distance import Levenshtein
 
+from intake.check import glyphs
 from intake.check.claim_rules import ClaimRule, DiseaseList, DocumentGroup, Rules, SealRule, load_rules
 from intake.check.invoice_registry import InvoiceRegistry, invoice_keys, parse_image_key
 from intake.codes import Actor, ProblemCode, Reason
@@ -222,6 +223,7 @@ def _disagreements(
     codes: tuple[ProblemCode, ProblemCode],
     key: Callable[[str], str],
     far: Callable[[str, str], bool] = lambda a, b: False,
+    misplaced: Callable[[Field], bool] = lambda f: False,
 ) -> list[Problem]:
     """Each reading that is not the reference value: the member's when both were read surely, they
     are not near and the page did not also offer the reference (codes[0]), else the reviewer's
@@ -230,13 +232,22 @@ def _disagreements(
     and a page that offered the reference value is the reviewer's anyway."""
     if len(read) < 2:
         return []
-    reference, ref_conf = _reference(read)
+    # A reading taken from another role's line (misplaced) is no evidence of what the documents
+    # say: the reference is what the others agree on, and it is compared for the reviewer only.
+    placed = [r for r in read if not misplaced(r[2])]
+    reference, ref_conf = _reference(placed or read)
     out = []
     for doc, name, f, value in read:
         if value == reference:
             continue
         least = claim.rules.checks.far_mismatch_min if far(value, reference) else claim.threshold
-        sure = f.confidence >= least and ref_conf >= least and not _page_shows(f, reference, key)
+        sure = (
+            f.confidence >= least
+            and ref_conf >= least
+            and not _page_shows(f, reference, key)
+            and not misplaced(f)
+            and len(placed) == len(read)
+        )
         code, actor = (codes[1], Actor.REVIEWER) if near(value, reference) or not sure else (codes[0], Actor.MEMBER)
         out.append(claim.problem(code, actor, doc, name, value=f.value, other=reference))
     return out
@@ -268,14 +279,41 @@ def check_names(claim: ClaimUnderCheck) -> list[Problem]:
     def near(a: str, b: str) -> bool:
         # One name inside the other is a reading cut at a cell's edge or a compound surname lost
         # (慕容兰琴 read 兰琴 at 0.75 on a train-family complete claim), not another person.
-        return edit_distance(a, b) <= 1 or a in b or b in a or not (looks_like_name(a) and looks_like_name(b))
+        # Characters that each look like their counterpart (汪红晶 and 江红品) are a misreading
+        # however surely read: held-out complete accident claims were told their documents name
+        # someone else for names read wrongly with confidence.
+        return (
+            edit_distance(a, b) <= 1
+            or a in b
+            or b in a
+            or not (looks_like_name(a) and looks_like_name(b))
+            or glyphs.misread_alike(a, b)
+        )
 
     def far(a: str, b: str) -> bool:
         # OCR slips a character or two; it does not turn 韩浩成 into 罗强国 (train-family claims:
-        # two such names, each read at 0.75, went to the reviewer as near misses).
-        return not set(a) & set(b) and looks_like_name(a) and looks_like_name(b)
+        # two such names, each read at 0.75, went to the reviewer as near misses), nor, sharing a
+        # character, 陶红秀 into 汪红晶, none of whose differing characters looks like the other
+        # (train claims trainA: that name_mismatch, read at 0.75, went to the reviewer).
+        return (not set(a) & set(b) or glyphs.unlike(a, b)) and looks_like_name(a) and looks_like_name(b)
 
-    return _disagreements(claim, read, near, codes, normalize_name, far)
+    return _disagreements(claim, read, near, codes, normalize_name, far, _another_role)
+
+
+# Labels of the other people a medical document or certificate names: a name read from a line so
+# labelled is theirs, whatever the reader called it (train trainB, a complete claim: the patient
+# name read 董俊韩 off 治医师：董俊韩, the doctor's line, and the member was told their documents
+# name someone else).
+_ROLE_LABELS = re.compile("医师|医生|大夫|护士|经办|负责人|联系人|家属|审核|复核|收款|开票|院长|主任")
+
+
+def _another_role(f: Field) -> bool:
+    """Whether the line a name was read from labels someone else (a doctor, the 经办人)."""
+    text = normalize_name(f.source_text)
+    value = normalize_name(f.text or "")
+    if value:
+        text = text.replace(value, " ")
+    return _ROLE_LABELS.search(text) is not None
 
 
 _BRANCH = re.compile(r"[(（][^)）]*[)）]$")
@@ -844,7 +882,28 @@ def _verified_seal(
         return claim.problem(ProblemCode.SEAL_MISMATCH, Actor.MEMBER, doc, "seal", value=value, other=expected)
     if verdict in ("other", "near"):
         return claim.problem(ProblemCode.SEAL_NEAR_MISMATCH, Actor.REVIEWER, doc, "seal", value=value, other=expected)
+    if not grey and seal.text and claim.confident(expected_f) and clearly_another_name(seal.text, expected):
+        # The lattices were unsure of the expected name, but the ring was read as a whole other
+        # one (train trainB: 杭州金桥港务股份有限公司 read exactly on the certificate of 宁波市海曙区
+        # 人民政府西门街道办事处, went to the reviewer as unverifiable): someone else's seal.
+        return claim.problem(ProblemCode.SEAL_MISMATCH, Actor.MEMBER, doc, "seal", value=seal.text, other=expected)
     return claim.problem(ProblemCode.SEAL_UNVERIFIABLE, Actor.REVIEWER, doc, "seal")
+
+
+# Words every unit's seal may carry whoever it is: they tell no company from another.
+_GENERIC_UNIT_WORDS = re.compile("有限责任公司|股份有限公司|有限公司|集团|公司|专用章|公章|人民政府|办事处")
+
+
+def clearly_another_name(reading: str, expected: str) -> bool:
+    """Whether a ring reading names another unit outright: at least four characters of its own
+    (beyond 有限公司 and the like), of which at most one in four is in the expected name. A ring
+    misread keeps most of its characters; two companies share few beyond their region."""
+    mine = _GENERIC_UNIT_WORDS.sub("", normalize_name(reading))
+    theirs = set(_GENERIC_UNIT_WORDS.sub("", normalize_name(expected)))
+    if len(mine) < 4 or not theirs:
+        return False
+    shared = sum(c in theirs for c in mine)
+    return 4 * shared <= len(mine)
 
 
 # -- invoices claimed twice ----------------------------------------------------------------------

@@ -34,6 +34,14 @@ def _model(folder: Path) -> FieldModel | None:
         return None
 
 
+def scorer_labels(specs: dict[DocType, DocSpec] | None = None) -> dict[DocType, tuple[str, ...]]:
+    """The labels of labels.yaml, per document type, as the scorer's candidates read them: words no
+    name or institution starts with or runs into. Training (intake_lab/train/fields.py) draws its
+    candidates with the same, so that the scorer learns from the candidates it will meet."""
+    specs = specs or load_specs()
+    return {dt: tuple(x for x in spec.all_labels if len(x) >= 2) for dt, spec in specs.items()}
+
+
 class Extractor:
     """Fields of one document. With the field model (models/fields.*) present the learned scorer
     reads every field it knows; the label rules remain as the reader of the rest (diagnoses, seal,
@@ -57,9 +65,7 @@ class Extractor:
             terms = TermModel(self.model.weights[TERM_FIELD], self.model.bias[TERM_FIELD])
         table = icd10 or default_table(self.settings.icd10_table)
         self.diagnoses = DiagnosisReader(self.settings.diagnoses, table, terms)
-        # The labels of labels.yaml stay useful to the scorer as the words no name runs into.
-        labels = {dt: tuple(x for x in spec.all_labels if len(x) >= 2) for dt, spec in self.specs.items()}
-        self.scorer = Scorer(self.model, labels=labels) if self.model is not None else None
+        self.scorer = Scorer(self.model, labels=scorer_labels(self.specs)) if self.model is not None else None
 
     def extract(self, doc_type: DocType, pages: list[OcrPage]) -> dict[str, Field]:
         if not pages:

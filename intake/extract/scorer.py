@@ -78,6 +78,11 @@ class FieldModel:
         self.calib = calib
         self.card = card
         self.min_return = float(card.get("min_return", 0.5))
+        # The calibrated probability at which a value is reported at the review line (train/fields.py
+        # review_cut): below it the reported confidence is scaled down, never up.
+        cut = card.get("review_cut") or {}
+        self.cut = float(cut.get("p", 0.0))
+        self.line = float(cut.get("line", 0.0))
 
     # -- storage: plain arrays, no pickle ------------------------------------------------------
     def save(self, folder: Path) -> None:
@@ -127,10 +132,20 @@ class FieldModel:
     def raw(self, name: str, idx: list[int]) -> float:
         return _sigmoid(float(self.weights[name][idx].sum()) + self.bias[name])
 
-    def calibrated(self, name: str, p1: float, p2: float, known: float = 1.0, close: int = 0) -> float:
+    def calibrated(
+        self,
+        name: str,
+        p1: float,
+        p2: float,
+        known: float = 1.0,
+        close: int = 0,
+        ocr: float = 1.0,
+        quality: float = 1.0,
+    ) -> float:
         """The probability that the winner is right (train/fields.py calibrate): from its score,
-        its lead over the best rival of another value, the share of its features the model knows
-        and how many rivals came close. A calibrator of the first format has no last two terms."""
+        its lead over the best rival of another value, the share of its features the model knows,
+        how many rivals came close, OCR's confidence in its characters and whether they had to be
+        read past OCR noise (O for 0). Calibrators of earlier formats lack the last terms."""
         c = self.calib.get(name, self.calib.get("_all"))
         if c is None:
             return p1
@@ -138,7 +153,22 @@ class FieldModel:
         z = float(c[0]) * z1 + float(c[1]) * (z1 - _logit(p2)) + float(c[2])
         if len(c) >= 5:
             z += float(c[3]) * known + float(c[4]) * math.log1p(close)
+        if len(c) >= 7:
+            z += float(c[5]) * _logit(min(ocr, 0.999)) + float(c[6]) * (quality < 1)
         return _sigmoid(z)
+
+    def reported(self, p: float) -> float:
+        """The confidence a value is given for its calibrated probability p: p scaled so that the
+        review line falls at the cut (a value under the line goes to a reviewer), the values above
+        it spread over the rest. Below the cut the confidence says less than p, never more, so a
+        value is right at least as often as its confidence says; above it, out of family, wrong
+        values were as rare as the training allows (train/fields.py review_cut)."""
+        cut, line = self.cut, self.line
+        if not 0 < line <= cut < 1:
+            return p
+        if p < cut:
+            return line * p / cut
+        return line + (1 - line) * (p - cut) / (1 - cut)
 
 
 @dataclass
@@ -225,9 +255,11 @@ class Scorer:
                 continue
             rivals = [(s.score, s.cand.value) for s in ranked if s is not pick]
             p2, close = calibration_inputs(pick.score, pick.cand.value, rivals)
-            conf = self.model.calibrated(name, pick.score, p2, pick.known, close)
-            if conf < self.model.min_return:
+            c = pick.cand
+            p = self.model.calibrated(name, pick.score, p2, pick.known, close, c.conf, c.quality)
+            if p < self.model.min_return:
                 continue
+            conf = self.model.reported(p)
             used.append(pick.cand)
             out[name] = self._field(pick, conf, ranked)
         return out

@@ -27,12 +27,13 @@ _PARTIAL = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*[年\-./]\s*(?P<m>\d{1,2}
 # invents a day (the claim-check helper saw 2024-06 read 2024-06-20 at 0.83 on a train
 # dc_summary_table photo). A compact date (20240616) ends where its digits do, or where a time of
 # day (2024061610:32) or the next date starts, so that it is not cut out of an invoice number.
-_YEAR_AHEAD = r"(?:19|20)[0-9OolI]{2}\s*[-./年]"
-_COMPACT_END = r"(?=[^0-9OolI]|$|[0-9OolI]{1,2}[:：时]|" + _YEAR_AHEAD + ")"
+_DL = "0-9OolISBb"  # a digit as OCR may read it (_DIGIT_LIKE)
+_YEAR_AHEAD = rf"(?:19|20)[{_DL}]{{2}}\s*[-./年一]"
+_COMPACT_END = rf"(?=[^{_DL}]|$|[{_DL}]{{1,2}}[:：时]|" + _YEAR_AHEAD + ")"
 DATE_SPAN = (
-    r"(?:19|20)[0-9OolI]{2}\s*(?:[-./年]\s*[0-9OolI]{1,2}(?:\s*[-./月]\s*(?!"
+    rf"(?:19|20)[{_DL}]{{2}}\s*(?:[-./年一]\s*[{_DL}]{{1,2}}(?:\s*[-./月一]\s*(?!"
     + _YEAR_AHEAD
-    + r")[0-9OolI]{1,2}\s*日?|\s*月)?|[0-9OolI]{4}"
+    + rf")[{_DL}]{{1,2}}\s*日?|\s*月)?|[{_DL}]{{4}}"
     + _COMPACT_END
     + ")"
 )
@@ -68,12 +69,34 @@ class ParsedDate:
         return date(self.year, self.month, self.day)
 
 
+# Letters OCR reads for a date's digits (the confusions of the OCR'd sample corpus: O for 0, l for 1,
+# S for 5, B for 8, b for 6).
+_DIGIT_LIKE = {"O": "0", "o": "0", "l": "1", "I": "1", "|": "1", "S": "5", "B": "8", "b": "6"}
+_DATE_MARK = "-./年月日"
+
+
 def _clean(printed: str) -> str:
-    s = to_halfwidth(printed)
-    # OCR reads the 0 of a date as O or o, and 1 as l or I, when they sit between digits.
-    s = re.sub(r"(?<=\d)[Oo](?=\d)|(?<=[-./年月])[Oo](?=\d)", "0", s)
-    s = re.sub(r"(?<=\d)[lI|](?=\d)|(?<=[-./年月])[lI|](?=\d)", "1", s)
-    return s
+    """A date's digit-like letters read as digits where a digit or a date's separator stands on
+    each side (the text's end counting as one): 2022年1O月13日 and 12月2O日, whose O before 月 or 日
+    a rule asking for digits on both sides left, so that the month read 1 and the date went
+    partial (train p_band and st_city_grid pages, degraded). find_dates reads the spans DATE_SPAN
+    cuts out, so a letter at the text's end is the date's last digit (2023-06-1B)."""
+    s = list(to_halfwidth(printed))
+    for k, ch in enumerate(s):
+        if ch == "一":
+            # A dash read as the character for one (2025一05-05), only between digits.
+            if 0 < k < len(s) - 1 and s[k - 1].isdigit() and (s[k + 1].isdigit() or s[k + 1] in _DIGIT_LIKE):
+                s[k] = "-"
+            continue
+        if ch not in _DIGIT_LIKE:
+            continue
+        before = s[k - 1] if k > 0 else ""
+        after = s[k + 1] if k + 1 < len(s) else ""
+        b_digit, a_digit = before.isdigit(), after.isdigit() or after in _DIGIT_LIKE
+        b_mark, a_mark = before != "" and before in _DATE_MARK, after == "" or after in _DATE_MARK
+        if (b_digit and (a_digit or a_mark)) or (b_mark and (a_digit or a_mark)):
+            s[k] = _DIGIT_LIKE[ch]
+    return "".join(s)
 
 
 def _checked(y: int, m: int, d: int | None) -> ParsedDate:

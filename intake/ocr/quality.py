@@ -13,6 +13,8 @@ Everything is measured against the text's own size, estimated from the ink: a bl
   softness      the edge width beyond a sharp edge's own (SHARP_EDGE), per text height: blur
                 without the measure's floor, which on small sharp print is most of its width
   glare         share of the print's area that is blown out (clipped white, brighter than the paper)
+  faded         share of the print's neighbourhoods (3 x 3 cells) whose darkest ink is faded to a
+                grey (a glare's halo over white paper, where blown-out white cannot be seen)
   cut_off       text-sized ink components touching one side of the picture, per text height of side
   screen        the strongest narrow peak of the luma spectrum at the periods of a screen's pixel
                 grid (2-7 px), over the spectrum's median there
@@ -47,6 +49,9 @@ SHARP_EDGE = 2.0
 # a grey scan was measured as edges 4.7-6.4 px wide, and an undegraded scan told blurred).
 STEEP_EDGE = 6.0
 GENTLE_EDGE = 1.5
+# A neighbourhood's darkest ink as a share of the page's ink contrast: above the first it holds
+# print, below the second that print is faded (_faded).
+FADED_CONTRAST = (0.15, 0.6)
 
 
 class LowResolution(Strict):
@@ -71,6 +76,10 @@ class Blur(Strict):
 class Glare(Strict):
     area_max: float = Field(gt=0, le=1, description="share of the print's area blown out")
     paper_max: float = Field(gt=0, le=255, description="paper brighter than this is white already: no glare seen")
+    faded_max: float = Field(gt=0, le=1, description="on white paper: share of the print's neighbourhoods faded")
+    faded_softness_max: float = Field(
+        ge=0, description="and only on a sharp page: blur fades small print everywhere (softness)"
+    )
 
 
 class CutOff(Strict):
@@ -125,6 +134,7 @@ class Measures:
     streak: float
     paper: float
     glare: float
+    faded: float
     cut_off: float
     cut_touching: int
     screen: float
@@ -454,6 +464,32 @@ def _cut_off(ink: np.ndarray, grey: np.ndarray, text_height: float) -> tuple[flo
     return best, count
 
 
+def _faded(grey: np.ndarray, cell: int) -> float:
+    """Share of the print's neighbourhoods whose darkest ink is faded to a grey (FADED_CONTRAST).
+
+    A lamp's reflection on white paper blows the paper out where it already was white, so clipped
+    white says nothing there (a clean upload's paper is 255 everywhere); but its halo lightens the
+    print around the blown-out core, and a sharp page's print is otherwise about as dark everywhere
+    (train claims: good pages 0.00-0.07, glare on white paper 0.18-0.54). Each cell's darkest pixel
+    is taken against the page's paper and its dark ink; a neighbourhood of 3 x 3 cells is faded when
+    its darkest is a grey, so that a cell of light strokes next to dark ones is not."""
+    h, w = grey.shape
+    ny, nx = h // cell, w // cell
+    if ny < 3 or nx < 3:
+        return 0.0
+    mins = grey[: ny * cell, : nx * cell].reshape(ny, cell, nx, cell).min(axis=(1, 3)).astype(np.float32)
+    paper = float(np.percentile(grey, 90))
+    dark_cells = mins[mins < paper - INK_CONTRAST]
+    if not dark_cells.size:
+        return 0.0
+    dark = float(np.percentile(dark_cells, 20))
+    contrast = np.clip((paper - mins) / max(paper - dark, 1.0), 0, 1)
+    near = cv2.dilate(contrast, np.ones((3, 3), np.uint8))
+    inked = near > FADED_CONTRAST[0]
+    faded = inked & (near < FADED_CONTRAST[1])
+    return float(faded.sum() / inked.sum()) if inked.any() else 0.0
+
+
 def measure(image: np.ndarray) -> Measures:
     grey, back, full = _grey(image)
     h, w = grey.shape
@@ -515,6 +551,7 @@ def measure(image: np.ndarray) -> Measures:
         region = small[y0:y1, x0:x1] if y1 > y0 and x1 > x0 else small
     paper_level = float(np.percentile(region, 60))
     glare = float((region >= 252).mean())
+    faded = _faded(grey, cell)
 
     screen, screen_best = _screen_peak(grey, ink, full)
     cut, touching = _cut_off(ink, grey, text_height) if text_height else (0.0, 0)
@@ -529,6 +566,7 @@ def measure(image: np.ndarray) -> Measures:
         streak=streak,
         paper=paper_level,
         glare=glare,
+        faded=faded,
         cut_off=cut,
         cut_touching=touching,
         screen=screen,
@@ -589,6 +627,9 @@ class QualityGate:
                 found.append(QualityFinding(issue, m.blur if m.text_height else m.edge_px, limit))
         if m.glare > t.glare.area_max and m.paper < t.glare.paper_max:
             found.append(QualityFinding(QualityIssue.GLARE, m.glare, t.glare.area_max))
+        elif m.paper >= t.glare.paper_max and m.faded > t.glare.faded_max and m.softness <= t.glare.faded_softness_max:
+            # On white paper the blown-out core is white like the paper; its halo shows as faded print.
+            found.append(QualityFinding(QualityIssue.GLARE, m.faded, t.glare.faded_max))
 
         # A screen's picture ends at its bezel, and its moiré runs into the frame's edge as blobs of
         # a character's size: not paper cut off (train seeds 1-5: 17 of 36 screen photos were also

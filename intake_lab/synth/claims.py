@@ -440,7 +440,12 @@ def make_claim(
             for name in ("invoice_code", "invoice_number", "check_code"):
                 if name in doc.fields:
                     _blank_field(doc, name)
-        add(doc, layout, recipe="scan" if grey else None)
+        recipe = "scan" if grey else None
+        if defect == "seal_not_employer" and doc_type == DocType.UNIT_CERTIFICATE:
+            # Another company's seal on a colour upload: on a grey copy no seal can be verified (that
+            # is grey_certificate, the reviewer's), so drawn grey it would measure that defect again.
+            recipe = recipe_rng.choice([r for r in recipes if "scan_grey" not in RECIPES[r][0]] or list(recipes))
+        add(doc, layout, recipe=recipe)
         if defect == "duplicate_invoice" and doc_type == DocType.INVOICE:
             add(doc, layout + "-again")  # the same paper photographed a second time
     prior: list[str] = []

@@ -38,6 +38,7 @@ from sklearn.linear_model import LogisticRegression
 
 from intake.elements.page import OcrPage
 from intake.extract.candidates import FIELD_KIND, Candidate
+from intake.extract.extractor import scorer_labels
 from intake.extract.features import DIM
 from intake.extract.scorer import FieldModel, Scorer, calibration_inputs, featurize, learned_fields
 from intake.vocabulary import DocType
@@ -78,6 +79,8 @@ class FieldRows:
     w: list[float] = field(default_factory=list)
     doc: list[int] = field(default_factory=list)
     v: list[Any] = field(default_factory=list)  # the candidate's value
+    ocr: list[float] = field(default_factory=list)  # OCR's confidence in its characters
+    quality: list[float] = field(default_factory=list)  # below 1 when read past OCR noise
 
 
 def _matrix(idx: list[list[int]]) -> sparse.csr_matrix:
@@ -152,9 +155,19 @@ def _logit(p: float) -> float:
     return math.log(p / (1 - p))
 
 
-# One out-of-family (document, field) decision: field, winner's score, runner-up's, the share of
-# the winner's features the model knows, the close rivals, whether the winner was right.
-Decision = tuple[str, float, float, float, int, int]
+@dataclass
+class Decision:
+    """One out-of-family (document, field) decision, with what the calibration reads of it."""
+
+    name: str
+    p1: float  # the winner's score
+    p2: float  # the best rival's of another value
+    known: float  # the share of the winner's features the model knows
+    close: int  # rivals of another value scoring at least half the winner's
+    ocr: float  # OCR's confidence in the winner's characters
+    quality: float  # below 1 when they were read past OCR noise
+    family: str
+    ok: int  # whether the winner was right
 
 
 def out_of_fold(rows: dict[str, FieldRows], docs: dict[int, dict[str, Any]]) -> list[Decision]:
@@ -173,14 +186,14 @@ def out_of_fold(rows: dict[str, FieldRows], docs: dict[int, dict[str, Any]]) -> 
         for name, fr in rows.items():
             if name not in w:
                 continue
-            by_doc: dict[int, list[tuple[float, Any, float]]] = defaultdict(list)
+            by_doc: dict[int, list[tuple[float, Any, float, int]]] = defaultdict(list)
             for i, d in enumerate(fr.doc):
                 if fold_of[docs[d]["family"]] != fold:
                     continue
                 ws = w[name][fr.idx[i]]
                 z = float(ws.sum()) + b[name]
                 known = float(np.count_nonzero(ws)) / max(len(ws), 1)
-                by_doc[d].append((1 / (1 + math.exp(-max(min(z, 30), -30))), fr.v[i], known))
+                by_doc[d].append((1 / (1 + math.exp(-max(min(z, 30), -30))), fr.v[i], known, i))
             for d, sc in by_doc.items():
                 if docs[d]["family"].startswith("old:"):
                     # intake's own layouts train the scorer but do not calibrate it: the documents
@@ -189,50 +202,113 @@ def out_of_fold(rows: dict[str, FieldRows], docs: dict[int, dict[str, Any]]) -> 
                     # on the form families alone 112 of 7021 (1.6%).
                     continue
                 sc.sort(key=lambda t: -t[0])
-                p1, v1, known = sc[0]
-                p2, close = calibration_inputs(p1, v1, [(p, v) for p, v, _ in sc[1:]])
-                out.append((name, p1, p2, known, close, int(v1 == docs[d]["truth"].get(name))))
+                p1, v1, known, i = sc[0]
+                p2, close = calibration_inputs(p1, v1, [(p, v) for p, v, _, _ in sc[1:]])
+                ok = int(v1 == docs[d]["truth"].get(name))
+                fam = docs[d]["family"]
+                out.append(Decision(name, p1, p2, known, close, fr.ocr[i], fr.quality[i], fam, ok))
     return out
 
 
-def calibrate(oof: list[Decision], log: Callable[[str], None] = print) -> dict[str, np.ndarray]:
-    """confidence = sigmoid(a z1 + b (z1 - z2) + c_field + d known + e log(1 + close)), z the
-    logits of the winner's and the runner-up's scores, known the share of the winner's features
-    the model has a weight for (a label the training never printed leaves it low), close the
-    rivals of another value scoring at least half the winner's: slopes shared by every field, an
-    intercept of each field's own (a patient's name scored 0.9 is right more often than an
-    admission date scored 0.9, which may be absent). Per-field slopes were tried and dropped: with
-    a few dozen documents a field, one unlucky fold taught invoice_number that 0.98 meant 0.4.
-    Stored per field as (a, b, c_field, d, e), and as `_all` (the shared intercept) for a field
-    without its own."""
-    names = sorted({n for n, *_ in oof})
+def _calibration_matrix(oof: list[Decision], names: list[str], kinds: list[str]) -> np.ndarray:
     col = {n: i for i, n in enumerate(names)}
-    X = np.zeros((len(oof), 4 + len(names)))
-    for r, (name, p1, p2, known, close, _) in enumerate(oof):
-        X[r, 0] = _logit(p1)
-        X[r, 1] = _logit(p1) - _logit(p2)
-        X[r, 2] = known
-        X[r, 3] = math.log1p(close)
-        X[r, 4 + col[name]] = 1.0
-    y = np.array([d[-1] for d in oof])
+    kcol = {k: i for i, k in enumerate(kinds)}
+    base = 6 + len(kinds)
+    X = np.zeros((len(oof), base + len(names)))
+    for r, d in enumerate(oof):
+        z1 = _logit(d.p1)
+        X[r, 0] = z1
+        X[r, 1] = z1 - _logit(d.p2)
+        X[r, 2] = d.known
+        X[r, 3] = math.log1p(d.close)
+        X[r, 4] = _logit(min(d.ocr, 0.999))
+        X[r, 5] = float(d.quality < 1)
+        X[r, 6 + kcol[FIELD_KIND[d.name]]] = z1
+        X[r, base + col[d.name]] = 1.0
+    return X
+
+
+def calibrate(oof: list[Decision], log: Callable[[str], None] = print) -> tuple[dict[str, np.ndarray], float]:
+    """confidence = sigmoid(a_kind z1 + b (z1 - z2) + c_field + d known + e log(1 + close)
+    + f logit(ocr) + g repaired), z the logits of the winner's and the runner-up's scores, known
+    the share of the winner's features the model has a weight for (a label the training never
+    printed leaves it low), close the rivals of another value scoring at least half the winner's,
+    ocr OCR's confidence in the winner's characters and repaired whether they were read past OCR
+    noise: slopes shared by the fields of a value kind, an intercept of each field's own (a
+    patient's name scored 0.9 is right more often than an admission date scored 0.9, which may be
+    absent). Per-field slopes were tried and dropped: with a few dozen documents a field, one
+    unlucky fold taught invoice_number that 0.98 meant 0.4. Per-kind slopes and OCR's confidence
+    were added (2026-12-01) because, out of family, a low winner was given 0.90 whatever its kind
+    (patient_name's intercept lifted a score of 0.13 to 0.90) and OCR's confidence was only a cap:
+    on the pseudo-held-out records of 900 training documents, at the same share of values kept
+    above the line (80%), 13 wrong values instead of 34. Stored per field as (a_kind, b, c_field,
+    d, e, f, g), and as `_all` (shared slopes and intercept) for a field without its own.
+
+    Also returns the review cut (review_cut)."""
+    names = sorted({d.name for d in oof})
+    kinds = sorted({FIELD_KIND[n] for n in names})
+    X = _calibration_matrix(oof, names, kinds)
+    y = np.array([d.ok for d in oof])
     if len(y) < 20 or y.sum() in (0, len(y)):
-        return {}
-    m = LogisticRegression(C=1.0, max_iter=1000).fit(X, y)
-    shared = LogisticRegression(C=1.0, max_iter=1000).fit(X[:, :4], y)
+        return {}, 0.0
+    m = LogisticRegression(C=1.0, max_iter=2000).fit(X, y)
+    shared = LogisticRegression(C=1.0, max_iter=2000).fit(X[:, :6], y)
     eps = 1e-9
-    for label, model, cols in (("shared intercept", shared, 4), ("field intercepts", m, X.shape[1])):
+    for label, model, cols in (("shared slopes and intercept", shared, 6), ("per kind and field", m, X.shape[1])):
         p = model.predict_proba(X[:, :cols])[:, 1]
         loss = -np.mean(y * np.log(p + eps) + (1 - y) * np.log(1 - p + eps))
         log(f"calibration on out-of-family scores, {label}: log loss {loss:.4f} over {len(y)} (document, field) pairs")
-    p = m.predict_proba(X)[:, 1]
-    wrong_high = int(((p >= 0.8) & (y == 0)).sum())
-    log(f"  out-of-family winners given >= 0.80: {int((p >= 0.8).sum())}, of them wrong {wrong_high}")
-    a, b, d, e = m.coef_[0][:4]
+    cut = review_cut(oof, X, y, log)
+    coef = m.coef_[0]
     sc = shared.coef_[0]
-    out = {"_all": np.array([sc[0], sc[1], shared.intercept_[0], sc[2], sc[3]])}
+    out = {"_all": np.array([sc[0], sc[1], shared.intercept_[0], sc[2], sc[3], sc[4], sc[5]])}
     for n in names:
-        out[n] = np.array([a, b, m.intercept_[0] + m.coef_[0][4 + col[n]], d, e])
-    return out
+        k = kinds.index(FIELD_KIND[n])
+        out[n] = np.array(
+            [coef[0] + coef[6 + k], coef[1], m.intercept_[0] + coef[6 + len(kinds) + names.index(n)], *coef[2:6]]
+        )
+    return out, cut
+
+
+# The review line (intake's threshold: a value under it goes to a reviewer) and the share of
+# wrong values the reported confidence may leave above it, out of family.
+REVIEW_LINE = 0.80
+REVIEW_WRONG = 0.001
+
+
+def review_cut(oof: list[Decision], X: np.ndarray, y: np.ndarray, log: Callable[[str], None] = print) -> float:
+    """The calibrated probability at which a value is reported at the review line: the lowest at
+    which, calibrated on the other families (a second fold by family inside the out-of-family
+    decisions), no more than REVIEW_WRONG of the values above it were wrong. A calibrated
+    probability says how often values like it are right on average; a reviewer trusts every value
+    above the line, so the line must sit where wrong values are rare, not where they are one in
+    five (on the form families' pseudo-held-out run, 29 of 6829 values given 0.80 or more were
+    wrong, nine in ten of them given 0.80-0.95)."""
+    fams = sorted({d.family for d in oof})
+    random.Random(2).shuffle(fams)
+    fold_of = {f: i % FOLDS for i, f in enumerate(fams)}
+    fold = np.array([fold_of[d.family] for d in oof])
+    p = np.zeros(len(y))
+    for k in range(FOLDS):
+        tr = fold != k
+        if y[tr].sum() in (0, tr.sum()) or not (~tr).any():
+            return 0.0
+        p[~tr] = LogisticRegression(C=1.0, max_iter=2000).fit(X[tr], y[tr]).predict_proba(X[~tr])[:, 1]
+    order = np.argsort(-p)
+    wrong = np.cumsum(1 - y[order])
+    kept = np.arange(1, len(y) + 1)
+    ok = np.flatnonzero(wrong <= REVIEW_WRONG * kept)
+    if len(ok) == 0:
+        return 0.0
+    n = int(ok[-1])
+    cut = max(float(p[order][n]), REVIEW_LINE)
+    above = p >= cut
+    log(
+        f"  review cut: calibrated {cut:.4f} is reported at {REVIEW_LINE:.2f}; above it {int(above.sum())} of"
+        f" {len(y)} out-of-family winners ({above.mean():.1%}), wrong {int((above & (y == 0)).sum())}"
+        f" (at a calibrated 0.80: {int((p >= 0.8).sum())}, wrong {int(((p >= 0.8) & (y == 0)).sum())})"
+    )
+    return cut
 
 
 def load_field_corrections(path: Path) -> list[Sample]:
@@ -292,7 +368,7 @@ def train(
     rows, docs = build(forms + old, extra)
     log(f"features: {sum(len(fr.y) for fr in rows.values())} (field, candidate) rows ({time.time() - t0:.0f}s)")
     oof = out_of_fold(rows, docs)
-    calib = calibrate(oof, log)
+    calib, cut = calibrate(oof, log)
     weights, bias = fit(rows)
     # The diagnosis reader's disease-name model (dxterms.py) travels in the same artifact.
     from intake.extract.dxterms import TERM_FIELD
@@ -301,9 +377,9 @@ def train(
     weights[TERM_FIELD], bias[TERM_FIELD], term_info = fit_terms(forms + old)
     log(f"disease-name model: {term_info} from {icd_source().name} ({time.time() - t0:.0f}s)")
     acc: dict[str, list[int]] = defaultdict(lambda: [0, 0])
-    for name, *_, ok in oof:
-        acc[name][0] += ok
-        acc[name][1] += 1
+    for d in oof:
+        acc[d.name][0] += d.ok
+        acc[d.name][1] += 1
     card = {
         "version": VERSION,
         "built": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -313,6 +389,7 @@ def train(
         "documents": len(docs),
         "corrections": len(extra),
         "min_return": MIN_RETURN,
+        "review_cut": {"p": round(cut, 4), "line": REVIEW_LINE, "wrong_share": REVIEW_WRONG} if cut else {},
         "out_of_fold_top1": {k: round(a / n, 4) for k, (a, n) in sorted(acc.items())},
         "disease_names": {**term_info, "source": icd_source().name},
         "held_out": {},
@@ -327,11 +404,12 @@ def build(samples: list[Sample], corrections: list[Sample]) -> tuple[dict[str, F
     """Rows for every field and the documents' family and truth."""
     rows: dict[str, FieldRows] = defaultdict(FieldRows)
     docs: dict[int, dict[str, Any]] = {}
+    labels = scorer_labels()
     for weight, group in ((1.0, samples), (CORRECTION_WEIGHT, corrections)):
         for s in group:
             n = len(docs)
             names = learned_fields(s.doc_type)
-            doc = featurize(s.doc_type, s.pages, {FIELD_KIND[x] for x in names})
+            doc = featurize(s.doc_type, s.pages, {FIELD_KIND[x] for x in names}, labels.get(s.doc_type, ()))
             docs[n] = {"family": s.family, "doc_type": str(s.doc_type), "truth": {}, "noisy": s.noisy}
             for name in names:
                 kind = FIELD_KIND[name]
@@ -349,6 +427,8 @@ def build(samples: list[Sample], corrections: list[Sample]) -> tuple[dict[str, F
                     fr.w.append(weight)
                     fr.doc.append(n)
                     fr.v.append(cv)
+                    fr.ocr.append(c.conf)
+                    fr.quality.append(c.quality)
     return rows, docs
 
 
