@@ -205,4 +205,3 @@ def test_an_upper_amount_is_in_bank_form_only_as_the_rules_write_it() -> None:
     assert in_bank_form("⊗叁万零叁佰玖拾伍元捌角陆分", Decimal("30395.86"))
     assert in_bank_form("人民币壹仟陆佰柒拾元正", Decimal("1670.00"))
     assert not in_bank_form("叁万叁佰玖拾伍元捌角陆分", Decimal("30395.86"))  # a 零 lost
-
