@@ -254,6 +254,14 @@ def test_upper_equal_to_lower_confirms_both() -> None:
     assert f["total_amount"].confidence == 0.99 and f["total_amount_upper"].confidence == 0.99
 
 
+def test_upper_that_reads_as_the_total_but_lost_a_zero_confirms_only_the_total() -> None:
+    # 叁万叁佰… for 叁万零叁佰…: the amount is proven, the 大写 as printed is not (OCR drops a 零)
+    f = _fields(total_amount="30395.86", total_amount_upper="叁万叁佰玖拾伍元捌角陆分")
+    Validator(VALIDATOR).run(f)
+    assert f["total_amount"].confidence == 0.99
+    assert f["total_amount_upper"].confidence < 0.8 and "upper_form" in f["total_amount_upper"].doubts
+
+
 def test_upper_differing_from_lower_is_kept_and_flagged_not_corrected() -> None:
     f = _fields(total_amount="12345.76", total_amount_upper="壹万贰仟叁佰肆拾伍元陆角柒分")
     Validator(VALIDATOR).run(f)

@@ -90,6 +90,12 @@ def test_a_printed_label_is_no_name_and_starts_no_institution() -> None:
     assert not any(str(c.value).startswith("社会保障号") for c in got["org"])
 
 
+def test_a_letter_spaced_name_is_one_candidate() -> None:
+    # 交款人：张 三 gave no name candidate (a gap after every character), and 合计 was the patient
+    got = values(page(("交款人：张 三", 100, 100), ("王 小 明", 100, 200)), "name")
+    assert "张三" in got and "王小明" in got
+
+
 def test_a_code_with_o_or_l_between_digits_reads_them_as_digits() -> None:
     assert values(page(("住院号:82O42067", 100, 100)), "code") == ["82042067"]
     assert values(page(("校验码:6996ae", 100, 100)), "code") == ["6996ae"]  # a check code's hex kept

@@ -197,3 +197,11 @@ def test_text_cleanup() -> None:
 def test_separators_misread_by_ocr_are_put_right(read: str, meant: str) -> None:
     assert repair_separators(read) == meant
     assert parse_money(repair_separators(read)) == parse_money(meant)
+
+
+def test_an_upper_amount_is_in_bank_form_only_as_the_rules_write_it() -> None:
+    from intake.normalize.money import in_bank_form
+
+    assert in_bank_form("⊗叁万零叁佰玖拾伍元捌角陆分", Decimal("30395.86"))
+    assert in_bank_form("人民币壹仟陆佰柒拾元正", Decimal("1670.00"))
+    assert not in_bank_form("叁万叁佰玖拾伍元捌角陆分", Decimal("30395.86"))  # a 零 lost

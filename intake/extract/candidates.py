@@ -274,6 +274,12 @@ def _names(view: View, ri: int, starts_label: list[bool]) -> list[Candidate]:
         a0, b0 = m.span()
         # A run may cross cells (a label and its value with no colon, OCR having merged them).
         cuts = sorted({a0, b0, *(x for x in view.breaks[ri] if a0 < x < b0)})
+        # A name printed letter-spaced (张 三) has a gap after every character: single characters
+        # in a row are one cell, or the name is no candidate at all (交款人：张 三 left only the
+        # labels, and 合计 was taken for the patient).
+        cuts = [
+            x for i, x in enumerate(cuts) if not (0 < i < len(cuts) - 1 and x - cuts[i - 1] == 1 == cuts[i + 1] - x)
+        ]
         for a, b in pairwise(cuts):
             if 2 <= b - a <= 4:
                 seen.add((a, b))

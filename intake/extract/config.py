@@ -28,6 +28,8 @@ class ConfidenceSettings(Strict):
     fallback_cap: float = Bound(default=0.5, ge=0, le=1)
     # A part read above its total whose hundredth fits (a lost decimal point) but that no sum proves.
     point_restored_cap: float = Bound(default=0.6, ge=0, le=1)
+    # A 大写 that reads as the total but is not written by the bank rules (a character lost to OCR?).
+    upper_form_cap: float = Bound(default=0.75, ge=0, le=1)
 
     @field_validator("unconfirmed_cap")
     @classmethod

@@ -17,7 +17,7 @@ from intake.elements.document import Alternative, Field
 from intake.extract.config import ConfidenceSettings
 from intake.normalize.dates import stay_days
 from intake.normalize.idcard import is_valid
-from intake.normalize.money import MoneyError, format_money, parse_upper
+from intake.normalize.money import MoneyError, format_money, in_bank_form, parse_upper
 
 CENT = Decimal("0.01")
 
@@ -145,7 +145,13 @@ class Validator:
                 same = parse_upper(str(upper.value)) == total
             except (MoneyError, ValueError):
                 same = False
-            if same:
+            if same and total is not None and not in_bank_form(str(upper.value), total):
+                # The amount is proven, the 大写's characters are not: out of family its value was
+                # returned at 0.99 with a 零 OCR had dropped (a reviewer would not have looked).
+                self.confirm(fields, "total_amount")
+                upper.confidence = min(upper.confidence, self.c.upper_form_cap)
+                upper.doubts.append("upper_form")
+            elif same:
                 self.confirm(fields, "total_amount", "total_amount_upper")
             else:
                 self.fail(fields, Reason.UPPER_MISMATCH, "total_amount", "total_amount_upper")

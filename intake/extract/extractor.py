@@ -39,7 +39,10 @@ def scorer_labels(specs: dict[DocType, DocSpec] | None = None) -> dict[DocType, 
     name or institution starts with or runs into. Training (intake_lab/train/fields.py) draws its
     candidates with the same, so that the scorer learns from the candidates it will meet."""
     specs = specs or load_specs()
-    return {dt: tuple(x for x in spec.all_labels if len(x) >= 2) for dt, spec in specs.items()}
+    # Every type's labels, not only the document's own: 合计 is a settlement's label and was taken
+    # for an invoice's patient, whose labels do not list it.
+    words = tuple(sorted({x for spec in specs.values() for x in spec.all_labels if len(x) >= 2}))
+    return {dt: words for dt in specs}
 
 
 class Extractor:

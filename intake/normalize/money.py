@@ -157,6 +157,18 @@ def to_upper(value: Decimal) -> str:
     return "".join(parts)
 
 
+def in_bank_form(printed: str, value: Decimal) -> bool:
+    """Whether the printed uppercase amount is value written by the bank rules (to_upper), marks,
+    variant characters and a closing 整 aside. An amount that reads right but is not in that form
+    has often lost a character to OCR: 叁万叁佰玖拾伍元捌角陆分 for 叁万零叁佰玖拾伍元捌角陆分 (the
+    零 dropped) still reads 30395.86."""
+    s = _UPPER_MARKS.sub("", printed).translate(_UPPER_VARIANTS).rstrip("整")
+    try:
+        return s == to_upper(value).rstrip("整")
+    except MoneyError:
+        return False
+
+
 def parse_upper(printed: str) -> Decimal:
     """Read an uppercase amount as printed, tolerating ¥/⊗ marks, 人民币, spaces and 整/正."""
     s = _UPPER_MARKS.sub("", printed).translate(_UPPER_VARIANTS)

@@ -42,7 +42,7 @@ from intake.extract.extractor import scorer_labels
 from intake.extract.features import DIM
 from intake.extract.scorer import FieldModel, Scorer, calibration_inputs, featurize, learned_fields
 from intake.vocabulary import DocType
-from intake_lab.train.fields_data import Sample, cached, forms_samples, old_samples
+from intake_lab.train.fields_data import Sample, cached, forms_samples, old_samples, realistic
 
 VERSION = "fields-1"
 C = 0.5
@@ -337,6 +337,9 @@ def load_field_corrections(path: Path) -> list[Sample]:
     return out
 
 
+# Real OCR's silent failures (fields_data.realistic) added to the degraded training documents.
+REALISTIC_NOISE = False
+
 CHUNK = 50  # documents drawn and cached together, so that an interrupted draw keeps what it drew
 
 
@@ -357,11 +360,15 @@ def train(
     old_count: int = 150,
     seed: int = 7,
     corrections: Path | None = None,
+    realistic_noise: bool = REALISTIC_NOISE,
     log: Callable[[str], None] = print,
 ) -> dict[str, Any]:
     t0 = time.time()
     forms = training_documents(workdir, count, seed)
     old = cached(workdir / f"old-{seed}-{old_count}.jsonl", old_samples(old_count, seed))
+    if realistic_noise:
+        forms = [realistic(s, i) for i, s in enumerate(forms)]
+        old = [realistic(s, len(forms) + i) for i, s in enumerate(old)]
     extra = load_field_corrections(corrections) if corrections else []
     took = time.time() - t0
     log(f"{len(forms)} training-family documents, {len(old)} of intake's layouts, {len(extra)} corrected ({took:.0f}s)")
