@@ -39,3 +39,29 @@ def test_squeezed_seal_ring_text_is_read(engine: Engine, squeeze: float) -> None
     rounds = [s for s in read_seals(engine, preprocess.red_mask(page), 60, image=page) if s.shape == "round"]
     assert len(rounds) == 1, rounds
     assert rounds[0].text == NAME
+
+
+def _probs(frames: list[dict[int, float]], size: int) -> np.ndarray:
+    """A CTC output: per frame the given symbols' probabilities, the rest of the mass on blank."""
+    out = np.full((len(frames), size), 1e-6, np.float32)
+    for t, f in enumerate(frames):
+        for i, p in f.items():
+            out[t, i] = p
+        out[t, 0] = max(1e-6, 1 - sum(f.values()))
+    return out
+
+
+def test_the_reading_both_bands_agree_on_wins() -> None:
+    """One band reads a stray mark after the name confidently (the other seal of an overlapping
+    pair), the other band reads the name alone: the name is kept, though the longer reading
+    scores higher, because the first band's lattice also allows the mark to be paper."""
+    from intake.elements.page import Reading
+    from intake.ocr.seal_verify import Lattice
+    from intake.ocr.seals import _consensus
+
+    alphabet = ["", "宁", "波", "市", "乙"]
+    name = [{1: 0.97}, {}, {2: 0.97}, {}, {3: 0.97}, {}]
+    band_a = Lattice.from_probs(_probs([*name, {4: 0.7}, {}], 5), alphabet, k=4)
+    band_b = Lattice.from_probs(_probs([*name, {}, {}], 5), alphabet, k=4)
+    readings = [Reading("宁波市乙", 0.95), Reading("宁波市", 0.9)]
+    assert readings[_consensus(readings, [band_a, band_b])].text == "宁波市"
