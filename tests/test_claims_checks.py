@@ -620,6 +620,11 @@ def test_a_ring_read_whole_as_another_unit_is_the_members_though_the_lattices_we
     }
     c = check_claim("special_disease", [invoice(), discharge(), certificate(seal=seal)], RULES)
     assert only(c, "seal_mismatch")["actor"] == "member" and not c.complete
+    # The employer's name read only fairly surely (0.75): no misreading of it gives another company.
+    cert = certificate(seal={**seal, "verification": {**seal["verification"], "verdict": "other"}})
+    cert.fields["employer_name"].confidence = 0.75
+    c = check_claim("special_disease", [invoice(), discharge(), cert], RULES)
+    assert only(c, "seal_mismatch")["actor"] == "member"
     # A ring read with most of the name kept is a misread ring: not the member's.
     seal = {**seal, "text": "宁波华言科枝有限公司"}
     c = check_claim("special_disease", [invoice(), discharge(), certificate(seal=seal)], RULES)

@@ -878,11 +878,19 @@ def _verified_seal(
         return unverifiable if grey else None
     # On a grey or 1-bit copy print under the seal cannot be told from its ink, and a ring read
     # confidently may be print: someone else's seal is then the reviewer's to see.
-    if verdict == "other" and claim.confident(expected_f) and not grey:
+    # A ring read whole as another unit's name needs the printed name read only fairly surely
+    # (far_mismatch_min), as two people's names do: no misreading of the employer's name gives
+    # another company's (train trainA2: 成都长城医药有跟公司 on 宁波宏远电气集团有限公司's certificate,
+    # the employer read at 0.75, went to the reviewer).
+    other_unit = bool(seal.text) and clearly_another_name(seal.text or "", expected)
+    sure = claim.confident(expected_f) or (
+        other_unit and expected_f is not None and expected_f.confidence >= claim.rules.checks.far_mismatch_min
+    )
+    if verdict == "other" and sure and not grey:
         return claim.problem(ProblemCode.SEAL_MISMATCH, Actor.MEMBER, doc, "seal", value=value, other=expected)
     if verdict in ("other", "near"):
         return claim.problem(ProblemCode.SEAL_NEAR_MISMATCH, Actor.REVIEWER, doc, "seal", value=value, other=expected)
-    if not grey and seal.text and claim.confident(expected_f) and clearly_another_name(seal.text, expected):
+    if not grey and other_unit and sure:
         # The lattices were unsure of the expected name, but the ring was read as a whole other
         # one (train trainB: 杭州金桥港务股份有限公司 read exactly on the certificate of 宁波市海曙区
         # 人民政府西门街道办事处, went to the reviewer as unverifiable): someone else's seal.
