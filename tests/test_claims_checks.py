@@ -199,6 +199,43 @@ def test_a_page_too_poor_to_read_asks_the_member_for_it_again() -> None:
     assert not c.complete
 
 
+def test_a_poor_page_whose_every_required_field_was_read_is_the_reviewers() -> None:
+    # The gate called a photo blurred, yet every field the claim type needs was read surely: the
+    # member is not asked to photograph it again; the reviewer compares the reading with the page.
+    inv = invoice()
+    inv.page_issues = [PageIssue(1, "focus_blur", "照片模糊（没有对焦），请重新拍摄：点击屏幕上的票据对焦后再拍")]
+    c = check_claim("inpatient", [inv, discharge()], RULES)
+    p = only(c, "page_unreadable")
+    assert (p["severity"], p["actor"]) == ("warning", "reviewer")
+    assert "照片模糊（没有对焦）" in p["message"] and "审核人员" in p["message"] and "请重新拍摄" not in p["message"]
+    assert c.complete
+    # One required field read unsurely, and the member is asked for the page again.
+    inv.fields["total_amount"].confidence = 0.7
+    p = only(check_claim("inpatient", [inv, discharge()], RULES), "page_unreadable")
+    assert p["actor"] == "member" and "请重新拍摄" in p["message"]
+    # An operator may keep every gate finding the member's.
+    strict = RULES.model_copy(update={"checks": RULES.checks.model_copy(update={"poor_page_read_actor": Actor.MEMBER})})
+    inv.fields["total_amount"].confidence = 0.9
+    assert only(check_claim("inpatient", [inv, discharge()], strict), "page_unreadable")["actor"] == "member"
+
+
+def test_a_blank_page_among_a_documents_pages_is_not_sent_back() -> None:
+    # The back of a duplex scan: the record's text is on its other pages. Its unread field is
+    # still the reviewer's to read, not hidden behind the page's finding.
+    rec = discharge(discharge_date=None)
+    rec.pages = [1, 2, 3]
+    rec.page_issues = [PageIssue(3, "blank", "几乎是空白页，请重新拍摄：拍摄有文字的一面")]
+    c = check_claim("inpatient", [invoice(), rec], RULES)
+    assert only(c, "page_unreadable")["actor"] == "reviewer"
+    assert only(c, "field_missing")["actor"] == "reviewer"
+    assert c.complete
+    # A one-page document that is blank is the member's to photograph again.
+    rec.pages = [1]
+    rec.page_issues = [PageIssue(1, "blank", "几乎是空白页，请重新拍摄：拍摄有文字的一面")]
+    c = check_claim("inpatient", [invoice(), rec], RULES)
+    assert only(c, "page_unreadable")["actor"] == "member" and not c.complete
+
+
 def test_required_field_below_threshold_needs_review_but_does_not_block() -> None:
     low = invoice()
     low.fields["total_amount"].confidence = 0.5

@@ -22,8 +22,8 @@ from rapidfuzz.distance import Levenshtein
 from intake.check import glyphs
 from intake.check.claim_rules import ClaimRule, DiseaseList, DocumentGroup, Rules, SealRule, load_rules
 from intake.check.invoice_registry import InvoiceRegistry, invoice_keys, parse_image_key
-from intake.codes import Actor, ProblemCode, Reason
-from intake.elements.document import Diagnosis, Document, Field, SealValue
+from intake.codes import Actor, ProblemCode, QualityIssue, Reason
+from intake.elements.document import Diagnosis, Document, Field, PageIssue, SealValue
 from intake.elements.findings import Completeness, Missing, Problem
 from intake.normalize import idcard
 from intake.normalize.money import MoneyError, parse_upper
@@ -134,13 +134,46 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
+def _all_required_read(claim: ClaimUnderCheck, doc: Document) -> bool:
+    """Every field the claim type requires of this document was read at the review threshold or
+    above (a document with no required field proves nothing by its reading)."""
+    names = claim.rule.required_fields.get(doc.doc_type, ())
+    fields = [doc.fields.get(n) for n in names]
+    return bool(names) and all(
+        f is not None and not _empty(f.value) and f.confidence >= claim.threshold for f in fields
+    )
+
+
+def _poor_page_actor(claim: ClaimUnderCheck, doc: Document, issue: PageIssue) -> Actor:
+    """Who acts on a page the quality gate finds poor: the member, who photographs it again, unless
+    its reading shows nothing was lost (checks.poor_page_read_actor has the evidence)."""
+    if claim.rules.checks.poor_page_read_actor is Actor.MEMBER:
+        return Actor.MEMBER
+    if issue.issue == QualityIssue.BLANK and len(doc.pages) > 1:
+        return Actor.REVIEWER  # the document's other pages carry its text
+    return Actor.REVIEWER if _all_required_read(claim, doc) else Actor.MEMBER
+
+
+def _symptom(advice: str) -> str:
+    """The advice's first part, what is wrong (quality.yaml writes each as 症状，请 + what to do)."""
+    return advice.split("，请", 1)[0]
+
+
 def check_page_quality(claim: ClaimUnderCheck) -> list[Problem]:
-    """A page too poor to read (the OCR stage's quality gate says why): the member photographs it again."""
-    return [
-        claim.problem(ProblemCode.PAGE_UNREADABLE, Actor.MEMBER, doc, None, page=issue.page, issue=issue.advice)
-        for doc in claim.documents
-        for issue in doc.page_issues
-    ]
+    """A page too poor to read (the OCR stage's quality gate says why): the member photographs it
+    again, unless the page's reading shows nothing was lost, when the reviewer looks at it."""
+    out = []
+    for doc in claim.documents:
+        for issue in doc.page_issues:
+            actor = _poor_page_actor(claim, doc, issue)
+            text = issue.advice if actor is Actor.MEMBER else _symptom(issue.advice)
+            out.append(claim.problem(ProblemCode.PAGE_UNREADABLE, actor, doc, None, page=issue.page, issue=text))
+    return out
+
+
+def _asks_for_page(claim: ClaimUnderCheck, doc: Document) -> bool:
+    """The member is asked to photograph a page of this document again."""
+    return any(_poor_page_actor(claim, doc, issue) is Actor.MEMBER for issue in doc.page_issues)
 
 
 def check_required_fields(claim: ClaimUnderCheck) -> list[Problem]:
@@ -153,7 +186,7 @@ def check_required_fields(claim: ClaimUnderCheck) -> list[Problem]:
         for name in claim.rule.required_fields.get(doc.doc_type, ()):
             f = doc.fields.get(name)
             if f is None or _empty(f.value) or _guessed(claim, f):
-                if doc.page_issues and name not in strict:
+                if _asks_for_page(claim, doc) and name not in strict:
                     continue  # check_page_quality asks for the page again
                 actor = Actor.MEMBER if name in strict else claim.rules.checks.unread_field_actor
                 out.append(claim.problem(ProblemCode.FIELD_MISSING, actor, doc, name))

@@ -221,6 +221,7 @@ class CheckSettings(Strict):
     fingerprint_same_paper: Share = 0.5
     dates_slack_days: Annotated[int, _whole(0, 60)] = 1
     unread_field_actor: Actor = Actor.REVIEWER
+    poor_page_read_actor: Actor = Actor.REVIEWER
     unverifiable_seal_actor: Actor = Actor.REVIEWER
     unsure_type_min: Share = 0.2
     far_mismatch_min: Share = 0.6

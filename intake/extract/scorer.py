@@ -78,6 +78,8 @@ class FieldModel:
         self.calib = calib
         self.card = card
         self.min_return = float(card.get("min_return", 0.5))
+        # The raw score under which the best candidate is no reading (train/fields.py MIN_SCORE).
+        self.min_score = float(card.get("min_score", 0.0))
         # The calibrated probability at which a value is reported at the review line (train/fields.py
         # review_cut): below it the reported confidence is scaled down, never up.
         cut = card.get("review_cut") or {}
@@ -257,7 +259,7 @@ class Scorer:
             p2, close = calibration_inputs(pick.score, pick.cand.value, rivals)
             c = pick.cand
             p = self.model.calibrated(name, pick.score, p2, pick.known, close, c.conf, c.quality)
-            if p < self.model.min_return:
+            if p < self.model.min_return or pick.score < self.model.min_score:
                 continue
             conf = self.model.reported(p)
             used.append(pick.cand)

@@ -414,6 +414,10 @@ def make_claim(
         if spoil is not None and len(truth) == 1:
             # What a perfect quality gate reports: the spoiled page, by the kind of its spoiling.
             truth[0].page_issues.append(PageIssue(1, spoil, ""))
+            # and what can be read off a page too poor to read: nothing surely (a page whose every
+            # required field reads surely is the reviewer's, not the member's, checks.py).
+            for f in truth[0].fields.values():
+                f.confidence = min(f.confidence, 0.5)
 
     for doc_type in doc_types:
         if doc_type == dropped:
