@@ -662,6 +662,10 @@ def test_a_ring_read_whole_as_another_unit_is_the_members_though_the_lattices_we
     cert.fields["employer_name"].confidence = 0.75
     c = check_claim("special_disease", [invoice(), discharge(), cert], RULES)
     assert only(c, "seal_mismatch")["actor"] == "member"
+    # A garbled ring (a faint seal on a photo) names no unit: not the member's.
+    garbled = {**seal, "text": "《8务限任间"}
+    c = check_claim("special_disease", [invoice(), discharge(), certificate(seal=garbled)], RULES)
+    assert "seal_mismatch" not in codes(c) and c.complete
     # A ring read with most of the name kept is a misread ring: not the member's.
     seal = {**seal, "text": "宁波华言科枝有限公司"}
     c = check_claim("special_disease", [invoice(), discharge(), certificate(seal=seal)], RULES)

@@ -935,11 +935,20 @@ def _verified_seal(
 _GENERIC_UNIT_WORDS = re.compile("有限责任公司|股份有限公司|有限公司|集团|公司|专用章|公章|人民政府|办事处")
 
 
+# A unit's name as a seal prints it: Chinese characters only, ending as units' names end.
+_UNIT_NAME = re.compile(r"[\u4e00-\u9fff]{4,}(公司|厂|院|局|中心|处|委员会|学校|大学|学院|银行|所|站|社|协会|馆|部|店)")
+
+
 def clearly_another_name(reading: str, expected: str) -> bool:
     """Whether a ring reading names another unit outright: at least four characters of its own
     (beyond 有限公司 and the like), of which at most one in four is in the expected name. A ring
     misread keeps most of its characters; two companies share few beyond their region."""
-    mine = _GENERIC_UNIT_WORDS.sub("", normalize_name(reading))
+    whole = normalize_name(reading)
+    if not _UNIT_NAME.fullmatch(whole):
+        # A garbled ring (a faint seal on a photo read 《8务限任间) is no name at all: only a
+        # reading that is written, and ends, as a unit's name is is someone else's seal.
+        return False
+    mine = _GENERIC_UNIT_WORDS.sub("", whole)
     theirs = set(_GENERIC_UNIT_WORDS.sub("", normalize_name(expected)))
     if len(mine) < 4 or not theirs:
         return False
