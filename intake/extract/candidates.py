@@ -23,6 +23,7 @@ from intake.extract.layout import Row, rows_of
 from intake.normalize.dates import DATE_SPAN, find_dates
 from intake.normalize.idcard import is_valid
 from intake.normalize.money import MoneyError, format_money, parse_money, parse_upper, repair_separators
+from intake.normalize.text import OCR_DIGITS
 
 _CJK = "\u3400-\u4dbf\u4e00-\u9fff"
 # The kind of value each learned field takes; diagnoses and the seal keep their own readers.
@@ -73,7 +74,7 @@ _DIGIT_LIKE = str.maketrans({"O": "0", "o": "0", "D": "0", "l": "1", "I": "1", "
 # A digit as OCR reads it on these pages. B for 8 and b for 6 inside an amount (116B9.52, 108b.34)
 # cut it short without them: the money reader took 116.00 for 11689.52 at 0.82 on a degraded train
 # invoice, a wrong value above the review line.
-_D = "[0-9OolISBb]"
+_D = f"[{OCR_DIGITS}]"
 # Amounts as OCR reads them on scans: 24.879.35 (its thousands comma read as a point: on the train
 # p_band and p_strip scans every grouped amount was read so, and none was a candidate), 1316..46 (a
 # point doubled), 25689,48 (the point read as a comma: a thousands group has three digits, never two).
@@ -87,9 +88,9 @@ _MONEY = re.compile(
 )
 _UPPER = re.compile(r"[零壹贰叁肆伍陆柒捌玖拾佰仟万亿元圆角分整正〇貳參叄陸圓萬億什任百千十]{2,}")
 _DATE = re.compile(DATE_SPAN)
-_DIGITISH = frozenset("0123456789OolIBbS")
+_DIGITISH = frozenset(OCR_DIGITS)
 # A digit-like letter (O for 0, l for 1, B for 8) only between digits: "No" before a number is a label.
-_DIGITS = re.compile(r"(?<![0-9])[0-9](?:[0-9OolIBbS]{4,10})[0-9](?![0-9])")
+_DIGITS = re.compile(rf"(?<![0-9])[0-9](?:{_D}{{4,10}})[0-9](?![0-9])")
 _CODE = re.compile(r"(?<![0-9A-Za-z])[0-9A-Za-z]{4,14}(?![0-9A-Za-z])")
 _ID = re.compile(r"(?<![0-9])[0-9OolI]{17}[0-9Xx×](?![0-9])")
 _INT = re.compile(r"(?<![0-9.,\-/:A-Za-z])[0-9]{1,3}(?![0-9.,\-/:%])")

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from intake.normalize.text import to_halfwidth
+from intake.normalize.text import OCR_DIGITS, to_halfwidth
 
 _SEP = r"\s*[-./年]\s*"
 _FULL = re.compile(
@@ -27,7 +27,7 @@ _PARTIAL = re.compile(r"(?<!\d)(?P<y>(?:19|20)\d{2})\s*[年\-./]\s*(?P<m>\d{1,2}
 # invents a day (the claim-check helper saw 2024-06 read 2024-06-20 at 0.83 on a train
 # dc_summary_table photo). A compact date (20240616) ends where its digits do, or where a time of
 # day (2024061610:32) or the next date starts, so that it is not cut out of an invoice number.
-_DL = "0-9OolISBb"  # a digit as OCR may read it (_DIGIT_LIKE)
+_DL = OCR_DIGITS
 _YEAR_AHEAD = rf"(?:19|20)[{_DL}]{{2}}\s*[-./年一]"
 _COMPACT_END = rf"(?=[^{_DL}]|$|[{_DL}]{{1,2}}[:：时]|" + _YEAR_AHEAD + ")"
 DATE_SPAN = (

@@ -10,6 +10,9 @@ LABEL_FOLD = str.maketrans(
     {"帐": "账", "別": "别", "：": ":", "（": "(", "）": ")", "〔": "(", "〕": ")", "【": "(", "】": ")"}
 )
 _SPACES = re.compile(r"\s+")
+# The characters OCR reads for a digit on these pages (O and o for 0, l and I for 1, S for 5, B for 8,
+# b for 6): what a date's or an amount's digits are looked for as, before they are read as digits.
+OCR_DIGITS = "0123456789OolISBb"
 
 
 def to_halfwidth(s: str) -> str:
