@@ -37,6 +37,12 @@ def _day(fields: dict[str, Field], name: str) -> date | None:
 _PARTS = ("insurance_paid", "_other_paid", "personal_copay", "personal_selfpay")
 
 
+def _parts_complete(parts: list[Decimal | None]) -> bool:
+    """Whether the parts (in _PARTS order) must make the total exactly: every part but 其他支付
+    read (with 其他支付 read, or none printed)."""
+    return all(p is not None for n, p in zip(_PARTS, parts, strict=True) if n != "_other_paid")
+
+
 def _hundredth(v: Decimal | None) -> Decimal | None:
     """The amount a reading without its decimal point stands for (3504869 for 35048.69): OCR drops
     the point under a seal or on a faint scan at full confidence (a train p_strip scan read
@@ -58,19 +64,16 @@ def restore_points(fields: dict[str, Field], unproven_cap: float) -> None:
     hundredth of its reading. A part read above its total is impossible as read; a hundredth of it
     is kept, unconfirmed, for the reviewer. Nothing else is changed."""
     total_f, upper_f = fields.get("total_amount"), fields.get("total_amount_upper")
-    total = total_f.money if total_f is not None else None
+    total = _money(fields, "total_amount")
     upper: Decimal | None = None
     if upper_f is not None:
         try:
             upper = parse_upper(str(upper_f.value))
         except (MoneyError, ValueError):
             upper = None
-    parts: dict[str, Decimal] = {}
-    for n in _PARTS:
-        v = fields[n].money if n in fields else None
-        if v is not None:
-            parts[n] = v
-    complete = all(n in parts for n in _PARTS) or ("_other_paid" not in parts and len(parts) == 3)
+    read = [_money(fields, n) for n in _PARTS]
+    parts = {n: v for n, v in zip(_PARTS, read, strict=True) if v is not None}
+    complete = _parts_complete(read)
     if total_f is not None and total is not None and upper != total:
         small = _hundredth(total)
         if small is not None and (small == upper or (complete and sum(parts.values(), Decimal(0)) == small)):
@@ -90,15 +93,15 @@ def restore_points(fields: dict[str, Field], unproven_cap: float) -> None:
             _restore(fields[n], small)
             fields[n].confidence = min(fields[n].confidence, unproven_cap)
             parts[n] = small
-    account_f, cash_f = fields.get("personal_account_paid"), fields.get("_cash_paid")
+    account_f = fields.get("personal_account_paid")
     copay, selfpay = parts.get("personal_copay"), parts.get("personal_selfpay")
-    account = account_f.money if account_f is not None else None
+    account = _money(fields, "personal_account_paid")
     small = _hundredth(account)
     if account_f is None or account is None or small is None or copay is None or selfpay is None:
         return
     # 个人账户 pays out of the member's own share (自付 + 自费), with 现金 the rest of it.
     own = copay + selfpay
-    cash = cash_f.money if cash_f is not None else None
+    cash = _money(fields, "_cash_paid")
     if cash is not None and account + cash != own and small + cash == own:
         _restore(account_f, small)
     elif account > own and small <= own:
@@ -145,7 +148,7 @@ class Validator:
                 same = parse_upper(str(upper.value)) == total
             except (MoneyError, ValueError):
                 same = False
-            if same and total is not None and not in_bank_form(str(upper.value), total):
+            if same and not in_bank_form(str(upper.value), total):
                 # The amount is proven, the 大写's characters are not: out of family its value was
                 # returned at 0.99 with a 零 OCR had dropped (a reviewer would not have looked).
                 self.confirm(fields, "total_amount")
@@ -156,19 +159,17 @@ class Validator:
             else:
                 self.fail(fields, Reason.UPPER_MISMATCH, "total_amount", "total_amount_upper")
 
-        parts = [_money(fields, n) for n in ("insurance_paid", "_other_paid", "personal_copay", "personal_selfpay")]
-        named = ["insurance_paid", "_other_paid", "personal_copay", "personal_selfpay"]
+        parts = [_money(fields, n) for n in _PARTS]
         if total is not None:
             known = [p for p in parts if p is not None]
             if sum(known, Decimal(0)) > total + CENT:
-                read = [n for n, p in zip(named, parts, strict=True) if p is not None]
+                read = [n for n, p in zip(_PARTS, parts, strict=True) if p is not None]
                 self.fail(fields, Reason.PARTS_EXCEED_TOTAL, *read)
-            elif all(p is not None for p in parts) or (parts[1] is None and None not in (parts[0], parts[2], parts[3])):
-                # With 其他支付 read, or none printed, the parts must make the total exactly.
+            elif _parts_complete(parts):
                 if sum(known, Decimal(0)) == total:
-                    self.confirm(fields, *named)
+                    self.confirm(fields, *_PARTS)
                 elif parts[1] is not None:
-                    self.fail(fields, Reason.PARTS_SUM, *named)
+                    self.fail(fields, Reason.PARTS_SUM, *_PARTS)
         account, cash = _money(fields, "personal_account_paid"), _money(fields, "_cash_paid")
         copay, selfpay = _money(fields, "personal_copay"), _money(fields, "personal_selfpay")
         if account is not None and copay is not None and selfpay is not None:
