@@ -915,7 +915,7 @@ def _verified_seal(
     # (far_mismatch_min), as two people's names do: no misreading of the employer's name gives
     # another company's (train trainA2: 成都长城医药有跟公司 on 宁波宏远电气集团有限公司's certificate,
     # the employer read at 0.75, went to the reviewer).
-    other_unit = bool(seal.text) and clearly_another_name(seal.text or "", expected)
+    other_unit = clearly_another_name(seal.text or "", expected)
     sure = claim.confident(expected_f) or (
         other_unit and expected_f is not None and expected_f.confidence >= claim.rules.checks.far_mismatch_min
     )
