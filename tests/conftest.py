@@ -102,6 +102,15 @@ def fake_reader() -> FakeReader:
 
 
 @pytest.fixture(scope="session")
+def engine() -> Any:
+    """The OCR engine of the default configuration, loaded once for the seal tests."""
+    from intake.ocr.config import default_config
+    from intake.ocr.engines import create_engine
+
+    return create_engine(default_config())
+
+
+@pytest.fixture(scope="session")
 def real_reader() -> Any:
     """The real pipeline, loaded once for every end-to-end service test."""
     from intake.claim_reader import ClaimReader

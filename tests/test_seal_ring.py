@@ -11,17 +11,11 @@ import pytest
 from PIL import Image
 
 from intake.ocr import preprocess
-from intake.ocr.config import default_config
-from intake.ocr.engines import Engine, create_engine
+from intake.ocr.engines import Engine
 from intake.ocr.seals import read_seals
 from intake_lab.synth import seals as synth
 
 NAME = "成都立信建设工程股份有限公司"
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return create_engine(default_config())
 
 
 def _page(squeeze: float, seed: int = 3) -> np.ndarray:

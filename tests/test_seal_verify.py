@@ -20,7 +20,7 @@ from intake.extract.config import settings
 from intake.extract.unlabelled import seal as seal_field
 from intake.ocr import preprocess
 from intake.ocr.config import default_config
-from intake.ocr.engines import Engine, create_engine
+from intake.ocr.engines import Engine
 from intake.ocr.seal_verify import Lattice, ctc_cost, decide, verify
 from intake.ocr.seals import read_seals
 from intake.vocabulary import DocType
@@ -98,11 +98,6 @@ def test_lattice_json_round_trip() -> None:
 
 
 # -- seals read by the recogniser ---------------------------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def engine() -> Engine:
-    return create_engine(default_config())
 
 
 def certificate_page(seal_name: str | None, *, grey: bool = False, faint: bool = False, seed: int = 4) -> np.ndarray:
