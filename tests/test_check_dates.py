@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from intake.check.checks import check_claim
-from intake.check.claim_rules import load_rules
+from intake.check.claim_rules import PolicyPeriod, Rules, load_rules
 from intake.elements.document import Alternative, Document
 from intake.elements.findings import Completeness
 from intake.vocabulary import DocType
@@ -139,3 +139,19 @@ def test_a_stay_outside_the_policy_is_drawn_on_documents_that_print_the_stay(see
     claim = make_claim("stay_outside_policy", "female_special", seed, rules=RULES, layouts=form_layouts("train"))
     c = check_claim("female_special", claim.documents, claim.rules_for(RULES))
     assert [(a, f) for a, _, f in found(c, "stay_outside_policy")] == [("member", "admission_date")]
+
+
+def _with_policy(frm: str, to: str) -> Rules:
+    rule = RULES.claim("inpatient").model_copy(
+        update={"policy_period": PolicyPeriod.model_validate({"from": frm, "to": to})}
+    )
+    return RULES.model_copy(update={"claim_types": {**RULES.claim_types, "inpatient": rule}})
+
+
+def test_a_stay_outside_the_policy_read_alike_on_two_documents_is_the_members() -> None:
+    rules = _with_policy("2023-01-01", "2023-12-31")
+    inv = unsure(invoice(), 0.7, "admission_date")
+    dis = unsure(discharge(), 0.7, "admission_date")
+    assert found(check_claim("inpatient", [inv, dis], rules), "stay_outside_policy")[0][0] == "member"
+    alone = unsure(invoice(admission_date=None, discharge_date=None), 0.7, "issue_date")
+    assert found(check_claim("inpatient", [alone, dis], rules), "stay_outside_policy")[0][0] == "reviewer"

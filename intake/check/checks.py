@@ -653,7 +653,7 @@ def check_policy_period(claim: ClaimUnderCheck) -> list[Problem]:
     adm, dis, doc = stay
     if period.from_ <= adm.first and adm.last <= period.to:
         return []
-    sure = claim.confident(doc.fields["admission_date"])
+    sure = _date_sure(claim, doc, "admission_date")
     return [
         claim.problem(
             ProblemCode.STAY_OUTSIDE_POLICY,
