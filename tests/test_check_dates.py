@@ -155,3 +155,36 @@ def test_a_stay_outside_the_policy_read_alike_on_two_documents_is_the_members() 
     assert found(check_claim("inpatient", [inv, dis], rules), "stay_outside_policy")[0][0] == "member"
     alone = unsure(invoice(admission_date=None, discharge_date=None), 0.7, "issue_date")
     assert found(check_claim("inpatient", [alone, dis], rules), "stay_outside_policy")[0][0] == "reviewer"
+
+
+# -- another stay --------------------------------------------------------------------------------
+
+
+def test_a_bill_whose_both_dates_are_of_another_stay_is_the_members_at_moderate_confidence() -> None:
+    # Both 住院日期 of the invoice weeks before the record's stay, each read at 0.7, none a digit's
+    # misread from a day of the stay: the bill of another stay.
+    inv = unsure(
+        invoice(admission_date="2024-01-12", discharge_date="2024-01-21", issue_date="2024-03-10"),
+        0.7,
+        "admission_date",
+        "discharge_date",
+    )
+    dis = unsure(discharge(), 0.7, "admission_date", "discharge_date")
+    c = check_claim("inpatient", [inv, dis], RULES)
+    assert set(found(c, "dates_disagree")) == {("member", "1", "admission_date"), ("member", "1", "discharge_date")}
+
+
+@pytest.mark.parametrize(
+    ("adm", "dis"),
+    [
+        ("2024-01-12", "2024-03-10"),  # one date off, the other the stay's: one slip
+        ("2024-03-10", "2024-03-10"),  # the admission read as the discharge day (another date of the page)
+        ("2024-08-01", "2024-08-10"),  # 3 read 8 in both: one digit from the stay
+    ],
+)
+def test_dates_a_misread_explains_are_the_reviewers(adm: str, dis: str) -> None:
+    inv = unsure(invoice(admission_date=adm, discharge_date=dis), 0.7, "admission_date", "discharge_date")
+    d = unsure(discharge(), 0.7, "admission_date", "discharge_date")
+    c = check_claim("inpatient", [inv, d], RULES)
+    assert {a for a, *_ in found(c, "dates_disagree")} == {"reviewer"}
+    assert c.complete

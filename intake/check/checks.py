@@ -583,6 +583,15 @@ def check_dates_agree(claim: ClaimUnderCheck) -> list[Problem]:
     if stay is None:
         return []
     ref_doc = stay[2]
+    slack = claim.rules.checks.dates_slack_days
+    # The stay's own dates need only be read fairly surely for another document's stay to be
+    # another one (_another_stay): that both its dates are misread far from the truth, and this
+    # one's too, is no slip either way; whichever document is of another stay, the member explains.
+    least = claim.rules.checks.far_mismatch_min
+    ref_sure = all(
+        _date_sure(claim, ref_doc, n) or ref_doc.fields[n].confidence >= least
+        for n in ("admission_date", "discharge_date")
+    )
     out = []
     for name, ref in (("admission_date", stay[0]), ("discharge_date", stay[1])):
         for doc in claim.documents:
@@ -592,11 +601,33 @@ def check_dates_agree(claim: ClaimUnderCheck) -> list[Problem]:
             if mine is None or (mine.first <= ref.last and ref.first <= mine.last):
                 continue  # a month-only date agrees with any day of that month
             apart = min(abs((mine.first - ref.last).days), abs((ref.first - mine.last).days))
-            sure = _date_sure(claim, doc, name) and _date_sure(claim, ref_doc, name)
-            far = apart > claim.rules.checks.dates_slack_days and sure
+            sure = (_date_sure(claim, doc, name) and _date_sure(claim, ref_doc, name)) or (
+                ref_sure
+                and _another_stay(
+                    claim, doc, stay[0].first - timedelta(days=slack), stay[1].last + timedelta(days=slack)
+                )
+            )
+            far = apart > slack and sure
             actor = Actor.MEMBER if far else Actor.REVIEWER
             out.append(claim.problem(ProblemCode.DATES_DISAGREE, actor, doc, name, value=mine.text, other=ref.text))
     return out
+
+
+def _another_stay(claim: ClaimUnderCheck, doc: Document, lo: date, hi: date) -> bool:
+    """Whether a document's own stay is another one than lo..hi, read fairly surely: both its dates
+    read, in order, each at far_mismatch_min at least, neither one digit's misreading from a day of
+    the stay, nor offered a day of it by the page. A single date read wrong is one slip; both dates
+    of a stay moved out of it, the same way, are the bill of another stay (train-family claims:
+    misread dates were off in one digit, or were another date of the same stay)."""
+    adm, dis = _span(doc, "admission_date"), _span(doc, "discharge_date")
+    if not (adm and dis and adm.exact and dis.exact and adm.first <= dis.first):
+        return False
+    least = claim.rules.checks.far_mismatch_min
+    for name, span in (("admission_date", adm), ("discharge_date", dis)):
+        f = doc.fields[name]
+        if f.confidence < least or _one_digit_into(span, lo, hi) or _offered_within(f, lo, hi):
+            return False
+    return True
 
 
 def check_stay_days(claim: ClaimUnderCheck) -> list[Problem]:
