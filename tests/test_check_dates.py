@@ -188,3 +188,20 @@ def test_dates_a_misread_explains_are_the_reviewers(adm: str, dis: str) -> None:
     c = check_claim("inpatient", [inv, d], RULES)
     assert {a for a, *_ in found(c, "dates_disagree")} == {"reviewer"}
     assert c.complete
+
+
+def test_a_bill_read_with_its_admission_as_its_discharge_day_is_not_another_stay() -> None:
+    # The invoice's 入院日期 read as its 出院日期 (another date of the page): a day of the stay itself.
+    inv = invoice(issue_date="2019-11-30", admission_date="2019-11-30", discharge_date="2019-11-30")
+    inv.fields["admission_date"].confidence = 0.7
+    dis = discharge(admission_date="2019-11-22", discharge_date="2019-11-30", length_of_stay=8)
+    c = check_claim("inpatient", [inv, dis], RULES)
+    assert found(c, "dates_disagree") == [("reviewer", "1", "admission_date")] and c.complete
+
+
+def test_a_bill_is_held_to_the_stay_read_surest() -> None:
+    # The record's 出院日期 read unsurely as its 入院日期; the invoice's 住院日期, read surely, hold
+    # the bill issued at discharge.
+    dis = unsure(discharge(discharge_date="2024-03-01"), 0.7, "discharge_date")
+    c = check_claim("inpatient", [invoice(issue_date="2024-03-20"), dis], RULES)
+    assert not found(c, "invoice_outside_stay")
