@@ -257,14 +257,12 @@ def _disagreements(
     key: Callable[[str], str],
     far: Callable[[str, str], bool] = lambda a, b: False,
     misplaced: Callable[[Field], bool] = lambda f: False,
-    shows: Callable[[Document, str], bool] = lambda doc, value: False,
 ) -> list[Problem]:
     """Each reading that is not the reference value: the member's when both were read surely, they
     are not near and the page did not also offer the reference (codes[0]), else the reviewer's
     (codes[1]). Two values too far apart to be one misread (far) need only
     checks.far_mismatch_min: their doubt is which value on the page was chosen, not its letters,
-    and a page that offered the reference value (or that shows it elsewhere: shows) is the
-    reviewer's anyway."""
+    and a page that offered the reference value is the reviewer's anyway."""
     if len(read) < 2:
         return []
     # A reading taken from another role's line (misplaced) is no evidence of what the documents
@@ -289,7 +287,6 @@ def _disagreements(
             and ref_conf >= least
             and not _page_shows(f, reference, key)
             and not misplaced(f)
-            and not shows(doc, reference)
             and len(placed) == len(read)
         )
         code, actor = (codes[1], Actor.REVIEWER) if near(value, reference) or not sure else (codes[0], Actor.MEMBER)
@@ -452,19 +449,19 @@ def check_hospitals(claim: ClaimUnderCheck) -> list[Problem]:
         )
 
     read = _readings(claim, ("hospital_name",), hospital_key)
-    # The names the documents print, by their key: a page whose seal bears out the name the others
-    # print was misread in its print, not issued by another hospital.
-    printed: dict[str, set[str]] = {}
-    for _, _, f, value in read:
-        printed.setdefault(value, set()).add(normalize_name(f.text or ""))
-    every = {n for names in printed.values() for n in names}
+    every = {normalize_name(f.text or "") for _, _, f, _ in read}
+    # A page whose own seal ring bears out another document's hospital and not the name read off
+    # its print was misread in its print (or another name on it chosen): like a name read from
+    # another role's line, no evidence of what the documents say.
+    contradicted = {
+        id(f)
+        for doc, _, f, _ in read
+        if not _seal_says(doc, normalize_name(f.text or ""))
+        and any(_seal_says(doc, n) for n in every if n != normalize_name(f.text or ""))
+    }
     read = [(doc, name, _seal_vouched(claim, doc, f, every), value) for doc, name, f, value in read]
     codes = (ProblemCode.HOSPITAL_MISMATCH, ProblemCode.HOSPITAL_NEAR_MISMATCH)
-
-    def shows(doc: Document, value: str) -> bool:
-        return any(_seal_says(doc, n) for n in printed.get(value, ()))
-
-    out = _disagreements(claim, read, near, codes, hospital_key, far, shows=shows)
+    out = _disagreements(claim, read, near, codes, hospital_key, far, lambda f: id(f) in contradicted)
     if read:
         # A bill or clinical document whose hospital was not read cannot be compared: the reviewer
         # reads it off the page rather than the check passing it unseen.
