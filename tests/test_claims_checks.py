@@ -345,8 +345,16 @@ def test_names_with_nothing_in_common_need_less_confidence_to_be_the_members() -
     assert only(claim_with("罗强国", 0.75), "name_mismatch")["actor"] == "member"
     # Sharing a character, the same confidence could be a misread: the reviewer's.
     assert only(claim_with("张建国", 0.75), "name_near_mismatch")["actor"] == "reviewer"
-    # Below checks.far_mismatch_min (0.6) even a far name is the reviewer's.
-    assert only(claim_with("罗强国", 0.5), "name_near_mismatch")["actor"] == "reviewer"
+    # Against a name two documents read surely, checks.corroborated_mismatch_min (0.5) is enough:
+    # their agreement is no misreading of ours, and no misreading of 张晓明 gives 罗强国.
+    assert only(claim_with("罗强国", 0.55), "name_mismatch")["actor"] == "member"
+    # Below it even a far name is the reviewer's.
+    assert only(claim_with("罗强国", 0.45), "name_near_mismatch")["actor"] == "reviewer"
+    # With one document to compare with, below checks.far_mismatch_min (0.6) it is the reviewer's.
+    odd = certificate(employee_name="罗强国")
+    odd.fields["employee_name"].confidence = 0.55
+    c = check_claim("critical_illness", [discharge(), odd], RULES)
+    assert only(c, "name_near_mismatch")["actor"] == "reviewer"
 
 
 needs_cjk_font = pytest.mark.skipif(glyphs.similarity("汪", "江") is None, reason="no CJK font to draw glyphs with")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
@@ -269,11 +269,19 @@ def _disagreements(
     # say: the reference is what the others agree on, and it is compared for the reviewer only.
     placed = [r for r in read if not misplaced(r[2])]
     reference, ref_conf = _reference(placed or read)
+    # Documents that read the reference surely: two of them agreeing is no misreading of ours.
+    backing = {id(d) for d, _, f, v in placed if v == reference and f.confidence >= claim.threshold}
+    settings = claim.rules.checks
     out = []
     for doc, name, f, value in read:
         if value == reference:
             continue
-        least = claim.rules.checks.far_mismatch_min if far(value, reference) else claim.threshold
+        least = claim.threshold
+        if far(value, reference):
+            # A name read only off a seal's ring is capped under far_mismatch_min on purpose
+            # (extract.unlabelled.SEAL_NAME_CAP): never the member's on its own.
+            corroborated = len(backing) >= 2 and "from_seal" not in f.doubts
+            least = settings.corroborated_mismatch_min if corroborated else settings.far_mismatch_min
         sure = (
             f.confidence >= least
             and ref_conf >= least
@@ -378,6 +386,43 @@ def _ordinal_differs(a: str, b: str, *, lost: bool = False) -> bool:
     return False
 
 
+# Words any hospital's seal may carry: a ring read as these alone says no particular hospital.
+_GENERIC_HOSPITAL_WORDS = re.compile(
+    "收费专用章|财务专用章|专用章|医学院|人民|医院|附属|大学|中心|[省市区县]|第?[一二三四五六七八九十]+"
+)
+
+
+def _seal_says(doc: Document, name: str) -> bool:
+    """Whether the document's own seal ring (an invoice's 收费专用章) bears out this name, as
+    normalize_name gives it: its CTC lattices accept the name (seal_verify's match), or the ring
+    read free is a piece of the name, at least half of it and two characters beyond the words any
+    hospital's seal carries (train invoice photos: 州市第一人 read off 广州市第一人民医院's ring)."""
+    seal_f = doc.fields.get("seal")
+    seal = seal_f.seal if seal_f is not None else None
+    if seal is None or not seal.present or not name:
+        return False
+    ring = _GENERIC_HOSPITAL_WORDS.sub("", normalize_name(seal.text or ""))
+    text = normalize_name(seal.text or "")
+    if text and len(text) * 2 >= len(name) and len(ring) >= 2 and text in name:
+        return True
+    return bool(seal.lattices) and seal_verdict(seal, name)[0] == "match"
+
+
+def _seal_vouched(claim: ClaimUnderCheck, doc: Document, f: Field, others: Iterable[str]) -> Field:
+    """The hospital's name as read off the print, as sure as the review threshold at least when the
+    page's seal ring bears out that name and none of the other documents' names: two readings of
+    the page, by two readers, agree. Train families (seed 9101): an invoice's 广州市第一人民医院,
+    read at 0.5 and borne out by its seal, against 中山大学附属第一医院 on the diagnosis went to the
+    reviewer as a near miss. A name taken from the seal itself (extract's name_from_seal) is no
+    second reading."""
+    if "from_seal" in f.doubts or f.confidence >= claim.threshold or not f.text:
+        return f
+    own = normalize_name(f.text)
+    if not _seal_says(doc, own) or any(_seal_says(doc, n) for n in others if n != own):
+        return f
+    return replace(f, confidence=claim.threshold)
+
+
 def check_hospitals(claim: ClaimUnderCheck) -> list[Problem]:
     """The bills and the clinical documents come from one hospital. A name read a character off,
     or one that contains the other (a hospital's full and short name), is the reviewer's; one that
@@ -404,8 +449,19 @@ def check_hospitals(claim: ClaimUnderCheck) -> list[Problem]:
         )
 
     read = _readings(claim, ("hospital_name",), hospital_key)
+    every = {normalize_name(f.text or "") for _, _, f, _ in read}
+    # A page whose own seal ring bears out another document's hospital and not the name read off
+    # its print was misread in its print (or another name on it chosen): like a name read from
+    # another role's line, no evidence of what the documents say.
+    contradicted = {
+        id(f)
+        for doc, _, f, _ in read
+        if not _seal_says(doc, normalize_name(f.text or ""))
+        and any(_seal_says(doc, n) for n in every if n != normalize_name(f.text or ""))
+    }
+    read = [(doc, name, _seal_vouched(claim, doc, f, every), value) for doc, name, f, value in read]
     codes = (ProblemCode.HOSPITAL_MISMATCH, ProblemCode.HOSPITAL_NEAR_MISMATCH)
-    out = _disagreements(claim, read, near, codes, hospital_key, far)
+    out = _disagreements(claim, read, near, codes, hospital_key, far, lambda f: id(f) in contradicted)
     if read:
         # A bill or clinical document whose hospital was not read cannot be compared: the reviewer
         # reads it off the page rather than the check passing it unseen.
@@ -1093,12 +1149,20 @@ _GENERIC_UNIT_WORDS = re.compile("有限责任公司|股份有限公司|有限�
 _UNIT_NAME = re.compile(r"[\u4e00-\u9fff]{4,}(公司|厂|院|局|中心|处|委员会|学校|大学|学院|银行|所|站|社|协会|馆|部|店)")
 
 
+_HAN = re.compile(r"[\u4e00-\u9fff]+")
+
+
 def clearly_another_name(reading: str, expected: str) -> bool:
     """Whether a ring reading names another unit outright: at least four characters of its own
     (beyond 有限公司 and the like), of which at most one in four is in the expected name. A ring
     misread keeps most of its characters; two companies share few beyond their region."""
-    whole = normalize_name(reading)
-    if not _UNIT_NAME.fullmatch(whole):
+    read = normalize_name(reading)
+    # Letters and digits among its characters, up to half as many, are the ring's noise, not its
+    # name (train uc_staff_tongzhi photo, seed 9101: 宁波恒通服装股份有限公司's ring on the
+    # certificate of 深圳鼎力科技集团有限公司, read 办二恒通化IA9G用公司, went to the reviewer as
+    # unverifiable).
+    whole = "".join(_HAN.findall(read))
+    if 2 * (len(read) - len(whole)) > len(whole) or not _UNIT_NAME.fullmatch(whole):
         # A garbled ring (a faint seal on a photo read 《8务限任间) is no name at all: only a
         # reading that is written, and ends, as a unit's name is is someone else's seal.
         return False

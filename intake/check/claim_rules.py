@@ -225,6 +225,7 @@ class CheckSettings(Strict):
     unverifiable_seal_actor: Actor = Actor.REVIEWER
     unsure_type_min: Share = 0.2
     far_mismatch_min: Share = 0.6
+    corroborated_mismatch_min: Share = 0.5
     unread_below: Share = 0.4
 
     @field_validator("name_fields", mode="before")

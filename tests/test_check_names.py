@@ -1,0 +1,94 @@
+"""Names, hospitals and seals compared across a claim's documents: who must act on a difference."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from intake.check.checks import check_claim, clearly_another_name
+from intake.check.claim_rules import load_rules
+from intake.elements.findings import Completeness
+from intake.vocabulary import DocType
+from tests.test_claims_checks import certificate, discharge, invoice
+
+RULES = load_rules()
+
+
+def found(c: Completeness, word: str) -> list[tuple[str, str]]:
+    return [(p.code, p.actor.value) for p in c.problems if word in p.code or p.field == f"{word}_name"]
+
+
+def unsure_invoice(hospital: str, seal: dict[str, Any], conf: float = 0.5) -> Any:
+    bill = invoice(hospital_name=hospital, seal=seal)
+    bill.fields["hospital_name"].confidence = conf
+    return bill
+
+
+def test_an_unsure_hospital_borne_out_by_its_own_seal_is_compared_as_read_surely() -> None:
+    # The invoice's 广州市第一人民医院 read at 0.5, its 收费专用章 read 州市第一人 (a piece of that very
+    # name), the discharge record's hospital another one altogether: the member's.
+    ring = {"present": True, "text": "州市第一人"}
+    clinical = discharge(hospital_name="中山大学附属第一医院")
+    c = check_claim("inpatient", [unsure_invoice("广州市第一人民医院", ring), clinical], RULES)
+    assert found(c, "hospital") == [("hospital_mismatch", "member")] and not c.complete
+    # Without a seal to bear it out, the unsure reading is the reviewer's to compare.
+    c = check_claim("inpatient", [unsure_invoice("广州市第一人民医院", {"present": False}), clinical], RULES)
+    assert found(c, "hospital") == [("hospital_near_mismatch", "reviewer")] and c.complete
+    # A ring read only as the words every hospital's seal carries bears out no hospital.
+    generic = {"present": True, "text": "人民医院"}
+    c = check_claim("inpatient", [unsure_invoice("广州市第一人民医院", generic), clinical], RULES)
+    assert found(c, "hospital") == [("hospital_near_mismatch", "reviewer")]
+
+
+def test_a_seal_saying_the_other_documents_hospital_makes_the_print_our_misreading() -> None:
+    # The invoice's print read as another hospital surely, but its ring says the hospital the
+    # discharge record names: the print was misread (or another name on the page chosen).
+    ring = {"present": True, "text": "中山大学附属第一医院"}
+    bill = unsure_invoice("广州市第一人民医院", ring, conf=0.95)
+    c = check_claim("inpatient", [bill, discharge(hospital_name="中山大学附属第一医院")], RULES)
+    assert found(c, "hospital") == [("hospital_near_mismatch", "reviewer")] and c.complete
+
+
+def test_a_hospital_read_off_a_seal_alone_is_never_the_members_though_two_documents_agree() -> None:
+    # extract.unlabelled.name_from_seal caps such a name at 0.55, under far_mismatch_min on purpose.
+    bill = unsure_invoice("广州市第一人民医院", {"present": True, "text": "广州市第一人民医院"}, conf=0.55)
+    bill.fields["hospital_name"].doubts.append("from_seal")
+    others = [
+        discharge(hospital_name="中山大学附属第一医院"),
+        discharge("4", DocType.DIAGNOSIS, hospital_name="中山大学附属第一医院"),
+    ]
+    c = check_claim("inpatient", [bill, *others], RULES)
+    assert found(c, "hospital") == [("hospital_near_mismatch", "reviewer")]
+
+
+def test_a_name_far_from_what_two_documents_read_surely_is_the_members_at_lower_confidence() -> None:
+    # 贾月婷 read 贯月婷 at 0.54 on the certificate, 胡红敏 read at 0.95 on invoice and discharge
+    # record: no misreading of 胡红敏 gives it; the documents name two people.
+    odd = certificate(employee_name="贯月婷")
+    odd.fields["employee_name"].confidence = 0.54
+    both = [invoice(patient_name="胡红敏"), discharge(patient_name="胡红敏")]
+    c = check_claim("special_disease", [*both, odd], RULES)
+    assert found(c, "name") == [("name_mismatch", "member")] and not c.complete
+    # The one other document read unsurely (0.7): no agreement to lean on, the reviewer's.
+    unsure = discharge(patient_name="胡红敏")
+    unsure.fields["patient_name"].confidence = 0.7
+    c = check_claim("special_disease", [invoice(patient_name="胡红敏"), unsure, odd], RULES)
+    assert found(c, "name") == [("name_near_mismatch", "reviewer")]
+
+
+def test_a_ring_read_with_letter_noise_still_names_another_unit() -> None:
+    # 宁波恒通服装股份有限公司's ring read 办二恒通化IA9G用公司 on another employer's certificate.
+    assert clearly_another_name("办二恒通化IA9G用公司", "深圳鼎力科技集团有限公司")
+    # The employer's own ring read with noise keeps its name's characters: no other unit.
+    assert not clearly_another_name("深圳鼎IA力科技集团有限公司", "深圳鼎力科技集团有限公司")
+    # Mostly noise, or not ending as a unit's name ends: no name at all.
+    assert not clearly_another_name("办二A9GXKQ用公司", "深圳鼎力科技集团有限公司")
+    assert not clearly_another_name("《8务限任间", "深圳鼎力科技集团有限公司")
+    seal = {
+        "present": True,
+        "text": "办二恒通化IA9G用公司",
+        "lattices": [{"blank": [0.0], "chars": ["办"], "logp": [[0.0]]}],
+        "verification": {"expected": "深圳鼎力科技集团有限公司", "verdict": "unsure", "reading": "办二恒通化用公司"},
+    }
+    cert = certificate(employer_name="深圳鼎力科技集团有限公司", seal=seal)
+    c = check_claim("special_disease", [invoice(), discharge(), cert], RULES)
+    assert [(p.code, p.actor.value) for p in c.problems if "seal" in p.code] == [("seal_mismatch", "member")]
