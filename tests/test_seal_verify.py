@@ -90,6 +90,29 @@ def test_a_name_whose_characters_the_ring_never_suggested_is_not_accepted() -> N
     assert near.features["absent"] == 2 and near.probability < 0.6
 
 
+def smudged(text: str, lost: set[int]) -> Lattice:
+    """text spelled, but at the positions in lost a smudge: six other characters about equally
+    likely and the right one not among them (a stroke lost on a grey or photographed ring)."""
+    frames: list[dict[str, float]] = [{"": 0.95}]
+    for i, ch in enumerate(text):
+        f = {c: 0.15 for c in "甲乙丙丁戊己"} if i in lost else {ch: 0.95}
+        frames += [f, f, {"": 0.95}]
+    return lattice(frames)
+
+
+def test_characters_lost_apart_are_a_degraded_ring_and_lost_together_a_swapped_word() -> None:
+    """Two characters the ring never offered, one here and one there, are strokes a poor copy lost:
+    the name is still verified. Two side by side are a word another unit's name has instead
+    (another city's branch): capped below acceptance however little the rest costs."""
+    name = "华信科技有限公司"
+    apart = verify([smudged(name, {1, 5})], name)
+    assert apart.features["absent"] == 2 and apart.features["absent_run"] == 1
+    assert apart.probability >= 0.6
+    together = verify([smudged(name, {1, 2})], name)
+    assert together.features["absent"] == 2 and together.features["absent_run"] == 2
+    assert together.probability < 0.6
+
+
 def test_lattice_json_round_trip() -> None:
     lat = spelled("华信科技")
     back = Lattice.from_json(lat.to_json())

@@ -325,12 +325,16 @@ def make_claim(
             if not all(n in doc.fields for n in required):
                 return False
             if doc_type in (DocType.DISCHARGE, DocType.DIAGNOSIS):
-                # other_stay: a diagnosis certificate that prints no stay cannot show the other one.
+                # other_stay: a diagnosis certificate that prints no stay cannot show the other one;
+                # stay_outside_policy: nor a stay outside the policy period (a critical_illness or
+                # female_special claim has no bill to show the stay instead, and drawn on a
+                # certificate without dates the defect could not be seen on any page).
                 if defect in (
                     "discharge_before_admission",
                     "invoice_outside_stay",
                     "stay_days_wrong",
                     "other_stay",
+                    "stay_outside_policy",
                 ) and not (_full_date(doc, "admission_date") and _full_date(doc, "discharge_date")):
                     return False
                 if defect == "stay_days_wrong" and "length_of_stay" not in doc.fields:
