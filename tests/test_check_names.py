@@ -92,3 +92,22 @@ def test_a_ring_read_with_letter_noise_still_names_another_unit() -> None:
     cert = certificate(employer_name="深圳鼎力科技集团有限公司", seal=seal)
     c = check_claim("special_disease", [invoice(), discharge(), cert], RULES)
     assert [(p.code, p.actor.value) for p in c.problems if "seal" in p.code] == [("seal_mismatch", "member")]
+
+
+def test_an_unsure_ring_on_a_colour_page_is_unread_text_not_a_grey_copy() -> None:
+    # The lattices unsure of the employer's name on a colour photo of a faint seal: the reviewer
+    # reads the ring. It is not a grey copy, and an operator who makes grey copies the member's
+    # (unverifiable_seal_actor) does not make a faint ring the member's.
+    seal = {
+        "present": True,
+        "text": "宁波华信科枝",
+        "lattices": [{"blank": [0.0], "chars": ["宁"], "logp": [[0.0]]}],
+        "verification": {"expected": "宁波华信科技有限公司", "verdict": "unsure", "reading": "宁波华信科枝"},
+    }
+    strict = RULES.model_copy(update={"checks": RULES.checks.model_copy(update={"unverifiable_seal_actor": "member"})})
+    for rules in (RULES, strict):
+        c = check_claim("special_disease", [invoice(), discharge(), certificate(seal=seal)], rules)
+        assert [(p.code, p.actor.value) for p in c.problems if "seal" in p.code] == [
+            ("seal_text_unreadable", "reviewer")
+        ]
+        assert c.complete

@@ -1138,7 +1138,12 @@ def _verified_seal(
         # one (train trainB: 杭州金桥港务股份有限公司 read exactly on the certificate of 宁波市海曙区
         # 人民政府西门街道办事处, went to the reviewer as unverifiable): someone else's seal.
         return claim.problem(ProblemCode.SEAL_MISMATCH, Actor.MEMBER, doc, "seal", value=seal.text, other=expected)
-    return claim.problem(ProblemCode.SEAL_UNVERIFIABLE, Actor.REVIEWER, doc, "seal")
+    if grey:
+        return claim.problem(ProblemCode.SEAL_UNVERIFIABLE, Actor.REVIEWER, doc, "seal")
+    # A red seal on a colour page whose ring the lattices are unsure of: its text was not read
+    # well enough, which the reviewer sees. It is no grey copy (seal_unverifiable's message says
+    # 黑白复印件, which train colour photos of faint rings, seed 9101, were told).
+    return claim.problem(ProblemCode.SEAL_TEXT_UNREADABLE, Actor.REVIEWER, doc, "seal")
 
 
 # Words every unit's seal may carry whoever it is: they tell no company from another.
