@@ -111,3 +111,12 @@ def test_an_unsure_ring_on_a_colour_page_is_unread_text_not_a_grey_copy() -> Non
             ("seal_text_unreadable", "reviewer")
         ]
         assert c.complete
+
+
+def test_a_unit_of_the_same_city_is_another_unit() -> None:
+    # Two companies of 上海 share the city and the company form, nothing of their trade names.
+    assert clearly_another_name("上海金桥纺织有限公司", "上海永盛汽车零部件股份有限公司")
+    # The employer's own ring misread in a character or two keeps its trade name: not another.
+    assert not clearly_another_name("上海永感汽车零部件股份有限公司", "上海永盛汽车零部件股份有限公司")
+    # A branch of the employer shares its trade name: no clear other unit either.
+    assert not clearly_another_name("上海永盛汽车零部件嘉定分公司", "上海永盛汽车零部件股份有限公司")

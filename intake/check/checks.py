@@ -1172,7 +1172,16 @@ def clearly_another_name(reading: str, expected: str) -> bool:
         # reading that is written, and ends, as a unit's name is is someone else's seal.
         return False
     mine = _GENERIC_UNIT_WORDS.sub("", whole)
-    theirs = set(_GENERIC_UNIT_WORDS.sub("", normalize_name(expected)))
+    name = _GENERIC_UNIT_WORDS.sub("", normalize_name(expected))
+    # A unit's name runs region, trade name, trade, form (上海 永盛 汽车零部件 股份有限公司): two
+    # units of one city share its first characters and nothing of the trade name that tells them
+    # apart, so a shared start of up to three characters is no evidence either way (train seed
+    # lead1202, seal_not_employer: 上海金桥纺织有限公司's ring on 上海永盛汽车零部件股份有限公司's
+    # certificate went to the reviewer, 上海 being a third of what was left).
+    region = 0
+    while region < min(3, len(mine), len(name)) and mine[region] == name[region]:
+        region += 1
+    mine, theirs = mine[region:], set(name[region:])
     if len(mine) < 4 or not theirs:
         return False
     shared = sum(c in theirs for c in mine)
