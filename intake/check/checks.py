@@ -401,8 +401,8 @@ def _seal_says(doc: Document, name: str) -> bool:
     seal = seal_f.seal if seal_f is not None else None
     if seal is None or not seal.present or not name:
         return False
-    ring = _GENERIC_HOSPITAL_WORDS.sub("", normalize_name(seal.text or ""))
     text = normalize_name(seal.text or "")
+    ring = _GENERIC_HOSPITAL_WORDS.sub("", text)
     if text and len(text) * 2 >= len(name) and len(ring) >= 2 and text in name:
         return True
     return bool(seal.lattices) and seal_verdict(seal, name)[0] == "match"
