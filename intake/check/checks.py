@@ -408,7 +408,13 @@ def _seal_says(doc: Document, name: str) -> bool:
     return bool(seal.lattices) and seal_verdict(seal, name)[0] == "match"
 
 
-def _seal_vouched(claim: ClaimUnderCheck, doc: Document, f: Field, others: Iterable[str]) -> Field:
+def _seal_vouched(
+    claim: ClaimUnderCheck,
+    doc: Document,
+    f: Field,
+    others: Iterable[str],
+    says: Callable[[Document, str], bool] = _seal_says,
+) -> Field:
     """The hospital's name as read off the print, as sure as the review threshold at least when the
     page's seal ring bears out that name and none of the other documents' names: two readings of
     the page, by two readers, agree. Train families (seed 9101): an invoice's 广州市第一人民医院,
@@ -418,7 +424,7 @@ def _seal_vouched(claim: ClaimUnderCheck, doc: Document, f: Field, others: Itera
     if "from_seal" in f.doubts or f.confidence >= claim.threshold or not f.text:
         return f
     own = normalize_name(f.text)
-    if not _seal_says(doc, own) or any(_seal_says(doc, n) for n in others if n != own):
+    if not says(doc, own) or any(says(doc, n) for n in others if n != own):
         return f
     return replace(f, confidence=claim.threshold)
 
@@ -450,16 +456,25 @@ def check_hospitals(claim: ClaimUnderCheck) -> list[Problem]:
 
     read = _readings(claim, ("hospital_name",), hospital_key)
     every = {normalize_name(f.text or "") for _, _, f, _ in read}
+    # Each (document, name) is asked twice below, and a lattice decode is the dear part: ask once.
+    asked: dict[tuple[int, str], bool] = {}
+
+    def says(doc: Document, name: str) -> bool:
+        key = (id(doc), name)
+        if key not in asked:
+            asked[key] = _seal_says(doc, name)
+        return asked[key]
+
     # A page whose own seal ring bears out another document's hospital and not the name read off
     # its print was misread in its print (or another name on it chosen): like a name read from
     # another role's line, no evidence of what the documents say.
     contradicted = {
         id(f)
         for doc, _, f, _ in read
-        if not _seal_says(doc, normalize_name(f.text or ""))
-        and any(_seal_says(doc, n) for n in every if n != normalize_name(f.text or ""))
+        if not says(doc, normalize_name(f.text or ""))
+        and any(says(doc, n) for n in every if n != normalize_name(f.text or ""))
     }
-    read = [(doc, name, _seal_vouched(claim, doc, f, every), value) for doc, name, f, value in read]
+    read = [(doc, name, _seal_vouched(claim, doc, f, every, says), value) for doc, name, f, value in read]
     codes = (ProblemCode.HOSPITAL_MISMATCH, ProblemCode.HOSPITAL_NEAR_MISMATCH)
     out = _disagreements(claim, read, near, codes, hospital_key, far, lambda f: id(f) in contradicted)
     if read:
