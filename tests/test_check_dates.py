@@ -205,3 +205,34 @@ def test_a_bill_is_held_to_the_stay_read_surest() -> None:
     dis = unsure(discharge(discharge_date="2024-03-01"), 0.7, "discharge_date")
     c = check_claim("inpatient", [invoice(issue_date="2024-03-20"), dis], RULES)
     assert not found(c, "invoice_outside_stay")
+
+
+def test_one_date_a_digit_off_the_stay_is_the_reviewers_however_surely_read() -> None:
+    # The record's 出院 2024-03-10 read 2024-03-20 (1 read 2) at 0.9 while its 入院 agrees with the
+    # invoice's: one misread digit, as likely as a second stay; a complete claim is not sent back.
+    dis = discharge(discharge_date="2024-03-20", length_of_stay=None)
+    c = check_claim("inpatient", [invoice(), dis], RULES)
+    assert [(a, f) for a, _, f in found(c, "dates_disagree")] == [("reviewer", "discharge_date")]
+    assert c.complete
+
+
+def test_a_digit_off_date_read_so_on_another_document_too_is_the_members() -> None:
+    # Two documents read the discharge day 2024-03-10 and two 2024-03-20: each day read alike
+    # twice, the documents say two days, and no single misread explains it.
+    dis = discharge()
+    dx = discharge(id="3", doc_type=DocType.DIAGNOSIS)
+    inv = invoice(discharge_date="2024-03-20", issue_date="2024-03-20")
+    inv2 = invoice(id="4", invoice_number="0012345699", discharge_date="2024-03-20", issue_date="2024-03-20")
+    c = check_claim("inpatient", [inv, dis, dx, inv2], RULES)
+    assert {a for a, *_ in found(c, "dates_disagree")} == {"member"}
+    # The odd day read on one document only, against two reading the stay's: one slip.
+    c = check_claim("inpatient", [inv, dis, dx], RULES)
+    assert {a for a, *_ in found(c, "dates_disagree")} == {"reviewer"}
+
+
+def test_both_dates_of_a_document_off_the_stay_are_no_single_slip() -> None:
+    # Both dates a digit off the stay's (03 read 05 in both months): two slips the same way are
+    # another stay's bill, the member's when read surely.
+    inv = invoice(admission_date="2024-05-01", discharge_date="2024-05-10", issue_date="2024-05-10")
+    c = check_claim("inpatient", [inv, discharge()], RULES)
+    assert {a for a, *_ in found(c, "dates_disagree")} == {"member"}

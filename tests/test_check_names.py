@@ -120,3 +120,38 @@ def test_a_unit_of_the_same_city_is_another_unit() -> None:
     assert not clearly_another_name("上海永感汽车零部件股份有限公司", "上海永盛汽车零部件股份有限公司")
     # A branch of the employer shares its trade name: no clear other unit either.
     assert not clearly_another_name("上海永盛汽车零部件嘉定分公司", "上海永盛汽车零部件股份有限公司")
+
+
+def test_leftovers_of_a_misread_company_form_are_no_trade_name() -> None:
+    # 杭州新华建设工程集团有限公司's own ring read 杭州点程集公限公司 on a photo: what is left once
+    # the region and the misread 集团有限公司 are set aside is too little to name another unit.
+    assert not clearly_another_name("杭州点程集公限公司", "杭州新华建设工程集团有限公司")
+    seal = {
+        "present": True,
+        "text": "杭州点程集公限公司",
+        "lattices": [{"blank": [0.0], "chars": ["杭"], "logp": [[0.0]]}],
+        "verification": {
+            "expected": "杭州新华建设工程集团有限公司",
+            "verdict": "unsure",
+            "reading": "杭州点建品程集公限公司",
+        },
+    }
+    cert = certificate(employer_name="杭州新华建设工程集团有限公司", seal=seal)
+    c = check_claim("special_disease", [invoice(), discharge(), cert], RULES)
+    assert [(p.code, p.actor.value) for p in c.problems if "seal" in p.code] == [("seal_text_unreadable", "reviewer")]
+    assert c.complete
+
+
+def test_a_union_or_government_office_is_another_unit() -> None:
+    # A member's certificate stamped by the city's trade union, read exactly: another unit's seal.
+    assert clearly_another_name("宁波市总工会", "成都鼎力纺织股份有限公司")
+    assert clearly_another_name("宁波市海曙区人民政府", "成都鼎力纺织股份有限公司")
+    seal = {
+        "present": True,
+        "text": "宁波市总工会",
+        "lattices": [{"blank": [0.0], "chars": ["宁"], "logp": [[0.0]]}],
+        "verification": {"expected": "成都鼎力纺织股份有限公司", "verdict": "unsure", "reading": "宁波市总工会"},
+    }
+    cert = certificate(employer_name="成都鼎力纺织股份有限公司", seal=seal)
+    c = check_claim("special_disease", [invoice(), discharge(), cert], RULES)
+    assert [(p.code, p.actor.value) for p in c.problems if "seal" in p.code] == [("seal_mismatch", "member")]

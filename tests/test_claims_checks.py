@@ -897,3 +897,20 @@ def test_a_privacy_blanked_date_is_not_a_problem() -> None:
     )
     c = check_claim("inpatient", [invoice(), dis], RULES)
     assert c.complete and not c.problems
+
+
+@needs_cjk_font
+def test_a_shorter_name_differing_in_an_unlike_character_is_another_persons() -> None:
+    # 胡欣 on the invoice (read at 0.78) against 汪慧欣 read surely on two documents: a character
+    # lost and 胡 turned into 汪 are two slips of different kinds, not one misreading.
+    odd = invoice(patient_name="胡欣")
+    odd.fields["patient_name"].confidence = 0.78
+    docs = [odd, discharge(patient_name="汪慧欣"), certificate(employee_name="汪慧欣")]
+    p = only(check_claim("special_disease", docs, RULES), "name_mismatch")
+    assert p["actor"] == "member" and p["document_id"] == "1"
+    # A name with one character lost and none changed stays the reviewer's: a cell cut short.
+    short = invoice(patient_name="汪欣")
+    c = check_claim(
+        "special_disease", [short, discharge(patient_name="汪慧欣"), certificate(employee_name="汪慧欣")], RULES
+    )
+    assert [(p.code, p.actor) for p in c.problems if "name" in p.code] == [("name_near_mismatch", "reviewer")]

@@ -558,10 +558,15 @@ def _date_sure(
     f = doc.fields.get(name)
     if f is None:
         return False
-    if claim.confident(f, explained=explained):
-        return True
-    mine = parse_span(f.value)
-    if mine is None or not mine.exact:
+    return claim.confident(f, explained=explained) or _read_elsewhere(claim, doc, name, as_=as_)
+
+
+def _read_elsewhere(claim: ClaimUnderCheck, doc: Document, name: str, *, as_: tuple[str, ...] | None = None) -> bool:
+    """Whether another document reads the same day as this one's date (as `as_` names there),
+    the two readings together as sure as the review threshold (_read_alike)."""
+    f = doc.fields.get(name)
+    mine = parse_span(f.value) if f is not None else None
+    if f is None or mine is None or not mine.exact:
         return False
     names = as_ or ((name, "issue_date") if name == "discharge_date" else (name,))
     for other in claim.documents:
@@ -672,7 +677,8 @@ def check_dates_agree(claim: ClaimUnderCheck) -> list[Problem]:
             if mine is None or (mine.first <= ref.last and ref.first <= mine.last):
                 continue  # a month-only date agrees with any day of that month
             apart = min(abs((mine.first - ref.last).days), abs((ref.first - mine.last).days))
-            sure = (_date_sure(claim, doc, name) and _date_sure(claim, ref_doc, name)) or (
+            slip = _lone_slip(claim, doc, name, mine, ref, stay)
+            sure = (not slip and _date_sure(claim, doc, name) and _date_sure(claim, ref_doc, name)) or (
                 ref_sure
                 and _another_stay(
                     claim, doc, stay[0].first - timedelta(days=slack), stay[1].last + timedelta(days=slack)
@@ -682,6 +688,28 @@ def check_dates_agree(claim: ClaimUnderCheck) -> list[Problem]:
             actor = Actor.MEMBER if far else Actor.REVIEWER
             out.append(claim.problem(ProblemCode.DATES_DISAGREE, actor, doc, name, value=mine.text, other=ref.text))
     return out
+
+
+def _lone_slip(
+    claim: ClaimUnderCheck, doc: Document, name: str, mine: Span, ref: Span, stay: tuple[Span, Span, Document]
+) -> bool:
+    """Whether a date that disagrees with the stay's is as likely one misread digit as another
+    day: it is one digit off the stay's date, not both days are read so on a second document,
+    and the document's other date of the stay agrees (or was not read as a day). One digit
+    misread at 0.9 is what confidence 0.9 allows; another stay moves both dates, and the defects
+    a member can make (another stay's bill, a bill outside the stay) move them by weeks (train
+    seed lead1203: a diagnosis's 出院 2025-05-03 against the invoice's 2025-05-13, both at 0.9,
+    its 入院 printed as 2025-05, told a complete claim's member the documents were of two stays)."""
+    if not (mine.exact and ref.exact):
+        return False
+    a, b = mine.first.strftime("%Y%m%d"), ref.first.strftime("%Y%m%d")
+    if sum(x != y for x, y in zip(a, b, strict=True)) != 1:
+        return False
+    if _read_elsewhere(claim, doc, name) and _read_elsewhere(claim, stay[2], name):
+        return False  # each day read alike twice: the documents do say two days
+    other_name, other_ref = ("discharge_date", stay[1]) if name == "admission_date" else ("admission_date", stay[0])
+    other = _span(doc, other_name)
+    return other is None or (other.first <= other_ref.last and other_ref.first <= other.last)
 
 
 def _another_stay(claim: ClaimUnderCheck, doc: Document, lo: date, hi: date) -> bool:
@@ -1166,7 +1194,15 @@ _GENERIC_UNIT_WORDS = re.compile("有限责任公司|股份有限公司|有限�
 
 
 # A unit's name as a seal prints it: Chinese characters only, ending as units' names end.
-_UNIT_NAME = re.compile(r"[\u4e00-\u9fff]{4,}(公司|厂|院|局|中心|处|委员会|学校|大学|学院|银行|所|站|社|协会|馆|部|店)")
+# 工会 and 政府 end the names of the unions and offices that employ members too (train seed
+# lead1203: 宁波市总工会's ring, read exactly on 成都鼎力纺织股份有限公司's certificate, went to the
+# reviewer as unreadable).
+_UNIT_NAME = re.compile(
+    r"[\u4e00-\u9fff]{4,}(公司|厂|院|局|中心|处|委员会|学校|大学|学院|银行|所|站|社|协会|馆|部|店|工会|政府|办公室)"
+)
+
+# The characters of the generic words: a ring misread in its 集团有限公司 leaves some of them behind.
+_GENERIC_UNIT_CHARS = frozenset("有限责任股份集团公司")
 
 
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
@@ -1186,7 +1222,10 @@ def clearly_another_name(reading: str, expected: str) -> bool:
         # A garbled ring (a faint seal on a photo read 《8务限任间) is no name at all: only a
         # reading that is written, and ends, as a unit's name is is someone else's seal.
         return False
-    mine = _GENERIC_UNIT_WORDS.sub("", whole)
+    # What is left of the generic words misread (集公限 of 集团有限公司) is no trade name either
+    # (train seed lead1203: 杭州新华建设工程集团有限公司's own ring, read 杭州点程集公限公司 on a
+    # photo, was concluded another unit's, a member-side error on a complete certificate).
+    mine = _GENERIC_UNIT_WORDS.sub("", whole).rstrip("".join(_GENERIC_UNIT_CHARS))
     name = _GENERIC_UNIT_WORDS.sub("", normalize_name(expected))
     # A unit's name runs region, trade name, trade, form (上海 永盛 汽车零部件 股份有限公司): two
     # units of one city share its first characters and nothing of the trade name that tells them
