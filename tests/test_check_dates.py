@@ -236,3 +236,16 @@ def test_both_dates_of_a_document_off_the_stay_are_no_single_slip() -> None:
     inv = invoice(admission_date="2024-05-01", discharge_date="2024-05-10", issue_date="2024-05-10")
     c = check_claim("inpatient", [inv, discharge()], RULES)
     assert {a for a, *_ in found(c, "dates_disagree")} == {"member"}
+
+
+def test_a_record_whose_own_days_fit_the_other_documents_stay_was_misread() -> None:
+    # The record's 入院 read 2024-02-20 (another date of the page), surely; its own 住院天数 9 fits
+    # the invoice's 03-01..03-10 and not its own dates: our misreading, never two stays for the member.
+    dis = discharge(admission_date="2024-02-20")
+    c = check_claim("inpatient", [invoice(), dis], RULES)
+    assert {a for a, *_ in found(c, "dates_disagree")} == {"reviewer"}
+    assert {a for a, *_ in found(c, "stay_days_mismatch")} <= {"reviewer"}
+    assert c.complete
+    # Printed days that fit neither stay leave a surely read contradiction the member's.
+    odd = discharge(admission_date="2024-02-20", length_of_stay=30)
+    assert not check_claim("inpatient", [invoice(), odd], RULES).complete

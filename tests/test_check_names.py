@@ -8,7 +8,7 @@ from intake.check.checks import check_claim, clearly_another_name
 from intake.check.claim_rules import load_rules
 from intake.elements.findings import Completeness
 from intake.vocabulary import DocType
-from tests.test_claims_checks import certificate, discharge, invoice
+from tests.test_claims_checks import certificate, discharge, invoice, needs_cjk_font
 
 RULES = load_rules()
 
@@ -155,3 +155,41 @@ def test_a_union_or_government_office_is_another_unit() -> None:
     cert = certificate(employer_name="成都鼎力纺织股份有限公司", seal=seal)
     c = check_claim("special_disease", [invoice(), discharge(), cert], RULES)
     assert [(p.code, p.actor.value) for p in c.problems if "seal" in p.code] == [("seal_mismatch", "member")]
+
+
+def _other_verdict_seal(text: str, expected: str) -> dict[str, Any]:
+    return {
+        "present": True,
+        "text": text,
+        "lattices": [{"blank": [0.0], "chars": [text[0]], "logp": [[0.0]]}],
+        "verification": {"expected": expected, "verdict": "other", "reading": text},
+    }
+
+
+@needs_cjk_font
+def test_a_ring_the_lattices_call_another_but_read_as_most_of_the_name_is_the_reviewers() -> None:
+    # The employer's own ring on a photo read 苏州水醫医药有限 (水 a look-alike of 永), the lattices
+    # calling it another name: a misreading for the reviewer, never a member's seal_mismatch.
+    name = "苏州永盛医药有限公司"
+    cert = certificate(employer_name=name, seal=_other_verdict_seal("苏州水醫医药有限", name))
+    c = check_claim("special_disease", [invoice(), discharge(), cert], RULES)
+    assert [(p.code, p.actor.value) for p in c.problems if "seal" in p.code] == [("seal_near_mismatch", "reviewer")]
+    assert c.complete
+    # Another company of the same city and trade keeps only the trade: another unit's seal.
+    name = "宁波永盛港务集团有限公司"
+    cert = certificate(employer_name=name, seal=_other_verdict_seal("宁波华信港务股份有限公司", name))
+    c = check_claim("special_disease", [invoice(), discharge(), cert], RULES)
+    assert [(p.code, p.actor.value) for p in c.problems if "seal" in p.code] == [("seal_mismatch", "member")]
+
+
+def test_no_seal_found_where_the_units_name_was_read_poorly_is_the_reviewers() -> None:
+    # Seals are stamped over the unit's name: a name read at 0.4 where no seal was found is as
+    # likely a seal missed as none stamped. Read surely, no seal found is the member's to mend.
+    poor = certificate(employer_name="州中联电子集团有限公司", seal={"present": False})
+    poor.fields["employer_name"].confidence = 0.4
+    c = check_claim("special_disease", [invoice(), discharge(), poor], RULES)
+    (p,) = [p for p in c.problems if p.code == "seal_missing"]
+    assert p.actor.value == "reviewer" and "审核人员" in p.message
+    c = check_claim("special_disease", [invoice(), discharge(), certificate(seal={"present": False})], RULES)
+    (p,) = [p for p in c.problems if p.code == "seal_missing"]
+    assert p.actor.value == "member" and not c.complete

@@ -526,12 +526,53 @@ def _span(doc: Document, name: str) -> Span | None:
 
 
 def _stay_of(claim: ClaimUnderCheck) -> tuple[Span, Span, Document] | None:
-    """The stay the claim is about: from the clinical documents first, else from a bill."""
+    """The stay the claim is about: from the clinical documents first, else from a bill; but
+    first of all from a document whose two days fit a 住院天数 printed on the claim, when the
+    first does not (train seed lead1205, a complete claim: a diagnosis's 入院 read 06-01 for
+    06-15 at 0.86, its own 24 days fitting only the invoice's 06-15..07-09, made the invoice's
+    dates another stay's)."""
+    stays: list[tuple[Span, Span, Document]] = []
     for doc in [*claim.of(*CLINICAL), *claim.of(*BILLS)]:
         adm, dis = _span(doc, "admission_date"), _span(doc, "discharge_date")
         if adm and dis and dis.last >= adm.first:
-            return adm, dis, doc
-    return None
+            stays.append((adm, dis, doc))
+    printed = _printed_days(claim)
+    fitting = [s for s in stays if any(_fits(s[0], s[1], days, claim) for days in printed)]
+    chosen = fitting or stays
+    return chosen[0] if chosen else None
+
+
+def _printed_days(claim: ClaimUnderCheck) -> list[int]:
+    """The 住院天数 read on the claim's documents, as sure as the check may lean on (doubted only
+    for not fitting the dates, which is what it is asked about)."""
+    out = []
+    for doc in claim.documents:
+        los = doc.fields.get("length_of_stay")
+        if los is None or isinstance(los.value, bool) or not isinstance(los.value, int):
+            continue
+        if claim.confident(los, explained=STAY_REASONS):
+            out.append(los.value)
+    return out
+
+
+def _fits(adm: Span, dis: Span, days: int, claim: ClaimUnderCheck) -> bool:
+    """Whether a stay of these two exact days is `days` long, as 住院天数 count (stay_days_slack)."""
+    if not (adm.exact and dis.exact) or dis.first < adm.first:
+        return False
+    counted = (dis.first - adm.first).days
+    return counted <= days <= counted + claim.rules.checks.stay_days_slack
+
+
+def _own_days_belie(claim: ClaimUnderCheck, doc: Document, stay: tuple[Span, Span, Document]) -> bool:
+    """Whether a document's own 住院天数 fits the claim's stay and not its own two dates: its
+    dates were misread (one of them another date of the page), not printed of another stay."""
+    los = doc.fields.get("length_of_stay")
+    adm, dis = _span(doc, "admission_date"), _span(doc, "discharge_date")
+    if los is None or isinstance(los.value, bool) or not isinstance(los.value, int) or not (adm and dis):
+        return False
+    if not claim.confident(los, explained=STAY_REASONS):
+        return False
+    return _fits(stay[0], stay[1], los.value, claim) and not _fits(adm, dis, los.value, claim)
 
 
 def _read_alike(claim: ClaimUnderCheck, f: Field, g: Field) -> bool:
@@ -677,7 +718,7 @@ def check_dates_agree(claim: ClaimUnderCheck) -> list[Problem]:
             if mine is None or (mine.first <= ref.last and ref.first <= mine.last):
                 continue  # a month-only date agrees with any day of that month
             apart = min(abs((mine.first - ref.last).days), abs((ref.first - mine.last).days))
-            slip = _lone_slip(claim, doc, name, mine, ref, stay)
+            slip = _lone_slip(claim, doc, name, mine, ref, stay) or _own_days_belie(claim, doc, stay)
             sure = (not slip and _date_sure(claim, doc, name) and _date_sure(claim, ref_doc, name)) or (
                 ref_sure
                 and _another_stay(
@@ -748,6 +789,10 @@ def check_stay_days(claim: ClaimUnderCheck) -> list[Problem]:
             sure = claim.confident(los, explained=STAY_REASONS) and all(
                 _date_sure(claim, dated, n, STAY_REASONS) for n in ("admission_date", "discharge_date")
             )
+            if sure and stay is not None and stay[2] is not dated and _fits(stay[0], stay[1], los.value, claim):
+                # The days printed fit the claim's stay as another document reads it: this
+                # document's own dates were misread, which dates_disagree puts to the reviewer.
+                sure = False
             best = _best_stay(claim)
             if not sure and best is not None and best[2] is not dated and claim.confident(los, explained=STAY_REASONS):
                 # This document's dates were read unsurely, another's surely: the stay by that one
@@ -1115,9 +1160,19 @@ def _seal_finding(claim: ClaimUnderCheck, doc: Document, rule: SealRule) -> Prob
     # may be there, and one found by its shape alone is not known to be red.
     grey = seal_f is not None and Reason.GREY_COPY in seal_f.reasons
     unverifiable = claim.problem(ProblemCode.SEAL_UNVERIFIABLE, claim.rules.checks.unverifiable_seal_actor, doc, "seal")
-    if seal is None or not seal.present:
-        return unverifiable if grey else claim.problem(ProblemCode.SEAL_MISSING, Actor.MEMBER, doc, "seal")
     expected_f = doc.fields.get(rule.match_field) if rule.match_field else None
+    if seal is None or not seal.present:
+        if grey:
+            return unverifiable
+        # A seal is stamped over the unit's name at the signature: a name read poorly (or not at
+        # all) where the seal search found none is as likely a seal missed as a seal not there
+        # (train seed lead1205, a complete claim: a colour photo's seal not found, its
+        # 广州中联电子集团有限公司 read 州中联电子集团有限公司 at 0.4, told the member to have it stamped).
+        poorly = rule.match_field is not None and (
+            expected_f is None or expected_f.confidence < claim.rules.checks.far_mismatch_min
+        )
+        actor = Actor.REVIEWER if poorly else Actor.MEMBER
+        return claim.problem(ProblemCode.SEAL_MISSING, actor, doc, "seal")
     expected = normalize_name(expected_f.text) if expected_f is not None and expected_f.text else ""
     text = normalize_name(seal.text or "")
     if expected and seal.lattices:
@@ -1172,7 +1227,11 @@ def _verified_seal(
     sure = claim.confident(expected_f) or (
         other_unit and expected_f is not None and expected_f.confidence >= claim.rules.checks.far_mismatch_min
     )
-    if verdict == "other" and sure and not grey:
+    # The lattices' "other" is not enough when the ring, read free, keeps half the name's own
+    # characters: a misread photo of the employer's own seal (train seed lead1205, a complete
+    # claim: 苏州永盛医药有限公司's ring read 苏州水醫医药有限, verdict other at 0.22, was told the
+    # member as another unit's seal).
+    if verdict == "other" and sure and not grey and not reads_as_expected(value, expected):
         return claim.problem(ProblemCode.SEAL_MISMATCH, Actor.MEMBER, doc, "seal", value=value, other=expected)
     if verdict in ("other", "near"):
         return claim.problem(ProblemCode.SEAL_NEAR_MISMATCH, Actor.REVIEWER, doc, "seal", value=value, other=expected)
@@ -1208,10 +1267,10 @@ _GENERIC_UNIT_CHARS = frozenset("有限责任股份集团公司")
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
 
 
-def clearly_another_name(reading: str, expected: str) -> bool:
-    """Whether a ring reading names another unit outright: at least four characters of its own
-    (beyond 有限公司 and the like), of which at most one in four is in the expected name. A ring
-    misread keeps most of its characters; two companies share few beyond their region."""
+def _trade_names(reading: str, expected: str) -> tuple[str, set[str]] | None:
+    """What tells a ring's unit from the expected one: the reading's Chinese characters and the
+    expected name's, each without the words every unit's seal carries and their shared region.
+    None for a reading that is no unit's name at all."""
     read = normalize_name(reading)
     # Letters and digits among its characters, up to half as many, are the ring's noise, not its
     # name (train uc_staff_tongzhi photo, seed 9101: 宁波恒通服装股份有限公司's ring on the
@@ -1221,7 +1280,7 @@ def clearly_another_name(reading: str, expected: str) -> bool:
     if 2 * (len(read) - len(whole)) > len(whole) or not _UNIT_NAME.fullmatch(whole):
         # A garbled ring (a faint seal on a photo read 《8务限任间) is no name at all: only a
         # reading that is written, and ends, as a unit's name is is someone else's seal.
-        return False
+        return None
     # What is left of the generic words misread (集公限 of 集团有限公司) is no trade name either
     # (train seed lead1203: 杭州新华建设工程集团有限公司's own ring, read 杭州点程集公限公司 on a
     # photo, was concluded another unit's, a member-side error on a complete certificate).
@@ -1235,11 +1294,41 @@ def clearly_another_name(reading: str, expected: str) -> bool:
     region = 0
     while region < min(3, len(mine), len(name)) and mine[region] == name[region]:
         region += 1
-    mine, theirs = mine[region:], set(name[region:])
+    return mine[region:], set(name[region:])
+
+
+def clearly_another_name(reading: str, expected: str) -> bool:
+    """Whether a ring reading names another unit outright: at least four characters of its own
+    (beyond 有限公司 and the like), of which at most one in four is in the expected name. A ring
+    misread keeps most of its characters; two companies share few beyond their region."""
+    parts = _trade_names(reading, expected)
+    if parts is None:
+        return False
+    mine, theirs = parts
     if len(mine) < 4 or not theirs:
         return False
     shared = sum(c in theirs for c in mine)
     return 4 * shared <= len(mine)
+
+
+def reads_as_expected(reading: str, expected: str) -> bool:
+    """Whether the ring read free keeps more than half of the expected name's own characters
+    (beyond the region and 有限公司), a character that looks like one of them (形近字: 水 for 永)
+    counting: a misreading of that name, whatever the lattices made of it. Another company of the
+    same city and trade (华信港务 for 永盛港务) keeps half at most."""
+    parts = _trade_names(reading, expected)
+    if parts is None:
+        # Not written as a unit's name (cut short: 苏州水醫医药有限): its Chinese characters.
+        read = "".join(_HAN.findall(normalize_name(reading)))
+        parts = _trade_names(read + "公司", expected)
+    if parts is None:
+        return False
+    mine, theirs = parts
+
+    def kept(c: str) -> bool:
+        return c in theirs or any((glyphs.similarity(c, t) or 0.0) >= glyphs.LOOK_ALIKE for t in theirs)
+
+    return bool(mine) and 2 * sum(kept(c) for c in mine) > len(mine)
 
 
 # -- invoices claimed twice ----------------------------------------------------------------------
