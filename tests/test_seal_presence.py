@@ -34,7 +34,7 @@ def _found(engine: Engine, image: np.ndarray) -> list[Seal]:
 def _at(box: tuple[int, int, int, int], want: object) -> bool:
     assert isinstance(want, list | tuple)
     cx, cy = (box[0] + box[2]) / 2, (box[1] + box[3]) / 2
-    return abs(cx - (want[0] + want[2]) / 2) < 40 and abs(cy - (want[1] + want[3]) / 2) < 40
+    return bool(abs(cx - (want[0] + want[2]) / 2) < 40 and abs(cy - (want[1] + want[3]) / 2) < 40)
 
 
 @pytest.mark.parametrize(
