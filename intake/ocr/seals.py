@@ -567,10 +567,10 @@ def _ring_candidates(
     # ... and the rings whose rim is inked all round, of the first RIM_POOL by contrast: a faint
     # seal's mean contrast loses to print's ring-like bits (train grey, seed 21: faint seals came
     # 93rd and 240th), but print is inked at some angles only, a rim at nearly all (_rim_steady).
-    # Coarse centres and radii for all, fine ones for the best 2 * limit of those.
+    # Coarse centres for all, fine centres and radii for the best 1.5 * limit of those.
     if ranked:
         coarse, _ = _rim_steady(ink, np.array(ranked, np.float32), _COARSE)
-        best = np.argsort(-coarse)[: 2 * limit]
+        best = np.argsort(-coarse)[: 3 * limit // 2]
         fine, circles = _rim_steady(ink, np.array([ranked[i] for i in best], np.float32), _FINE)
         for i in np.argsort(-fine)[:limit]:
             circle = tuple(float(v) for v in circles[i])
@@ -595,7 +595,7 @@ def _hypotheses(shifts: list[float], radii: list[float]) -> np.ndarray:
 # The rim's radii span 0.94-1.06 of the ring's (_STEADY_FRACS): the coarse pass shifts the centre
 # only, and at half the angles (its cost is in the samples: 0.14 s a page with 27 hypotheses).
 _COARSE = _hypotheses([-2, 0, 2], [1.0])
-_FINE = _hypotheses([-2, -1, 0, 1, 2], [0.94, 0.97, 1.0, 1.03, 1.06])
+_FINE = _hypotheses([-2, -1, 0, 1, 2], [0.94, 1.0, 1.06])
 
 
 def _rim_steady(ink: np.ndarray, circles: np.ndarray, hyps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
