@@ -65,6 +65,12 @@ GREY_SEAL_SHARE = 0.14
 # 4 in a line of print.
 OVAL_CODE_LEAST = 10
 OVAL_ASPECT = 1.45  # width over height of an oval 发票专用章 (40 x 30 mm is 1.33; 45 x 30, 1.5)
+# Ink outside an oval's rim may be this share of the rim's (_seal_like): the oval is kept only on
+# the recogniser's word besides. Train grey, seed 21: print around two missed ovals gave 0.61-0.78
+# of their thin (4 px) rims; seed 23's ovals found gave 0.52-0.59.
+OVAL_OUTSIDE = 0.8
+GREY_WHOLE_OUTSIDE = 0.75  # see _seal_like
+OVAL_OVER_ROUND = 0.5  # an oval sharing more of its box with a round seal found is that seal (find_grey_ovals)
 FAINT_FLOOR = 0.12  # soft red ink below this is never lifted into a faint seal's rim (find_faint_seals)
 
 
@@ -556,9 +562,65 @@ def _ring_candidates(
         g = cv2.resize(grey, size, interpolation=cv2.INTER_AREA).astype(np.float32)
         paper, black = float(np.percentile(g, 90)), float(np.percentile(g, 0.5))
         ink = np.clip((paper - g) / max(paper - black, 20.0), 0, 1)
-    return [
-        (x / scale, y / scale, r / scale) for x, y, r in _rings_in(ink, min_diameter * scale, min(h, w) * scale, limit)
-    ]
+    ranked = _rings_in(ink, min_diameter * scale, min(h, w) * scale, RIM_POOL)
+    out = ranked[:limit]
+    # ... and the rings whose rim is inked all round, of the first RIM_POOL by contrast: a faint
+    # seal's mean contrast loses to print's ring-like bits (train grey, seed 21: faint seals came
+    # 93rd and 240th), but print is inked at some angles only, a rim at nearly all (_rim_steady).
+    # Coarse centres for all, fine centres and radii for the best 1.5 * limit of those.
+    if ranked:
+        coarse, _ = _rim_steady(ink, np.array(ranked, np.float32), _COARSE)
+        best = np.argsort(-coarse)[: 3 * limit // 2]
+        fine, circles = _rim_steady(ink, np.array([ranked[i] for i in best], np.float32), _FINE)
+        for i in np.argsort(-fine)[:limit]:
+            circle = tuple(float(v) for v in circles[i])
+            if fine[i] >= RIM_STEADY and circle not in out:
+                out.append((circle[0], circle[1], circle[2]))
+    return [(x / scale, y / scale, r / scale) for x, y, r in out]
+
+
+# The ring search's second ranking (_ring_candidates, _rim_steady): rings of this many first by
+# contrast are scored again for a rim inked all round; those scoring RIM_STEADY or more are kept.
+RIM_POOL = 300
+RIM_STEADY = 0.04
+_STEADY_ANGLES = np.linspace(0, 2 * np.pi, 90, endpoint=False)
+_STEADY_FRACS = np.array([0.94, 0.97, 1.0, 1.03, 1.06, 1.12, 1.18], np.float32)  # rim, then outside
+
+
+def _hypotheses(shifts: list[float], radii: list[float]) -> np.ndarray:
+    grid = np.meshgrid(np.array(shifts), np.array(shifts), np.array(radii), indexing="ij")
+    return np.stack([g.ravel() for g in grid], axis=1).astype(np.float32)  # dx, dy (px), radius share
+
+
+# The rim's radii span 0.94-1.06 of the ring's (_STEADY_FRACS): the coarse pass shifts the centre
+# only, and at half the angles (its cost is in the samples: 0.14 s a page with 27 hypotheses).
+_COARSE = _hypotheses([-2, 0, 2], [1.0])
+_FINE = _hypotheses([-2, -1, 0, 1, 2], [0.94, 1.0, 1.06])
+
+
+def _rim_steady(ink: np.ndarray, circles: np.ndarray, hyps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """How steadily each ring (rows x, y, r) is inked above the paper just outside it, all round:
+    the lower quartile over angles of the rim's ink less the ink outside, at the best of the
+    centres and radii `hyps` around it (the contrast peak sits a few pixels off a seal's centre
+    when print touches its rim: train grey, seed 21, page 26 was fitted to its inner text).
+    Returns the scores and the best circle of each."""
+    x = circles[:, 0, None] + hyps[None, :, 0]  # (rings, hypotheses)
+    y = circles[:, 1, None] + hyps[None, :, 1]
+    r = circles[:, 2, None] * hyps[None, :, 2]
+    radii = r[:, :, None, None] * _STEADY_FRACS[None, None, :, None]  # (rings, hyps, fracs, 1)
+    angles = _STEADY_ANGLES[:: 2 if len(hyps) < 10 else 1]
+    xs = (x[:, :, None, None] + radii * np.cos(angles)).astype(np.float32)
+    ys = (y[:, :, None, None] + radii * np.sin(angles)).astype(np.float32)
+    n = xs.shape[0] * xs.shape[1]  # a map's rows and columns must stay under 32767
+    p = cv2.remap(
+        ink, xs.reshape(n, -1), ys.reshape(n, -1), cv2.INTER_LINEAR, borderMode=cv2.BORDER_CONSTANT, borderValue=0
+    ).reshape(xs.shape)
+    contrast = p[:, :, :5].max(axis=2) - p[:, :, 5:].max(axis=2)  # (rings, hyps, angles)
+    k = contrast.shape[2] // 4
+    score = np.partition(contrast, k, axis=2)[:, :, k]  # the lower quartile
+    best = np.argmax(score, axis=1)
+    rows = np.arange(len(circles))
+    return score[rows, best], np.stack([x[rows, best], y[rows, best], r[rows, best]], axis=1)
 
 
 def _seal_tone(grey: np.ndarray) -> np.ndarray | None:
@@ -772,12 +834,17 @@ def find_grey_ovals(
             continue
         crop, (ox, oy) = _crop(thin, box, int(rr * 0.15) + 4)
         ink = grey_ink(crop, one_bit)
-        ring = _seal_ring(ink, cx - ox, cy - oy, rr, (ox, oy), False, GREY_RING_COVER, GREY_SEAL_SHARE * min(h, w))
+        ring = _seal_ring(
+            ink, cx - ox, cy - oy, rr, (ox, oy), False, GREY_RING_COVER, GREY_SEAL_SHARE * min(h, w), OVAL_OUTSIDE
+        )
         if ring is None:
             continue
         sx0, sy0, sx1, sy1 = _ring_box(ring)
         oval = (int(sx0 * OVAL_ASPECT), sy0, int(sx1 * OVAL_ASPECT), sy1)
-        if any(_overlap(oval, t, 0.3) for t in taken) or any(_overlap(oval, f, 0.6) for f, _ in found):
+        # A round seal squeezed is an oval over the round's own box (overlap 1); an invoice's
+        # oval pressed half over a round seal shares about a third of the smaller box (train
+        # grey, seed 23, page 1: 0.34, and the oval was lost at 0.3).
+        if any(_overlap(oval, t, OVAL_OVER_ROUND) for t in taken) or any(_overlap(oval, f, 0.6) for f, _ in found):
             continue
         # The fitted oval is off by a tenth of its height at times (a tilted or worn rim): the
         # middle and the purpose are looked for at three heights each, and either may be where
@@ -819,7 +886,7 @@ def _rim_ok(ink: np.ndarray, circle: Circle, cover: float, least: float) -> floa
     return (gap or 0.0) if cover >= least else gap
 
 
-def _seal_like(ring: _Ring, cover: float = 0.0, gap: float = 0.0) -> bool:
+def _seal_like(ring: _Ring, cover: float = 0.0, gap: float = 0.0, outside_share: float = 0.6) -> bool:
     """Ring text inside the rim, the rim itself thin, and paper outside it.
 
     cover is the share of the rim inked (_fit_ring), gap the share of the circle covered
@@ -827,15 +894,22 @@ def _seal_like(ring: _Ring, cover: float = 0.0, gap: float = 0.0) -> bool:
     name (宁波市第七中学) writes along about 0.4 of the ring; a rim unbroken all round (cover >=
     0.9, which print never gave on the train grey pages: 0.67 at most) is evidence enough for
     that much writing.
+
+    Paper outside the rim: its ink under outside_share of the rim's. Print around a grey seal
+    inks the outside too; a grey rim unbroken all round is let have GREY_WHOLE_OUTSIDE (train
+    1-bit, seed 21: a company seal over print, cover 0.96, outside 0.66-0.68 of its rim; print's
+    rings that passed the other checks gave 0.52-0.59 at cover 0.71-0.77).
     """
     cx, cy, r = ring.circle
+    if not ring.colour and cover >= 0.9:
+        outside_share = max(outside_share, GREY_WHOLE_OUTSIDE)
     angles = np.radians(np.arange(0, 360, 2))
     band = _sample(ring.ink, cx, cy, np.linspace(0.6 * r, 0.9 * r, 8), angles).mean(axis=0)
     outside = _sample(ring.ink, cx, cy, np.linspace(1.08 * r, 1.15 * r, 3), angles).mean()
     rim = _sample(ring.ink, cx, cy, np.linspace(0.96 * r, 1.0 * r, 3), angles).mean() / (1 - gap)
     # Characters along a good share of the ring; not a filled disc or a blob of print.
     written = float((band > 0.08).mean()) / (1 - gap)
-    return written > (0.3 if cover >= 0.9 else 0.45) and float(band.mean()) < 0.6 and outside < 0.6 * rim
+    return written > (0.3 if cover >= 0.9 else 0.45) and float(band.mean()) < 0.6 and outside < outside_share * rim
 
 
 def _seal_ring(
@@ -847,6 +921,7 @@ def _seal_ring(
     colour: bool,
     least: float,
     smallest: float = 0,
+    outside_share: float = 0.6,
 ) -> _Ring | None:
     """The ring fitted near (cx, cy, r) in the crop `ink`, when it is a seal's: at least `smallest`
     across, its rim inked on `least` of the circle or covered (_rim_ok), and shaped like a seal
@@ -856,7 +931,7 @@ def _seal_ring(
         return None
     gap = _rim_ok(ink, circle, cover, least)
     ring = _Ring(circle, ink, origin, colour)
-    return ring if gap is not None and _seal_like(ring, cover, gap) else None
+    return ring if gap is not None and _seal_like(ring, cover, gap, outside_share) else None
 
 
 def _ring_box(ring: _Ring) -> Box:
