@@ -113,6 +113,41 @@ def test_characters_lost_apart_are_a_degraded_ring_and_lost_together_a_swapped_w
     assert together.probability < 0.6
 
 
+def test_a_character_read_clearly_as_another_in_its_place_is_no_match() -> None:
+    """Another city's branch sharing all but one character (杭州 read sharp, 苏州 asked): every
+    other character is there, but the ring plainly says something else in that place."""
+    name = "苏州华信科技有限公司"
+    frames: list[dict[str, float]] = [{"": 0.95}]
+    for i, ch in enumerate("杭州华信科技有限公司"):  # the first one narrow: one frame
+        frames += [{ch: 0.97}] * (1 if i == 0 else 2) + [{"": 0.95}]
+    lat = lattice(frames)
+    # The lattice spells the name at a single character's cost, which alone is a match.
+    assert verify([lat], name).features["name_cost"] == pytest.approx(1.0, abs=0.01)
+    near = verify([lat], name)
+    assert near.features["contradicted"] == 1
+    assert near.probability < 0.6
+    assert verify([lat], "杭州华信科技有限公司").probability >= 0.6
+
+
+def test_a_smudged_character_is_not_read_as_another_unit_s() -> None:
+    """A stroke lost on a poor copy leaves a smudge, no other character sure: the name verifies."""
+    name = "苏州华信科技有限公司"
+    v = verify([smudged(name, {0})], name)
+    assert v.features["contradicted"] == 0
+    assert v.probability >= 0.6
+
+
+def test_a_covered_ring_read_from_the_wrong_start_is_not_another_unit_s() -> None:
+    """A cover hides the end of the name and the text start is taken at it: the ring reads the
+    name's last character, noise, then the name's first half, sharply. Far from the name by edits,
+    it still holds the name's own trade name: a reviewer's question, never the member's error."""
+    name = "宁波凯达电子集团有限公司"
+    verdict, v = decide([spelled("司出重宁波凯达电子集")], name)
+    assert v.features["confidence"] > 0.85 and v.features["name_cost"] >= 2
+    assert verdict != "other"
+    assert decide([spelled("杭州金桥港务有限公司")], name)[0] == "other"
+
+
 def test_lattice_json_round_trip() -> None:
     lat = spelled("华信科技")
     back = Lattice.from_json(lat.to_json())
