@@ -205,7 +205,7 @@ def featurize(
     for kind, cands in by_kind.items():
         if kinds is not None and kind not in kinds:
             continue
-        extra = agreement(kind, cands, by_kind)
+        extra = agreement(kind, cands, by_kind, view)
         idx[kind] = [hashed(features(ctx, c, cands, e)) for c, e in zip(cands, extra, strict=True)]
     return DocumentCandidates(view, by_kind, idx)
 
