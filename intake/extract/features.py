@@ -31,18 +31,6 @@ from intake.normalize.dates import stay_days
 DIM = 1 << 18
 _PUNCT = " :;,.()-_|/"
 _CJK = re.compile("[\u3400-\u4dbf\u4e00-\u9fff]")
-# A clause mark of a sentence: a comma between digits is a thousands separator, not one.
-_CLAUSE = re.compile(r"[，。；;]|(?<![0-9]),|,(?![0-9])")
-
-
-def is_prose(text: str) -> bool:
-    """Whether a row is a line of running text (a letter's sentence, a record's narrative) rather
-    than labels and values: a dozen CJK characters and a clause mark. In prose a value is a piece of
-    a longer run and the gaps between characters are the typesetting's, not cells: the run and cell
-    features learned on forms then say the opposite of the truth (a certificate's employer inside
-    "...为|山东明达建设工程股份有限公司员工,..." scored runend=False -1.65, and "入住我院眼科|" as the
-    cell before a discharge date made it the admission date, left-out train folds 2026-12-02)."""
-    return len(_CJK.findall(text)) >= 12 and _CLAUSE.search(text) is not None
 
 
 _HASHES: dict[str, int] = {}
@@ -89,7 +77,6 @@ class Context:
                 j = r.offset[k]
                 cs.append((p.lefts[j] + p.rights[j]) / 2)
             self.centres.append(cs)
-        self.prose = [is_prose(r.text) for r in view.rows]
         top = [r for r in view.rows if r.page == view.first_page][:4]
         self.title = "".join(r.text for r in top)
         self._cell_grams: list[str] | None = None
@@ -111,22 +98,6 @@ class Context:
                     grams.update(head[i : i + 2] for i in range(len(head) - 1))
             self._cell_grams = sorted(grams)
         return self._cell_grams
-
-    def wrapped(self, ri: int, step: int) -> str:
-        """The text of the row before (step -1) or after (step 1) a prose row ri when the sentence
-        runs on into it: a wrapped line's first word continues the previous line's last (the
-        employer starting a line after "...(身份证号码...)为")."""
-        rj = ri + step
-        rows = self.view.rows
-        if not self.prose[ri] or not 0 <= rj < len(rows) or rows[rj].page != rows[ri].page:
-            return ""
-        first, second = (rj, ri) if step < 0 else (ri, rj)
-        if self.tops[second] - self.bottoms[first] > 1.5 * self.heights[ri]:
-            return ""
-        text = rows[rj].text
-        if len(text) < 8 or (step < 0 and text.endswith((":", "。"))):
-            return ""
-        return text
 
     def cell_above(self, ri: int, cx: float, max_up: int) -> list[str]:
         """For each row above ri (nearest first), the text of its cell whose span (from its left
@@ -172,18 +143,13 @@ def features(ctx: Context, c: Candidate, peers: list[Candidate], extra: list[str
     f: list[str] = ["bias", f"dt={dt}"]
     # -- left: the label beside the value -----------------------------------------------------
     left_raw = text[max(0, c.start - 10) : c.start]
-    prose = ctx.prose[c.row]
-    if prose and c.start < 3:
-        left_raw = (ctx.wrapped(c.row, -1) + left_raw)[-10:]
     left = _clean_tail(left_raw)[-6:]
     _grams("L", left, f)
     f.append(f"L2={left[-2:]}")
     f.append(f"dtL2={dt}|{left[-2:]}")
     f.append(f"LP={left_raw[-1:] if left_raw else '^'}")
     a, _ = view.cell(c.row, c.start)
-    if prose:
-        f.append("prose")
-    elif a == c.start and c.start > 0:
+    if a == c.start and c.start > 0:
         pa, _ = view.cell(c.row, c.start - 1)
         prev = _clean_tail(text[pa : c.start])[-6:]
         _grams("C", prev, f, 2)
@@ -191,12 +157,10 @@ def features(ctx: Context, c: Candidate, peers: list[Candidate], extra: list[str
     elif a == c.start:
         f.append("rowstart")
     _, cb = view.cell(c.row, max(c.end - 1, c.start))
-    if cb == c.end and not prose:
+    if cb == c.end:
         f.append("cellend")
     # -- right ----------------------------------------------------------------------------------
     right = text[c.end : c.end + 4]
-    if prose and len(right) < 4:
-        right = (right + ctx.wrapped(c.row, 1))[:4]
     f.append(f"R1={right[:1] or '$'}")
     f.append(f"R2={right[:2]}")
     _grams("R", right, f, 2)
@@ -254,10 +218,8 @@ def features(ctx: Context, c: Candidate, peers: list[Candidate], extra: list[str
         run_b = c.end
         while run_b < len(text) and _CJK.match(text[run_b]):
             run_b += 1
-        # In prose a value is seldom a whole run: there its own weights, learned on the letters.
-        run = "prun" if prose else "run"
-        f.append(f"{run}start={run_a == c.start}")
-        f.append(f"{run}end={run_b == c.end}")
+        f.append(f"runstart={run_a == c.start}")
+        f.append(f"runend={run_b == c.end}")
         if kind == "org":
             f.append(f"olen={min(n // 3, 8)}")
     elif kind in ("code", "digits"):
@@ -279,20 +241,13 @@ def features(ctx: Context, c: Candidate, peers: list[Candidate], extra: list[str
     return f
 
 
-def agreement(
-    kind: str, cands: list[Candidate], by_kind: dict[str, list[Candidate]], view: View | None = None
-) -> list[list[str]]:
-    """Features that compare a candidate with the others on the page, per candidate of `kind`:
-    what holds of a value whatever the wording of its label, so they carry to unseen layouts."""
+def agreement(kind: str, cands: list[Candidate], by_kind: dict[str, list[Candidate]]) -> list[list[str]]:
+    """Features that compare a candidate with the others on the page, per candidate of `kind`."""
     out: list[list[str]] = [[] for _ in cands]
     if kind == "money":
         uppers = {u.amount for u in by_kind.get("upper", []) if u.amount is not None}
         amounts = sorted({c.amount for c in cands if c.amount is not None}, reverse=True)
         sums2, sums3 = _sums(amounts[:30])
-        # The largest amount that its parts add up to: a settlement also prints larger amounts
-        # (本年度统筹累计), so the largest amount of all is not the total, the largest sum is (a left-out
-        # fold's st_outpatient total 575.23 under 总费用 ranked first but was dropped, mrank=4 -1.02).
-        sum_max = next((a for a in amounts if a and (a in sums2 or a in sums3)), None)
         for i, c in enumerate(cands):
             if c.amount is None:
                 continue
@@ -305,8 +260,6 @@ def agreement(
                     out[i].append("sum_of_2")
                 if c.amount in sums3:
                     out[i].append("sum_of_3")
-                if c.amount == sum_max:
-                    out[i].append("sum_max")
     elif kind == "upper":
         lows = {m.amount for m in by_kind.get("money", []) if m.amount is not None}
         for i, c in enumerate(cands):
@@ -314,26 +267,12 @@ def agreement(
             out[i].append(f"parses={c.amount is not None}")
     elif kind == "date":
         days = sorted({c.day for c in cands if c.day is not None})
-        starts, ends = _stay_ends([c.day for c in cands if c.day is not None], _printed_days(by_kind, view))
         for i, c in enumerate(cands):
-            if c.day is not None and c.day in starts:
-                out[i].append("stay_start")
-            if c.day is not None and c.day in ends:
-                out[i].append("stay_end")
             out[i].append(f"dpos={min(i, 3)}")
             out[i].append(f"dlast={i == len(cands) - 1}")
             if c.day is not None and days:
                 out[i].append(f"dord={'min' if c.day == days[0] else 'max' if c.day == days[-1] else 'mid'}")
                 out[i].append(f"dn={min(len(days), 5)}")
-    elif kind in ("name", "org"):
-        # A value printed twice (a record's patient in its page header, an employer in the body and
-        # the signature) is the document's own, not a passing mention.
-        rows_of: dict[str | int, set[int]] = {}
-        for c in cands:
-            rows_of.setdefault(c.value, set()).add(c.row)
-        for i, c in enumerate(cands):
-            if len(rows_of[c.value]) > 1:
-                out[i].append("rep")
     elif kind == "int":
         stays = _stays([c.day for c in by_kind.get("date", []) if c.day is not None])
         for i, c in enumerate(cands):
@@ -359,31 +298,3 @@ def _stays(days: list[Date]) -> set[int]:
             if n <= 400:
                 out.add(stay_days(a, b))
     return out
-
-
-def _printed_days(by_kind: dict[str, list[Candidate]], view: View | None) -> set[int]:
-    """Numbers of days the page prints (住院22天, 共住院 22 天): a number followed by 天."""
-    if view is None:
-        return set()
-    out = set()
-    for c in by_kind.get("int", []):
-        text = view.rows[c.row].text
-        if isinstance(c.value, int) and text[c.end : c.end + 1] == "天":
-            out.add(c.value)
-    return out
-
-
-def _stay_ends(days: list[Date], printed: set[int]) -> tuple[set[Date], set[Date]]:
-    """The first and last days of every pair of dates whose stay is a number of days the page
-    prints: a stay told in prose ("于…入院 … 住院22天") has no label that says which date begins it."""
-    starts: set[Date] = set()
-    ends: set[Date] = set()
-    if not printed:
-        return starts, ends
-    uniq = sorted(set(days))
-    for i, a in enumerate(uniq):
-        for b in uniq[i + 1 :]:
-            if (b - a).days <= 400 and stay_days(a, b) in printed:
-                starts.add(a)
-                ends.add(b)
-    return starts, ends

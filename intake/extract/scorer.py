@@ -80,9 +80,6 @@ class FieldModel:
         self.min_return = float(card.get("min_return", 0.5))
         # The raw score under which the best candidate is no reading (train/fields.py MIN_SCORE).
         self.min_score = float(card.get("min_score", 0.0))
-        # The lead (in logits) over the best rival of another value at which a winner scored under
-        # min_score is still a reading (train/fields.py MIN_LEAD); 0: none is.
-        self.min_lead = float(card.get("min_lead", 0.0))
         # The calibrated probability at which a value is reported at the review line (train/fields.py
         # review_cut): below it the reported confidence is scaled down, never up.
         cut = card.get("review_cut") or {}
@@ -162,16 +159,6 @@ class FieldModel:
             z += float(c[5]) * _logit(min(ocr, 0.999)) + float(c[6]) * (quality < 1)
         return _sigmoid(z)
 
-    def believed(self, p1: float, p2: float) -> bool:
-        """Whether the scorer's best candidate is a reading at all: it scores min_score, or it leads
-        every rival of another value by min_lead logits. On a wording the training never printed
-        the label's weights are missing and every score is low, but the right value still stands
-        far ahead of the rest (left-out train folds, 2026-12-02: a settlement's total under 医疗费总额
-        scored 0.08 against 0.008 for the next, and was dropped)."""
-        if p1 >= self.min_score:
-            return True
-        return self.min_lead > 0 and _logit(p1) - _logit(p2) >= self.min_lead
-
     def reported(self, p: float) -> float:
         """The confidence a value is given for its calibrated probability p: p scaled so that the
         review line falls at the cut (a value under the line goes to a reviewer), the values above
@@ -205,7 +192,7 @@ def featurize(
     for kind, cands in by_kind.items():
         if kinds is not None and kind not in kinds:
             continue
-        extra = agreement(kind, cands, by_kind, view)
+        extra = agreement(kind, cands, by_kind)
         idx[kind] = [hashed(features(ctx, c, cands, e)) for c, e in zip(cands, extra, strict=True)]
     return DocumentCandidates(view, by_kind, idx)
 
@@ -272,7 +259,7 @@ class Scorer:
             p2, close = calibration_inputs(pick.score, pick.cand.value, rivals)
             c = pick.cand
             p = self.model.calibrated(name, pick.score, p2, pick.known, close, c.conf, c.quality)
-            if p < self.model.min_return or not self.model.believed(pick.score, p2):
+            if p < self.model.min_return or pick.score < self.model.min_score:
                 continue
             conf = self.model.reported(p)
             used.append(pick.cand)

@@ -59,15 +59,7 @@ MIN_RETURN = 0.2
 # pages print every field), can still put it at 0.6 (an invoice whose number was blanked returned
 # another number of the page, score 0.013, at a reported 0.49). Train families, seed 101, 200
 # documents: the 7 values scored under 0.1 were all wrong, 4 of the 5 between 0.1 and 0.2 right.
-# That was the shipped scorer on families it was fitted on; out of family (fields_lofo, 2026-12-02)
-# a wording no training family printed leaves the right value first but low, and 0.05 with MIN_LEAD
-# kept more right values than wrong ones: key F1 0.975 / 0.935 -> 0.976 / 0.940 (0.1 and no lead;
-# 0.1 with a lead of 2: 0.975 / 0.937; no floor at all: 0.972 / 0.940), no silent error either way.
-MIN_SCORE = 0.05
-# The lead over the best rival of another value (logits) at which a winner under MIN_SCORE is still
-# a reading (scorer.FieldModel.believed): on a wording no training family printed the label's
-# weights are missing, so the right value scores low but far ahead of the rest.
-MIN_LEAD = 1.5
+MIN_SCORE = 0.1
 
 
 def _norm(name: str, value: Any) -> Any:
@@ -411,7 +403,6 @@ def train(
         "corrections": len(extra),
         "min_return": MIN_RETURN,
         "min_score": MIN_SCORE,
-        "min_lead": MIN_LEAD,
         "review_cut": {"p": round(cut, 4), "line": REVIEW_LINE, "wrong_share": REVIEW_WRONG} if cut else {},
         "out_of_fold_top1": {k: round(a / n, 4) for k, (a, n) in sorted(acc.items())},
         "disease_names": {**term_info, "source": icd_source().name},

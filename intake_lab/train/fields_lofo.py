@@ -31,7 +31,6 @@ from intake.extract.scorer import FieldModel
 from intake_lab.bench.fields import evaluate, report
 from intake_lab.train.fields import (
     FOLDS,
-    MIN_LEAD,
     MIN_RETURN,
     MIN_SCORE,
     REVIEW_LINE,
@@ -66,7 +65,6 @@ def run(
     card = {
         "min_return": MIN_RETURN,
         "min_score": MIN_SCORE,
-        "min_lead": MIN_LEAD,
         "review_cut": {"p": cut, "line": REVIEW_LINE} if cut else {},
     }
     shipped = FieldModel.load()
