@@ -725,6 +725,7 @@ def test_invoice_keys() -> None:
         "no:33010121/0012345678",
         "check:A1B2C3",
         "bill:0012345678/2024-03-10/12345.67",
+        "batch:33010121/2024-03-10/12345.67",
     ]
     assert invoice_keys(invoice(invoice_code=None, check_code=None, invoice_number=None)) == []
     assert invoice_keys(discharge()) == []
@@ -753,6 +754,28 @@ def test_invoice_claimed_by_an_earlier_claim(tmp_path: Path) -> None:
     assert p["severity"] == "error" and p["document_id"] == "1"
     # Checking claim A again does not find its own invoice.
     assert check_claim("inpatient", [invoice(), discharge()], RULES, registry, claim_id="claim-A").complete
+
+
+def test_invoice_claimed_before_is_found_though_its_number_was_misread(tmp_path: Path) -> None:
+    # The earlier claim holds the invoice by its true numbers; this one read the 票据号码 a digit
+    # off (0012345678 as 0012345670) and no 校验码: its code, date and total still name the bill.
+    registry = LocalInvoiceRegistry(tmp_path / "reg.json")
+    registry.hold(invoice_keys(invoice()), "claim-A")
+    misread = invoice(invoice_number="0012345670", check_code=None)
+    c = check_claim("inpatient", [misread, discharge()], RULES, registry, claim_id="claim-B")
+    assert only(c, "invoice_claimed_before")["actor"] == "member"
+    # Another bill of the same batch, another day or total, is not that invoice.
+    other = invoice(invoice_number="0012345670", check_code=None, total_amount="2345.67")
+    c = check_claim("inpatient", [other, discharge()], RULES, registry, claim_id="claim-B")
+    assert "invoice_claimed_before" not in codes(c)
+
+
+def test_parts_the_extractor_saw_fail_are_flagged_though_the_read_parts_hold() -> None:
+    # 统筹 doubted for exceeding the total with the page's other parts, which were not read here.
+    inv = invoice(personal_account_paid=None, personal_copay=None, personal_selfpay=None)
+    inv.fields["insurance_paid"].reasons.append(Reason.PARTS_EXCEED_TOTAL)
+    c = check_claim("inpatient", [inv, discharge()], RULES)
+    assert only(c, "amount_parts_flagged")["actor"] == "reviewer" and c.complete
 
 
 def test_local_registry_file(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
