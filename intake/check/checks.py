@@ -542,16 +542,22 @@ def _stay_of(claim: ClaimUnderCheck) -> tuple[Span, Span, Document] | None:
     return chosen[0] if chosen else None
 
 
+def _days_field(doc: Document) -> tuple[Field, int] | None:
+    """The document's 住院天数 field and its days, when it was read as a whole number of days."""
+    los = doc.fields.get("length_of_stay")
+    if los is None or isinstance(los.value, bool) or not isinstance(los.value, int):
+        return None
+    return los, los.value
+
+
 def _printed_days(claim: ClaimUnderCheck) -> list[int]:
     """The 住院天数 read on the claim's documents, as sure as the check may lean on (doubted only
     for not fitting the dates, which is what it is asked about)."""
     out = []
     for doc in claim.documents:
-        los = doc.fields.get("length_of_stay")
-        if los is None or isinstance(los.value, bool) or not isinstance(los.value, int):
-            continue
-        if claim.confident(los, explained=STAY_REASONS):
-            out.append(los.value)
+        read = _days_field(doc)
+        if read is not None and claim.confident(read[0], explained=STAY_REASONS):
+            out.append(read[1])
     return out
 
 
@@ -566,13 +572,11 @@ def _fits(adm: Span, dis: Span, days: int, claim: ClaimUnderCheck) -> bool:
 def _own_days_belie(claim: ClaimUnderCheck, doc: Document, stay: tuple[Span, Span, Document]) -> bool:
     """Whether a document's own 住院天数 fits the claim's stay and not its own two dates: its
     dates were misread (one of them another date of the page), not printed of another stay."""
-    los = doc.fields.get("length_of_stay")
+    read = _days_field(doc)
     adm, dis = _span(doc, "admission_date"), _span(doc, "discharge_date")
-    if los is None or isinstance(los.value, bool) or not isinstance(los.value, int) or not (adm and dis):
+    if read is None or not (adm and dis) or not claim.confident(read[0], explained=STAY_REASONS):
         return False
-    if not claim.confident(los, explained=STAY_REASONS):
-        return False
-    return _fits(stay[0], stay[1], los.value, claim) and not _fits(adm, dis, los.value, claim)
+    return _fits(stay[0], stay[1], read[1], claim) and not _fits(adm, dis, read[1], claim)
 
 
 def _read_alike(claim: ClaimUnderCheck, f: Field, g: Field) -> bool:
@@ -772,12 +776,12 @@ def _another_stay(claim: ClaimUnderCheck, doc: Document, lo: date, hi: date) -> 
 
 def check_stay_days(claim: ClaimUnderCheck) -> list[Problem]:
     stay = _stay_of(claim)
-    slack = claim.rules.checks.stay_days_slack
     out = []
     for doc in claim.documents:
-        los = doc.fields.get("length_of_stay")
-        if los is None or isinstance(los.value, bool) or not isinstance(los.value, int):
+        read = _days_field(doc)
+        if read is None:
             continue
+        los, printed = read
         adm, dis = _span(doc, "admission_date"), _span(doc, "discharge_date")
         dated = doc
         if not (adm and dis) and stay is not None:
@@ -785,11 +789,11 @@ def check_stay_days(claim: ClaimUnderCheck) -> list[Problem]:
         if not (adm and dis and adm.exact and dis.exact) or dis.first < adm.first:
             continue  # partial dates cannot count days; reversed dates are their own problem
         days = (dis.first - adm.first).days
-        if not days <= los.value <= days + slack:
+        if not _fits(adm, dis, printed, claim):
             sure = claim.confident(los, explained=STAY_REASONS) and all(
                 _date_sure(claim, dated, n, STAY_REASONS) for n in ("admission_date", "discharge_date")
             )
-            if sure and stay is not None and stay[2] is not dated and _fits(stay[0], stay[1], los.value, claim):
+            if sure and stay is not None and stay[2] is not dated and _fits(stay[0], stay[1], printed, claim):
                 # The days printed fit the claim's stay as another document reads it: this
                 # document's own dates were misread, which dates_disagree puts to the reviewer.
                 sure = False
@@ -800,7 +804,7 @@ def check_stay_days(claim: ClaimUnderCheck) -> list[Problem]:
                 # the invoice's 03-16 at 0.90; the 14 days printed fit neither).
                 b_adm, b_dis, b_doc = best
                 b_days = (b_dis.first - b_adm.first).days
-                if not b_days <= los.value <= b_days + slack and all(
+                if not _fits(b_adm, b_dis, printed, claim) and all(
                     _date_sure(claim, b_doc, n) for n in ("admission_date", "discharge_date")
                 ):
                     sure = True
@@ -1266,7 +1270,7 @@ _UNIT_NAME = re.compile(
 )
 
 # The characters of the generic words: a ring misread in its 集团有限公司 leaves some of them behind.
-_GENERIC_UNIT_CHARS = frozenset("有限责任股份集团公司")
+_GENERIC_UNIT_CHARS = "有限责任股份集团公司"
 
 
 _HAN = re.compile(r"[\u4e00-\u9fff]+")
@@ -1289,7 +1293,7 @@ def _trade_names(reading: str, expected: str) -> tuple[str, set[str]] | None:
     # What is left of the generic words misread (集公限 of 集团有限公司) is no trade name either
     # (train seed lead1203: 杭州新华建设工程集团有限公司's own ring, read 杭州点程集公限公司 on a
     # photo, was concluded another unit's, a member-side error on a complete certificate).
-    mine = _GENERIC_UNIT_WORDS.sub("", whole).rstrip("".join(_GENERIC_UNIT_CHARS))
+    mine = _GENERIC_UNIT_WORDS.sub("", whole).rstrip(_GENERIC_UNIT_CHARS)
     name = _GENERIC_UNIT_WORDS.sub("", normalize_name(expected))
     # A unit's name runs region, trade name, trade, form (上海 永盛 汽车零部件 股份有限公司): two
     # units of one city share its first characters and nothing of the trade name that tells them
