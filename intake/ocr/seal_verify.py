@@ -19,6 +19,7 @@ import json
 import math
 import re
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -161,12 +162,6 @@ def ctc_cost(lattice: Lattice, name: str, *, free_ends: bool) -> float:
     if free_ends:
         end = min(end, float(post))
     return end
-
-
-def aligned_seen(lattice: Lattice, name: str) -> list[bool]:
-    """For each character of name, whether the strip offers it (among the top k) at a frame the
-    best path spelling the name anywhere in the strip gives it (see _aligned)."""
-    return [seen for seen, _ in _aligned(lattice, name)]
 
 
 def _aligned(lattice: Lattice, name: str) -> list[tuple[bool, float]]:
@@ -444,14 +439,8 @@ KIN_RUN = 4
 def _kin(reading: str, name: str) -> bool:
     """Whether the reading holds a run of the name's own characters (see KIN_RUN)."""
     mine, theirs = _GENERIC.sub("", reading), _GENERIC.sub("", name)
-    longest = 0
-    for i in range(len(mine)):
-        for j in range(len(theirs)):
-            k = 0
-            while i + k < len(mine) and j + k < len(theirs) and mine[i + k] == theirs[j + k]:
-                k += 1
-            longest = max(longest, k)
-    return longest >= max(KIN_RUN, (len(theirs) + 1) // 2)
+    longest = SequenceMatcher(None, mine, theirs, autojunk=False).find_longest_match(0, len(mine), 0, len(theirs))
+    return longest.size >= max(KIN_RUN, (len(theirs) + 1) // 2)
 
 
 def decide(lattices: list[Lattice], expected: str) -> tuple[str, Verification]:
