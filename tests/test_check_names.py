@@ -17,6 +17,17 @@ def found(c: Completeness, word: str) -> list[tuple[str, str]]:
     return [(p.code, p.actor.value) for p in c.problems if word in p.code or p.field == f"{word}_name"]
 
 
+def ring(text: str, expected: str, verdict: str, reading: str | None = None) -> dict[str, Any]:
+    """A seal read as text, with the verdict the verifier gave it for the expected name (the
+    lattices are a stand-in: the check takes the verification extraction kept)."""
+    return {
+        "present": True,
+        "text": text,
+        "lattices": [{"blank": [0.0], "chars": [text[0]], "logp": [[0.0]]}],
+        "verification": {"expected": expected, "verdict": verdict, "reading": reading or text},
+    }
+
+
 def unsure_invoice(hospital: str, seal: dict[str, Any], conf: float = 0.5) -> Any:
     bill = invoice(hospital_name=hospital, seal=seal)
     bill.fields["hospital_name"].confidence = conf
@@ -83,12 +94,7 @@ def test_a_ring_read_with_letter_noise_still_names_another_unit() -> None:
     # Mostly noise, or not ending as a unit's name ends: no name at all.
     assert not clearly_another_name("办二A9GXKQ用公司", "深圳鼎力科技集团有限公司")
     assert not clearly_another_name("《8务限任间", "深圳鼎力科技集团有限公司")
-    seal = {
-        "present": True,
-        "text": "办二恒通化IA9G用公司",
-        "lattices": [{"blank": [0.0], "chars": ["办"], "logp": [[0.0]]}],
-        "verification": {"expected": "深圳鼎力科技集团有限公司", "verdict": "unsure", "reading": "办二恒通化用公司"},
-    }
+    seal = ring("办二恒通化IA9G用公司", "深圳鼎力科技集团有限公司", "unsure", reading="办二恒通化用公司")
     cert = certificate(employer_name="深圳鼎力科技集团有限公司", seal=seal)
     c = check_claim("special_disease", [invoice(), discharge(), cert], RULES)
     assert [(p.code, p.actor.value) for p in c.problems if "seal" in p.code] == [("seal_mismatch", "member")]
@@ -98,12 +104,7 @@ def test_an_unsure_ring_on_a_colour_page_is_unread_text_not_a_grey_copy() -> Non
     # The lattices unsure of the employer's name on a colour photo of a faint seal: the reviewer
     # reads the ring. It is not a grey copy, and an operator who makes grey copies the member's
     # (unverifiable_seal_actor) does not make a faint ring the member's.
-    seal = {
-        "present": True,
-        "text": "宁波华信科枝",
-        "lattices": [{"blank": [0.0], "chars": ["宁"], "logp": [[0.0]]}],
-        "verification": {"expected": "宁波华信科技有限公司", "verdict": "unsure", "reading": "宁波华信科枝"},
-    }
+    seal = ring("宁波华信科枝", "宁波华信科技有限公司", "unsure")
     strict = RULES.model_copy(update={"checks": RULES.checks.model_copy(update={"unverifiable_seal_actor": "member"})})
     for rules in (RULES, strict):
         c = check_claim("special_disease", [invoice(), discharge(), certificate(seal=seal)], rules)
@@ -126,16 +127,7 @@ def test_leftovers_of_a_misread_company_form_are_no_trade_name() -> None:
     # 杭州新华建设工程集团有限公司's own ring read 杭州点程集公限公司 on a photo: what is left once
     # the region and the misread 集团有限公司 are set aside is too little to name another unit.
     assert not clearly_another_name("杭州点程集公限公司", "杭州新华建设工程集团有限公司")
-    seal = {
-        "present": True,
-        "text": "杭州点程集公限公司",
-        "lattices": [{"blank": [0.0], "chars": ["杭"], "logp": [[0.0]]}],
-        "verification": {
-            "expected": "杭州新华建设工程集团有限公司",
-            "verdict": "unsure",
-            "reading": "杭州点建品程集公限公司",
-        },
-    }
+    seal = ring("杭州点程集公限公司", "杭州新华建设工程集团有限公司", "unsure", reading="杭州点建品程集公限公司")
     cert = certificate(employer_name="杭州新华建设工程集团有限公司", seal=seal)
     c = check_claim("special_disease", [invoice(), discharge(), cert], RULES)
     assert [(p.code, p.actor.value) for p in c.problems if "seal" in p.code] == [("seal_text_unreadable", "reviewer")]
@@ -146,24 +138,10 @@ def test_a_union_or_government_office_is_another_unit() -> None:
     # A member's certificate stamped by the city's trade union, read exactly: another unit's seal.
     assert clearly_another_name("宁波市总工会", "成都鼎力纺织股份有限公司")
     assert clearly_another_name("宁波市海曙区人民政府", "成都鼎力纺织股份有限公司")
-    seal = {
-        "present": True,
-        "text": "宁波市总工会",
-        "lattices": [{"blank": [0.0], "chars": ["宁"], "logp": [[0.0]]}],
-        "verification": {"expected": "成都鼎力纺织股份有限公司", "verdict": "unsure", "reading": "宁波市总工会"},
-    }
+    seal = ring("宁波市总工会", "成都鼎力纺织股份有限公司", "unsure")
     cert = certificate(employer_name="成都鼎力纺织股份有限公司", seal=seal)
     c = check_claim("special_disease", [invoice(), discharge(), cert], RULES)
     assert [(p.code, p.actor.value) for p in c.problems if "seal" in p.code] == [("seal_mismatch", "member")]
-
-
-def _other_verdict_seal(text: str, expected: str) -> dict[str, Any]:
-    return {
-        "present": True,
-        "text": text,
-        "lattices": [{"blank": [0.0], "chars": [text[0]], "logp": [[0.0]]}],
-        "verification": {"expected": expected, "verdict": "other", "reading": text},
-    }
 
 
 @needs_cjk_font
@@ -171,13 +149,13 @@ def test_a_ring_the_lattices_call_another_but_read_as_most_of_the_name_is_the_re
     # The employer's own ring on a photo read 苏州水醫医药有限 (水 a look-alike of 永), the lattices
     # calling it another name: a misreading for the reviewer, never a member's seal_mismatch.
     name = "苏州永盛医药有限公司"
-    cert = certificate(employer_name=name, seal=_other_verdict_seal("苏州水醫医药有限", name))
+    cert = certificate(employer_name=name, seal=ring("苏州水醫医药有限", name, "other"))
     c = check_claim("special_disease", [invoice(), discharge(), cert], RULES)
     assert [(p.code, p.actor.value) for p in c.problems if "seal" in p.code] == [("seal_near_mismatch", "reviewer")]
     assert c.complete
     # Another company of the same city and trade keeps only the trade: another unit's seal.
     name = "宁波永盛港务集团有限公司"
-    cert = certificate(employer_name=name, seal=_other_verdict_seal("宁波华信港务股份有限公司", name))
+    cert = certificate(employer_name=name, seal=ring("宁波华信港务股份有限公司", name, "other"))
     c = check_claim("special_disease", [invoice(), discharge(), cert], RULES)
     assert [(p.code, p.actor.value) for p in c.problems if "seal" in p.code] == [("seal_mismatch", "member")]
 
