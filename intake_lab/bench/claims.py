@@ -87,6 +87,7 @@ def main(argv: list[str] | None = None) -> int:
         processor = ClaimReader(classifier=true_types) if args.true_types else ClaimReader()  # type: ignore[arg-type]
 
     rows: dict[str, dict[str, Any]] = defaultdict(lambda: {"n": 0, "verdict": 0, "caught": 0, "seconds": 0.0})
+    review = ReviewTally()
     details = args.details.open("w", encoding="utf-8") if args.details else None
     pages_total = 0
     with tempfile.TemporaryDirectory() as tmp:
@@ -127,6 +128,7 @@ def main(argv: list[str] | None = None) -> int:
             expect = claim.expect
             verdict_ok = result.complete == claim.expect_complete
             caught = expect is None or (expect.code, expect.actor) in found
+            review.add(defect, [p.code.value for p in result.problems if p.actor is Actor.REVIEWER])
             for key in (defect, "all"):
                 row = rows[key]
                 row["n"] += 1
@@ -187,7 +189,36 @@ def main(argv: list[str] | None = None) -> int:
     if pages_total:
         print(f"pages read: {pages_total}, {rows['all']['seconds'] / pages_total:.2f} s/page")
     print("verdict: complete-or-not right; caught: the defect's own code among the findings, for the right actor")
+    print(review.render())
     return 0
+
+
+class ReviewTally:
+    """Which claims go to the reviewer, and why: the issue asks the benchmark for it beside the verdicts,
+    since a claim the reviewer must open costs a clerk's time even when its verdict is right."""
+
+    def __init__(self) -> None:
+        self.claims: dict[str, int] = defaultdict(int)
+        self.sent: dict[str, int] = defaultdict(int)
+        self.codes: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+
+    def add(self, defect: str, reviewer_codes: list[str]) -> None:
+        group = "complete" if defect == "none" else "defective"
+        self.claims[group] += 1
+        if reviewer_codes:
+            self.sent[group] += 1
+        for code in set(reviewer_codes):  # claims per code, not findings
+            self.codes[group][code] += 1
+
+    def render(self) -> str:
+        lines = ["\nsent to the reviewer (claims with a reviewer-side finding), and why (claims per code):"]
+        for group in ("complete", "defective"):
+            n = self.claims[group]
+            if not n:
+                continue
+            why = ", ".join(f"{c} {k}" for c, k in sorted(self.codes[group].items(), key=lambda x: (-x[1], x[0])))
+            lines.append(f"  {group:10} {self.sent[group]}/{n}: {why or '-'}")
+        return "\n".join(lines)
 
 
 if __name__ == "__main__":
