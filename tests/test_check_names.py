@@ -123,6 +123,22 @@ def test_a_unit_of_the_same_city_is_another_unit() -> None:
     assert not clearly_another_name("上海永盛汽车零部件嘉定分公司", "上海永盛汽车零部件股份有限公司")
 
 
+def test_a_unit_of_the_same_trade_elsewhere_is_another_unit() -> None:
+    # 浙江新华服装 and 宁波恒通服装 share their trade and company form, nothing else: read exactly
+    # on the employer's certificate, the ring is another unit's, the member's to put right.
+    assert clearly_another_name("浙江新华服装有限责任公司", "宁波恒通服装有限公司")
+    seal = ring("浙江新华服装有限责任公司", "宁波恒通服装有限公司", "other")
+    cert = certificate(employer_name="宁波恒通服装有限公司", seal=seal)
+    cert.fields["employer_name"].confidence = 0.73
+    c = check_claim("special_disease", [invoice(), discharge(), cert], RULES)
+    assert [(p.code, p.actor.value) for p in c.problems if "seal" in p.code] == [("seal_mismatch", "member")]
+    # The same trade in the same city, and only the two-character trade name differs: too little
+    # left to be sure it is not the employer's ring misread.
+    assert not clearly_another_name("宁波新华服装有限公司", "宁波恒通服装有限公司")
+    # The employer's own ring with its trade name misread keeps its region and trade: not another.
+    assert not clearly_another_name("苏州水醫医药有限公司", "苏州永盛医药有限公司")
+
+
 def test_leftovers_of_a_misread_company_form_are_no_trade_name() -> None:
     # 杭州新华建设工程集团有限公司's own ring read 杭州点程集公限公司 on a photo: what is left once
     # the region and the misread 集团有限公司 are set aside is too little to name another unit.

@@ -219,6 +219,27 @@ def test_a_poor_page_whose_every_required_field_was_read_is_the_reviewers() -> N
     assert only(check_claim("inpatient", [inv, discharge()], strict), "page_unreadable")["actor"] == "member"
 
 
+def test_a_cut_off_page_whose_every_field_was_found_is_the_reviewers() -> None:
+    # A skewed photo whose paper corner ran out of the frame: every required field was read, the
+    # invoice number rightly but unsurely. Nothing was lost beyond the edge, so the member is not
+    # asked for the page again; the unsure number is the reviewer's.
+    inv = invoice()
+    inv.page_issues = [PageIssue(1, "cut_off", "票据未拍全，请重新拍摄：让整张票据都在画面内")]
+    inv.fields["invoice_number"].confidence = 0.5
+    c = check_claim("inpatient", [inv, discharge()], RULES)
+    assert only(c, "page_unreadable")["actor"] == "reviewer"
+    assert only(c, "field_low_confidence")["field"] == "invoice_number"
+    assert c.complete
+    # A field lost at the cut (not read, or a mere guess) and the member photographs it again.
+    inv.fields["invoice_number"].confidence = 0.3
+    p = only(check_claim("inpatient", [inv, discharge()], RULES), "page_unreadable")
+    assert p["actor"] == "member" and "请重新拍摄" in p["message"]
+    # Blur is not so forgiving: an unsure field on a blurred page may be the blur's doing.
+    inv.fields["invoice_number"].confidence = 0.5
+    inv.page_issues = [PageIssue(1, "focus_blur", "照片模糊（没有对焦），请重新拍摄")]
+    assert only(check_claim("inpatient", [inv, discharge()], RULES), "page_unreadable")["actor"] == "member"
+
+
 def test_a_blank_page_among_a_documents_pages_is_not_sent_back() -> None:
     # The back of a duplex scan: the record's text is on its other pages. Its unread field is
     # still the reviewer's to read, not hidden behind the page's finding.
