@@ -622,6 +622,17 @@ def test_upper_altered_beside_a_part_read_a_digit_off_is_still_the_members() -> 
     assert [p.actor for p in c.problems if p.code == "amount_parts_mismatch"] == [Actor.REVIEWER]
 
 
+def test_upper_read_without_its_start_is_the_reviewers() -> None:
+    # Train claims lead1208, a complete claim: 肆万贰仟壹佰柒拾伍元玖角叁分 printed, 拾伍元玖角叁分 read
+    # (the line's first characters lost); the member was told the invoice's amounts disagree.
+    c = check_claim("inpatient", [invoice(total_amount_upper="肆拾伍元陆角柒分"), discharge()], RULES)
+    assert [p.actor for p in c.problems if p.code == "amount_upper_mismatch"] == [Actor.REVIEWER]
+    assert c.complete
+    # An end that is not the total's own is another amount: still the member's.
+    c = check_claim("inpatient", [invoice(total_amount_upper="叁拾伍元陆角柒分"), discharge()], RULES)
+    assert [p.actor for p in c.problems if p.code == "amount_upper_mismatch"] == [Actor.MEMBER]
+
+
 def test_upper_that_does_not_parse_is_left_to_the_reviewer() -> None:
     c = check_claim("inpatient", [invoice(total_amount_upper="壹万贰仟叁佰肆拾伍元陆角柒分X"), discharge()], RULES)
     assert only(c, "amount_upper_unreadable")["severity"] == "warning" and c.complete

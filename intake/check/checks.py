@@ -26,7 +26,7 @@ from intake.codes import Actor, ProblemCode, QualityIssue, Reason
 from intake.elements.document import Diagnosis, Document, Field, PageIssue, SealValue
 from intake.elements.findings import Completeness, Missing, Problem
 from intake.normalize import idcard
-from intake.normalize.money import MoneyError, parse_upper
+from intake.normalize.money import MoneyError, parse_upper, upper_tail_of
 from intake.normalize.text import fold, normalize_name, substring_distance, to_halfwidth
 from intake.ocr import fingerprint
 from intake.ocr.seal_verify import Lattice, decide
@@ -1012,6 +1012,7 @@ def check_upper_amount(claim: ClaimUnderCheck) -> list[Problem]:
                 claim.confident(total_f, upper_f, explained=UPPER_REASONS)
                 and (broken is None or _part_one_digit_off(doc, broken))
                 and not _digits_lost(upper, total)
+                and not upper_tail_of(upper_f.value, total)
             )
             out.append(
                 claim.problem(

@@ -169,6 +169,18 @@ def in_bank_form(printed: str, value: Decimal) -> bool:
         return False
 
 
+def upper_tail_of(printed: str, value: Decimal) -> bool:
+    """Whether the printed uppercase amount is the end of value's bank-form 大写 and no more: its start
+    lost to OCR, as a line's first characters are lost under a box's edge or a label (train claims
+    lead1208: 肆万贰仟壹佰柒拾伍元玖角叁分 printed, 拾伍元玖角叁分 read; 15.93 against 42175.93)."""
+    s = _UPPER_MARKS.sub("", printed).translate(_UPPER_VARIANTS).rstrip("整")
+    try:
+        whole = to_upper(value).rstrip("整")
+    except MoneyError:
+        return False
+    return bool(s) and len(s) < len(whole) and whole.endswith(s)
+
+
 def parse_upper(printed: str) -> Decimal:
     """Read an uppercase amount as printed, tolerating ¥/⊗ marks, 人民币, spaces and 整/正."""
     s = _UPPER_MARKS.sub("", printed).translate(_UPPER_VARIANTS)
