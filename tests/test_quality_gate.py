@@ -419,9 +419,10 @@ def test_blurred_invoice_asks_the_member_to_photograph_it_again(real_reader: obj
 
 @pytest.mark.parametrize("index", [5, 7, 11])
 def test_uploads_of_a_complete_claim_are_not_sent_back(index: int) -> None:
-    """A skewed upload of a ruled discharge record (its rules give the gradients a direction) and a
-    photographed diagnosis letter read every key field, yet at the earlier blur limits the member of
-    each of these complete train claims was told to photograph the page again."""
+    """A skewed upload of a ruled discharge record (the recipe's mild motion blur gives the gradients
+    a direction: masking the rules out leaves its streak at 3.7) and a photographed diagnosis letter
+    read every key field, yet at the earlier blur limits the member of each of these complete train
+    claims was told to photograph the page again."""
     from intake.check.claim_rules import load_rules
     from intake_lab.synth.claims import DEFECT_CLAIM_TYPES, form_layouts, make_claim
 
