@@ -64,3 +64,26 @@ def test_a_grey_page_without_an_official_seal_has_none(engine: Engine, copy: str
     image, truth = _page(copy, index)
     assert not truth
     assert _found(engine, image) == []
+
+
+def test_a_fingertip_holding_the_page_is_no_seal() -> None:
+    """Train claims lead1209 (certificate_no_seal): a photographed certificate held by a thumb at its
+    edge. The fingertip, round and red enough for the faint-seal search, was read as a seal whose
+    text could not be read, and the missing seal went to the reviewer instead of the member."""
+    from intake.check.claim_rules import load_rules
+    from intake.ocr.pipeline import OcrPipeline
+    from intake_lab.synth.claims import form_layouts, make_claim
+
+    claim = make_claim(
+        "certificate_no_seal",
+        "critical_illness",
+        "lead1209:1",
+        rules=load_rules(),
+        recipes=("clean", "clean_jpeg", "photo", "scan", "skew"),
+        layouts=form_layouts("train"),
+    )
+    name, data = claim.files[1]
+    assert name == "02-form-uc_staff_tongzhi-photo.jpg"
+    (page,) = OcrPipeline().read_file(data, name).pages
+    assert page.colour
+    assert [s for s in page.seals if s.shape != "rect"] == []
