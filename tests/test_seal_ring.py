@@ -59,3 +59,26 @@ def test_the_reading_both_bands_agree_on_wins() -> None:
     band_b = Lattice.from_probs(_probs([*name, {}, {}], 5), alphabet, k=4)
     readings = [Reading("宁波市乙", 0.95), Reading("宁波市", 0.9)]
     assert readings[_consensus(readings, [band_a, band_b])].text == "宁波市"
+
+
+def test_a_grey_ring_text_arc_through_print_is_cut_to_a_name_span() -> None:
+    """Print crossing a grey seal's gap inks both text bands all round: the walk from the bottom
+    stops at once and the arc came out 300-370 degrees (train grey, seed 21: 31 of 46 rings). Cut
+    to GREY_MAX_ARC around the top, the strip holds the name and not the print beside it."""
+    from intake.ocr.seals import ARC_MARGIN, GREY_MAX_ARC, _text_arc
+
+    size, r = 260, 120.0
+    yy, xx = np.mgrid[0:size, 0:size].astype(np.float32)
+    dist = np.hypot(xx - size / 2, yy - size / 2)
+    angle = np.degrees(np.arctan2(yy - size / 2, xx - size / 2)) % 360
+    band = (dist > 0.6 * r) & (dist < 0.92 * r)
+    # Characters every 20 degrees all round (print in the gap as well), a gap quieter only faintly.
+    ink = (band & ((angle % 20) < 12)).astype(np.float32)
+    ink[band & (angle > 60) & (angle < 120)] *= 0.5
+    circle = (size / 2, size / 2, r)
+    free = _text_arc(ink, circle)
+    cut = _text_arc(ink, circle, None, GREY_MAX_ARC)
+    assert np.degrees(free[1] - free[0]) > GREY_MAX_ARC + 2 * ARC_MARGIN
+    assert np.degrees(cut[1] - cut[0]) == pytest.approx(GREY_MAX_ARC + 2 * ARC_MARGIN, abs=1)
+    middle = np.degrees((cut[0] + cut[1]) / 2) % 360
+    assert abs(middle - 270) < 20  # centred on the top, opposite the quieter gap
