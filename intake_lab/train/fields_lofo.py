@@ -121,7 +121,8 @@ def run(
     if save is not None and fold != fold_of(training_families()):
         # claims.py --fold deals training_families(): a draw missing a family deals them otherwise.
         raise SystemExit(f"--save: the draw ({count}+{old_count}) does not hold every training family")
-    print(f"documents, features, calibration: {time.time() - t0:.0f}s")
+    if save is not None:
+        print(f"documents, features, calibration: {time.time() - t0:.0f}s")
     evals: list[Sample] = []
     if not skip_eval:
         path = work / f"forms-train-{eval_seed}-{eval_count}.jsonl"
