@@ -31,13 +31,15 @@ to intake's own layouts (as --forms does for 其他), which every fold's scorer 
 fold 0 no invoice family at all (all six went to folds 1 and 2), so fold 0 reads its invoices on
 seen layouts; the header line names such types.
 
-First run (2026-12-03, the command above per fold, 30 claims a fold; fold models of 600 + 100
-documents seed 7): caught 77% / 93% / 97% on folds 0 / 1 / 2 (80 of 90), against 90% / 93% / 97%
-(84 of 90) for the shipped models on the same claims. The whole gap was fold 0's discharge pages
-(dc_summary_sentence, dc_cert_letter: admission or discharge date and age not read, so
-dates_disagree and stay_days_mismatch went to the reviewer instead of the member) and a uc_member
-certificate's employer name; folds 1 and 2 lost the same claims as the shipped models (two photos
-of paper invoices classified 其他, one seal read past).
+First runs (2026-12-03, the command above per fold and with --seed foldS2, 30 claims a fold and
+seed; fold models of 600 + 100 documents seed 7): caught 163 of 180 (folds 0 / 1 / 2: 50, 56, 57
+of 60), verdict right 161; the shipped models on the same claims caught 169 (55, 56, 58), verdict
+167. The stand-in shows about a third of the train-to-held-out gap (98% to 87% caught). Fold 0
+carries most of it: its discharge pages (dc_summary_sentence, dc_cert_letter: admission or
+discharge date and age not read, so dates_disagree and stay_days_mismatch went to the reviewer
+instead of the member) and a uc_member certificate's employer name. What every model lost alike:
+certificate_no_seal (an employer name 宁波市第七中学 not read), photos of p_band / p_strip invoices
+classified 其他 (invoice_outside_stay), a foreign seal's text unreadable (seal_not_employer).
 """
 
 from __future__ import annotations
