@@ -137,6 +137,12 @@ def test_a_unit_of_the_same_trade_elsewhere_is_another_unit() -> None:
     assert not clearly_another_name("宁波新华服装有限公司", "宁波恒通服装有限公司")
     # The employer's own ring with its trade name misread keeps its region and trade: not another.
     assert not clearly_another_name("苏州水醫医药有限公司", "苏州永盛医药有限公司")
+    # Its middle garbled with the trade kept, the lattices unsure: the ring still reads as more than
+    # half the employer's own characters (零部件 kept), so it is the reviewer's, not the member's.
+    seal = ring("上海东区湖吧零部件股份有限公司", "上海永盛汽车零部件股份有限公司", "unsure")
+    cert = certificate(employer_name="上海永盛汽车零部件股份有限公司", seal=seal)
+    c = check_claim("special_disease", [invoice(), discharge(), cert], RULES)
+    assert [(p.code, p.actor.value) for p in c.problems if "seal" in p.code] == [("seal_text_unreadable", "reviewer")]
 
 
 def test_leftovers_of_a_misread_company_form_are_no_trade_name() -> None:

@@ -240,6 +240,22 @@ def test_a_cut_off_page_whose_every_field_was_found_is_the_reviewers() -> None:
     assert only(check_claim("inpatient", [inv, discharge()], RULES), "page_unreadable")["actor"] == "member"
 
 
+def test_a_cut_off_certificate_without_its_seal_is_photographed_again() -> None:
+    # Every field read, but the seal the claim type wants was not found: on a cut page it may lie
+    # beyond the frame, which only a new photo shows (a reviewer cannot see past the edge either).
+    cert = certificate(seal={"present": False})
+    cert.page_issues = [PageIssue(1, "cut_off", "证明未拍全，请重新拍摄：让整张证明都在画面内")]
+    c = check_claim("special_disease", [invoice(), discharge(), cert], RULES)
+    assert only(c, "page_unreadable")["actor"] == "member" and not c.complete
+    # With its seal found, the cut page is the reviewer's, as an invoice's is.
+    cert = certificate()
+    cert.page_issues = [PageIssue(1, "cut_off", "证明未拍全，请重新拍摄：让整张证明都在画面内")]
+    assert (
+        only(check_claim("special_disease", [invoice(), discharge(), cert], RULES), "page_unreadable")["actor"]
+        == "reviewer"
+    )
+
+
 def test_a_blank_page_among_a_documents_pages_is_not_sent_back() -> None:
     # The back of a duplex scan: the record's text is on its other pages. Its unread field is
     # still the reviewer's to read, not hidden behind the page's finding.
@@ -625,11 +641,15 @@ def test_upper_altered_beside_a_part_read_a_digit_off_is_still_the_members() -> 
 def test_upper_read_without_its_start_is_the_reviewers() -> None:
     # Train claims lead1208, a complete claim: 肆万贰仟壹佰柒拾伍元玖角叁分 printed, 拾伍元玖角叁分 read
     # (the line's first characters lost); the member was told the invoice's amounts disagree.
-    c = check_claim("inpatient", [invoice(total_amount_upper="肆拾伍元陆角柒分"), discharge()], RULES)
+    # (Its digits 1593 are no run of 4217593's, so only the tail tells the misreading.)
+    parts = {"insurance_paid": "23116.28", "personal_copay": "15148.70", "personal_selfpay": "3910.95"}
+    inv = invoice(total_amount="42175.93", total_amount_upper="拾伍元玖角叁分", **parts)
+    c = check_claim("inpatient", [inv, discharge()], RULES)
     assert [p.actor for p in c.problems if p.code == "amount_upper_mismatch"] == [Actor.REVIEWER]
     assert c.complete
     # An end that is not the total's own is another amount: still the member's.
-    c = check_claim("inpatient", [invoice(total_amount_upper="叁拾伍元陆角柒分"), discharge()], RULES)
+    inv = invoice(total_amount="42175.93", total_amount_upper="拾陆元玖角叁分", **parts)
+    c = check_claim("inpatient", [inv, discharge()], RULES)
     assert [p.actor for p in c.problems if p.code == "amount_upper_mismatch"] == [Actor.MEMBER]
 
 

@@ -152,6 +152,16 @@ def _all_required_found(claim: ClaimUnderCheck, doc: Document) -> bool:
     return bool(names) and all(f is not None and not _empty(f.value) and not _guessed(claim, f) for f in fields)
 
 
+def _seal_lost(claim: ClaimUnderCheck, doc: Document) -> bool:
+    """Whether the claim type wants a seal on this document and none was found: on a poor page (cut
+    off, glare, blur) it may lie beyond the frame or under the flaw, which a new photo shows and a
+    reviewer cannot see past."""
+    if not any(rule.doc_type == doc.doc_type for rule in claim.rule.seals):
+        return False
+    seal_f = doc.fields.get("seal")
+    return seal_f is None or seal_f.seal is None or not seal_f.seal.present
+
+
 def _poor_page_actor(claim: ClaimUnderCheck, doc: Document, issue: PageIssue) -> Actor:
     """Who acts on a page the quality gate finds poor: the member, who photographs it again, unless
     its reading shows nothing was lost (checks.poor_page_read_actor has the evidence)."""
@@ -159,6 +169,8 @@ def _poor_page_actor(claim: ClaimUnderCheck, doc: Document, issue: PageIssue) ->
         return Actor.MEMBER
     if issue.issue == QualityIssue.BLANK and len(doc.pages) > 1:
         return Actor.REVIEWER  # the document's other pages carry its text
+    if _seal_lost(claim, doc):
+        return Actor.MEMBER
     if issue.issue == QualityIssue.CUT_OFF and _all_required_found(claim, doc):
         # What a cut page loses lies beyond the frame: a field read at all was not lost, however
         # unsurely read, and an unsure one is the reviewer's like any other (train seed lead1207, a
@@ -1259,7 +1271,7 @@ def _verified_seal(
         return claim.problem(ProblemCode.SEAL_MISMATCH, Actor.MEMBER, doc, "seal", value=value, other=expected)
     if verdict in ("other", "near"):
         return claim.problem(ProblemCode.SEAL_NEAR_MISMATCH, Actor.REVIEWER, doc, "seal", value=value, other=expected)
-    if not grey and other_unit and sure:
+    if not grey and other_unit and sure and not reads_as_expected(value, expected):
         # The lattices were unsure of the expected name, but the ring was read as a whole other
         # one (train trainB: 杭州金桥港务股份有限公司 read exactly on the certificate of 宁波市海曙区
         # 人民政府西门街道办事处, went to the reviewer as unverifiable): someone else's seal.

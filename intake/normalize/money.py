@@ -116,6 +116,8 @@ def to_upper(value: Decimal) -> str:
     value = value.quantize(CENT, rounding=ROUND_HALF_UP)
     if value < 0:
         raise MoneyError("negative amounts have no 大写 form on an invoice")
+    if value >= 10**12:
+        raise MoneyError("amounts of a 万亿 or more have no 大写 form here")  # big_units ends at 亿
     cents = int(value * 100)
     yuan, jiao, fen = cents // 100, (cents // 10) % 10, cents % 10
     if cents == 0:

@@ -97,11 +97,15 @@ OVAL_OUTSIDE = 0.8
 GREY_WHOLE_OUTSIDE = 0.75  # see _seal_like
 OVAL_OVER_ROUND = 0.5  # an oval sharing more of its box with a round seal found is that seal (find_grey_ovals)
 FAINT_FLOOR = 0.12  # soft red ink below this is never lifted into a faint seal's rim (find_faint_seals)
-# Of a colour ring's core (0.1-0.45 r), the least share left bare of ink (_seal_like). A seal's core
-# is paper round its star: 148 rings on train clean and photo seal pages (seed 31) left 0.45-0.9
-# bare. A fingertip holding the page is a round disc of skin, red enough for the faint-seal search
-# (train claims lead1209: a thumb beside an unsealed certificate read as a seal, 0.0 bare).
+# Of a colour ring's core (0.1-0.45 r) and its text band (0.6-0.9 r), the least shares left bare of
+# ink (_seal_like): under both, red fills the ring, a disc. A fingertip holding the page is a round
+# disc of skin, red enough for the faint-seal search (train claims lead1209: a thumb beside an
+# unsealed certificate read as a seal; core 0.0 bare, band 0.22). A seal's core is paper round its
+# star (148 rings on train clean and photo seal pages, seed 31: 0.45-0.9 bare) and its text band has
+# paper between strokes (111 rings: 0.33 and over); both are asked, so that an emblem filling a
+# government seal's core (国徽, which the generator does not draw) is no disc.
 CORE_BARE_MIN = 0.2
+BAND_BARE_MIN = 0.3
 
 
 @dataclass
@@ -983,10 +987,11 @@ def _seal_like(ring: _Ring, cover: float = 0.0, gap: float = 0.0, outside_share:
         outside_share = max(outside_share, GREY_WHOLE_OUTSIDE)
     angles = np.radians(np.arange(0, 360, 2))
     if ring.colour:
-        # Red filling the core is a disc (a fingertip, a sticker), not a carved seal. Only colour:
+        # Red filling the core and the text band is a disc (a fingertip, a sticker), not a carved seal. Only colour:
         # on a grey copy the print under a seal inks its core.
         core = _sample(ring.ink, cx, cy, np.linspace(0.1 * r, 0.45 * r, 6), angles[::3])
-        if float((core < 0.1).mean()) < CORE_BARE_MIN:
+        text = _sample(ring.ink, cx, cy, np.linspace(0.6 * r, 0.9 * r, 8), angles)
+        if float((core < 0.1).mean()) < CORE_BARE_MIN and float((text < 0.1).mean()) < BAND_BARE_MIN:
             return False
     band = _sample(ring.ink, cx, cy, np.linspace(0.6 * r, 0.9 * r, 8), angles).mean(axis=0)
     outside = _sample(ring.ink, cx, cy, np.linspace(1.08 * r, 1.15 * r, 3), angles).mean()
