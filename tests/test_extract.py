@@ -17,7 +17,9 @@ from intake.extract.crosschecks import Validator
 from intake.extract.diagnoses import split_items
 from intake.extract.extractor import Extractor
 from intake.extract.labels import SpecError, parse_specs
+from intake.extract.layout import rows_of
 from intake.extract.parsers import date, id_number, integer, money, upper_money
+from intake.extract.unlabelled import stay_from_prose
 from intake.reference.icd10 import IcdTable
 from intake.vocabulary import DocType
 
@@ -173,6 +175,40 @@ def test_discharge_certificate_prose() -> None:
     }
     # 12 days between the dates: the three confirm each other.
     assert min(f[k].confidence for k in ("admission_date", "discharge_date", "length_of_stay")) >= 0.99
+
+
+def test_a_stay_told_in_a_sentence_without_labels() -> None:
+    """A discharge summary's first sentence, the verb after each date and 出院 broken across lines
+    (leave-families-out claims: scorers that never saw such a family left 入院 unread)."""
+    f = extract(
+        DocType.DISCHARGE,
+        ("广东省人民医院", (300, 40, 700, 80)),
+        ("出院小结", (400, 100, 600, 130)),
+        ("患者宋华，女，26岁，住院号4898121047.于2024年01月10日入住我院妇科，2024年01月27日出", (50, 200, 950, 230)),
+        ("院，住院17天", (50, 250, 400, 280)),
+        ("入院情况：患者于1月10日入院，2024年01月09日入院诊断：子宫肌瘤", (50, 300, 950, 330)),
+    )
+    got = {k: value_to_json(f[k].value) for k in ("admission_date", "discharge_date") if k in f}
+    assert got == {"admission_date": "2024-01-10", "discharge_date": "2024-01-27"}
+    # The rule alone reads them (the scorer, where it knows the family, agrees), and 住院17天 is no
+    # 共住院 count it can be sure of.
+    told = page(
+        ("患者宋华，女，26岁，住院号4898121047.于2024年01月10日入住我院妇科，2024年01月27日出", (50, 200, 950, 230)),
+        ("院，共住院17天", (50, 250, 400, 280)),
+    )
+    ruled = stay_from_prose(rows_of(told), [told], settings())
+    assert {k: value_to_json(v.value) for k, v in ruled.items()} == {
+        "admission_date": "2024-01-10",
+        "discharge_date": "2024-01-27",
+        "length_of_stay": 17,
+    }
+    # A date followed by the next label is that label's neighbour, not the stay's; nor is a date
+    # before a heading (入院诊断).
+    lines = page(
+        ("入院日期 2024-02-01 出院日期：2024-02-09", (50, 200, 950, 230)),
+        ("2024年02月01日入院诊断", (50, 250, 950, 280)),
+    )
+    assert stay_from_prose(rows_of(lines), [lines], settings()) == {}
 
 
 def test_employer_certificate_signature_and_seal() -> None:

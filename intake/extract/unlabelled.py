@@ -16,6 +16,7 @@ from intake.elements.page import OcrPage, Seal
 from intake.extract.config import ExtractSettings
 from intake.extract.layout import Row
 from intake.extract.parsers import date as parse_date_value
+from intake.normalize.dates import DATE_SPAN, find_dates
 from intake.normalize.text import fold, normalize_name
 from intake.ocr.seal_verify import Lattice, decide
 
@@ -94,6 +95,44 @@ def issue_date_last(rows: list[Row], pages: list[OcrPage], s: ExtractSettings) -
         return {}
     found[1].confidence *= s.confidence.rule
     return {"issue_date": found[1]}
+
+
+# A stay told in a sentence (出院小结, 诊断证明 letters): 于2019年12月13日入院，于2020年01月02日出院，
+# 共住院20天. No label precedes the dates, the verb follows them (入住我院妇科, 出\n院 across a line
+# break); a date followed by a label (出院日期：) is the value of the label before it, and 入院诊断 or
+# 出院情况 after a date are headings, not the stay. Only whole dates: 于12月13日入院 in 入院情况
+# repeats the first sentence without its year. Leave-families-out claims (fold 0, which holds the
+# sentence families): scorers that never saw them left 入院 unread on 4 of 6 such records, though
+# OCR read the sentence whole.
+_STAY_VERBS = (("admission_date", re.compile(r"入\s*院|入\s*住|收\s*住")), ("discharge_date", re.compile(r"出\s*院")))
+_NOT_THE_STAY = re.compile(r"\s*(日期|时间|诊断|情况|记录|科室|医嘱|小结|带药|证明|后|前|时)")
+_PROSE_DAYS = re.compile(r"(?:共|合计|实际)住\s*院\s*(\d{1,3})\s*天")
+_PROSE_DATE = re.compile(DATE_SPAN)
+
+
+def stay_from_prose(rows: list[Row], pages: list[OcrPage], s: ExtractSettings) -> dict[str, Field]:
+    """Admission, discharge and the days between them, from the sentence that tells the stay."""
+    out: dict[str, Field] = {}
+    for ri, r in enumerate(rows):
+        after = rows[ri + 1].text[:8] if ri + 1 < len(rows) else ""
+        for m in _PROSE_DATE.finditer(r.text):
+            dates = find_dates(m.group(0))
+            if not dates or dates[0].is_partial:
+                continue
+            follow = re.sub(r"^[，,、\s]+", "", (r.text[m.end() :] + after)[:8])
+            for name, verb in _STAY_VERBS:
+                v = verb.match(follow)
+                if name in out or not v or _NOT_THE_STAY.match(follow, v.end()):
+                    continue
+                conf = r.confidence(m.start(), m.end()) * s.confidence.rule
+                out[name] = Field(dates[0].iso(), conf, r.page, r.box(m.start(), m.end()), r.source(m.start(), m.end()))
+        d = _PROSE_DAYS.search(r.text)
+        if d and "length_of_stay" not in out and int(d.group(1)) > 0:
+            a, b = d.start(1), d.end(1)
+            out["length_of_stay"] = Field(
+                int(d.group(1)), r.confidence(a, b) * s.confidence.rule, r.page, r.box(a, b), r.source(a, b)
+            )
+    return out
 
 
 _LABEL_PREFIX = re.compile(r"^.*?(?:(?:盖章|公章|证明单位|单位名称)\)?[:：]?|单位\)?[:：])")
@@ -202,4 +241,5 @@ RULES: dict[str, Rule] = {
     "hospital_from_title": hospital_from_title,
     "issue_date_last": issue_date_last,
     "employer_from_signature": employer_from_signature,
+    "stay_from_prose": stay_from_prose,
 }
