@@ -132,6 +132,8 @@ def test_a_unit_of_the_same_trade_elsewhere_is_another_unit() -> None:
     cert.fields["employer_name"].confidence = 0.73
     c = check_claim("special_disease", [invoice(), discharge(), cert], RULES)
     assert [(p.code, p.actor.value) for p in c.problems if "seal" in p.code] == [("seal_mismatch", "member")]
+    # A school's ring is a unit's name too (train seed lead1211: 宁波市第七中学 read exactly).
+    assert clearly_another_name("宁波市第七中学", "上海凯达服装股份有限公司")
     # The same trade in the same city, and only the two-character trade name differs: too little
     # left to be sure it is not the employer's ring misread.
     assert not clearly_another_name("宁波新华服装有限公司", "宁波恒通服装有限公司")

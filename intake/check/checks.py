@@ -31,7 +31,7 @@ from intake.normalize.text import fold, normalize_name, substring_distance, to_h
 from intake.ocr import fingerprint
 from intake.ocr.seal_verify import Lattice, decide
 from intake.reference import diagnoses
-from intake.vocabulary import DocType
+from intake.vocabulary import FIELDS, DocType
 
 CLINICAL = (DocType.DISCHARGE, DocType.DIAGNOSIS)
 BILLS = (DocType.INVOICE, DocType.SETTLEMENT)
@@ -162,6 +162,17 @@ def _seal_lost(claim: ClaimUnderCheck, doc: Document) -> bool:
     return seal_f is None or seal_f.seal is None or not seal_f.seal.present
 
 
+def _stay_lost(doc: Document) -> bool:
+    """Whether a field the claim's documents are compared by (the hospital, an inpatient stay's
+    dates) is not on this document though its type carries it: a cut page lost it beyond the frame
+    (train seed lead1211, poor_page: an invoice cut at its top lost its hospital and stay, its
+    required fields read, and went to the reviewer, who cannot compare what is not there)."""
+    names = ["hospital_name"]
+    if doc.value("visit_type") != "outpatient":
+        names += ["admission_date", "discharge_date"]
+    return any(n in FIELDS[doc.doc_type] and doc.fields.get(n) is None for n in names)
+
+
 def _poor_page_actor(claim: ClaimUnderCheck, doc: Document, issue: PageIssue) -> Actor:
     """Who acts on a page the quality gate finds poor: the member, who photographs it again, unless
     its reading shows nothing was lost (checks.poor_page_read_actor has the evidence)."""
@@ -170,6 +181,8 @@ def _poor_page_actor(claim: ClaimUnderCheck, doc: Document, issue: PageIssue) ->
     if issue.issue == QualityIssue.BLANK and len(doc.pages) > 1:
         return Actor.REVIEWER  # the document's other pages carry its text
     if _seal_lost(claim, doc):
+        return Actor.MEMBER
+    if issue.issue == QualityIssue.CUT_OFF and _stay_lost(doc):
         return Actor.MEMBER
     if issue.issue == QualityIssue.CUT_OFF and _all_required_found(claim, doc):
         # What a cut page loses lies beyond the frame: a field read at all was not lost, however
@@ -1291,9 +1304,9 @@ _GENERIC_UNIT_WORDS = re.compile("有限责任公司|股份有限公司|有限�
 # A unit's name as a seal prints it: Chinese characters only, ending as units' names end.
 # 工会 and 政府 end the names of the unions and offices that employ members too (train seed
 # lead1203: 宁波市总工会's ring, read exactly on 成都鼎力纺织股份有限公司's certificate, went to the
-# reviewer as unreadable).
+# reviewer as unreadable), and so do schools' (lead1211: 宁波市第七中学's ring on 上海凯达服装's).
 _UNIT_NAME = re.compile(
-    r"[\u4e00-\u9fff]{4,}(公司|厂|院|局|中心|处|委员会|学校|大学|学院|银行|所|站|社|协会|馆|部|店|工会|政府|办公室)"
+    r"[\u4e00-\u9fff]{4,}(公司|厂|院|局|中心|处|委员会|学校|大学|学院|中学|小学|幼儿园|银行|所|站|社|协会|馆|部|店|工会|政府|办公室)"
 )
 
 # The characters of the generic words: a ring misread in its 集团有限公司 leaves some of them behind.
