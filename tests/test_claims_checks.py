@@ -532,6 +532,22 @@ def test_invoice_issued_outside_the_stay(issued: str, problem: bool) -> None:
     assert ("invoice_outside_stay" in codes(c, "error")) is problem
 
 
+def test_the_bills_own_stay_dates_are_no_passed_over_issue_date() -> None:
+    # Train seed lead1212: a bill issued in May, its 住院日期 of July printed beside it. The stay
+    # dates the page offered for 开票日期 are the stay's print, read as such: the bill is of
+    # another time, the member's to put right. The reading must be fairly sure (not confident).
+    inv = invoice(issue_date="2023-11-05")
+    inv.fields["issue_date"].confidence = 0.7
+    inv.fields["admission_date"].box = (600, 100, 760, 130)
+    inv.fields["issue_date"].alternatives = [Alternative("2024-03-01", 0.2, 1, (602, 101, 758, 129))]
+    c = check_claim("inpatient", [inv, discharge()], RULES)
+    assert [p.actor for p in c.problems if p.code == "invoice_outside_stay"] == [Actor.MEMBER]
+    # A date within the stay printed elsewhere on the page may be the real 开票日期: the reviewer's.
+    inv.fields["issue_date"].alternatives = [Alternative("2024-03-10", 0.2, 1, (100, 40, 260, 70))]
+    c = check_claim("inpatient", [inv, discharge()], RULES)
+    assert [p.actor for p in c.problems if p.code == "invoice_outside_stay"] == [Actor.REVIEWER]
+
+
 def test_outpatient_invoices_are_not_held_to_the_stay() -> None:
     out = invoice(issue_date="2024-01-05", visit_type="outpatient", admission_date=None, discharge_date=None)
     assert check_claim("inpatient", [out, discharge()], RULES).complete

@@ -686,14 +686,33 @@ def _one_digit_into(span: Span, lo: date, hi: date) -> bool:
     return False
 
 
-def _offered_within(f: Field, lo: date, hi: date) -> bool:
+def _offered_within(f: Field, lo: date, hi: date, doc: Document | None = None) -> bool:
     """Whether the page also offered a date within lo..hi (a candidate the reader passed over):
-    then the one read may be another date of the page, not what the document says."""
+    then the one read may be another date of the page, not what the document says. A candidate
+    printed where the document's stay dates were read is that print, not a passed-over reading
+    (train seed lead1212, invoice_outside_stay: a bill issued in May, its own 住院日期 of July
+    printed beside, went to the reviewer)."""
+    taken = [
+        g.box
+        for n in ("admission_date", "discharge_date")
+        if doc is not None and (g := doc.fields.get(n)) is not None and g is not f and g.box is not None
+    ]
     for a in f.alternatives:
         span = parse_span(a.value)
-        if span is not None and span.last >= lo and span.first <= hi:
-            return True
+        if span is None or span.last < lo or span.first > hi:
+            continue
+        if a.box is not None and any(_same_print(a.box, box) for box in taken):
+            continue
+        return True
     return False
+
+
+def _same_print(a: tuple[int, int, int, int], b: tuple[int, int, int, int]) -> bool:
+    """Two boxes of one piece of print: they overlap on most of the smaller."""
+    ix = min(a[2], b[2]) - max(a[0], b[0])
+    iy = min(a[3], b[3]) - max(a[1], b[1])
+    smaller = min((a[2] - a[0]) * (a[3] - a[1]), (b[2] - b[0]) * (b[3] - b[1]))
+    return ix > 0 and iy > 0 and ix * iy >= 0.5 * max(smaller, 1)
 
 
 def _best_stay(claim: ClaimUnderCheck) -> tuple[Span, Span, Document] | None:
@@ -910,7 +929,7 @@ def check_invoice_in_stay(claim: ClaimUnderCheck) -> list[Problem]:
         # time (train-family misread dates were off in one digit; outside_stay bills by months).
         far = (
             not _one_digit_into(issued, adm.first, dis.last + grace)
-            and not _offered_within(f, adm.first, dis.last + grace)
+            and not _offered_within(f, adm.first, dis.last + grace, doc)
             and f.confidence >= claim.rules.checks.far_mismatch_min
             and stay_sure
         )
