@@ -134,22 +134,18 @@ def _empty(value: Any) -> bool:
     return value is None or value == "" or value == [] or value == {}
 
 
-def _all_required_read(claim: ClaimUnderCheck, doc: Document) -> bool:
+def _all_required_read(claim: ClaimUnderCheck, doc: Document, surely: bool = True) -> bool:
     """Every field the claim type requires of this document was read at the review threshold or
-    above (a document with no required field proves nothing by its reading)."""
+    above; with surely=False, read at all but no mere guess (checks.unread_below). A document with
+    no required field proves nothing by its reading."""
     names = claim.rule.required_fields.get(doc.doc_type, ())
     fields = [doc.fields.get(n) for n in names]
     return bool(names) and all(
-        f is not None and not _empty(f.value) and f.confidence >= claim.threshold for f in fields
+        f is not None
+        and not _empty(f.value)
+        and (f.confidence >= claim.threshold if surely else not _guessed(claim, f))
+        for f in fields
     )
-
-
-def _all_required_found(claim: ClaimUnderCheck, doc: Document) -> bool:
-    """Whether every field the claim type requires of this document was read, surely or not, but
-    no mere guess (checks.unread_below)."""
-    names = claim.rule.required_fields.get(doc.doc_type, ())
-    fields = [doc.fields.get(n) for n in names]
-    return bool(names) and all(f is not None and not _empty(f.value) and not _guessed(claim, f) for f in fields)
 
 
 def _seal_lost(claim: ClaimUnderCheck, doc: Document) -> bool:
@@ -182,14 +178,15 @@ def _poor_page_actor(claim: ClaimUnderCheck, doc: Document, issue: PageIssue) ->
         return Actor.REVIEWER  # the document's other pages carry its text
     if _seal_lost(claim, doc):
         return Actor.MEMBER
-    if issue.issue == QualityIssue.CUT_OFF and _stay_lost(doc):
-        return Actor.MEMBER
-    if issue.issue == QualityIssue.CUT_OFF and _all_required_found(claim, doc):
-        # What a cut page loses lies beyond the frame: a field read at all was not lost, however
-        # unsurely read, and an unsure one is the reviewer's like any other (train seed lead1207, a
-        # complete claim: a skewed photo of an invoice whose corner and a seal at the top ran out
-        # of the frame, every field read, its 票据号码 rightly at 0.5, was sent back as 票据未拍全).
-        return Actor.REVIEWER
+    if issue.issue == QualityIssue.CUT_OFF:
+        if _stay_lost(doc):
+            return Actor.MEMBER
+        if _all_required_read(claim, doc, surely=False):
+            # What a cut page loses lies beyond the frame: a field read at all was not lost, however
+            # unsurely read, and an unsure one is the reviewer's like any other (train seed lead1207,
+            # a complete claim: a skewed photo of an invoice whose corner and a seal at the top ran
+            # out of the frame, every field read, its 票据号码 rightly at 0.5, was sent back as 票据未拍全).
+            return Actor.REVIEWER
     return Actor.REVIEWER if _all_required_read(claim, doc) else Actor.MEMBER
 
 

@@ -159,12 +159,18 @@ def to_upper(value: Decimal) -> str:
     return "".join(parts)
 
 
+def _upper_form(printed: str) -> str:
+    """An uppercase amount's characters: marks (¥, ⊗, 人民币, 大写) dropped, variants folded
+    (_UPPER_VARIANTS), a closing 整/正 left off."""
+    return _UPPER_MARKS.sub("", printed).translate(_UPPER_VARIANTS).rstrip("整")
+
+
 def in_bank_form(printed: str, value: Decimal) -> bool:
     """Whether the printed uppercase amount is value written by the bank rules (to_upper), marks,
     variant characters and a closing 整 aside. An amount that reads right but is not in that form
     has often lost a character to OCR: 叁万叁佰玖拾伍元捌角陆分 for 叁万零叁佰玖拾伍元捌角陆分 (the
     零 dropped) still reads 30395.86."""
-    s = _UPPER_MARKS.sub("", printed).translate(_UPPER_VARIANTS).rstrip("整")
+    s = _upper_form(printed)
     try:
         return s == to_upper(value).rstrip("整")
     except MoneyError:
@@ -175,7 +181,7 @@ def upper_tail_of(printed: str, value: Decimal) -> bool:
     """Whether the printed uppercase amount is the end of value's bank-form 大写 and no more: its start
     lost to OCR, as a line's first characters are lost under a box's edge or a label (train claims
     lead1208: 肆万贰仟壹佰柒拾伍元玖角叁分 printed, 拾伍元玖角叁分 read; 15.93 against 42175.93)."""
-    s = _UPPER_MARKS.sub("", printed).translate(_UPPER_VARIANTS).rstrip("整")
+    s = _upper_form(printed)
     try:
         whole = to_upper(value).rstrip("整")
     except MoneyError:
@@ -185,8 +191,7 @@ def upper_tail_of(printed: str, value: Decimal) -> bool:
 
 def parse_upper(printed: str) -> Decimal:
     """Read an uppercase amount as printed, tolerating ¥/⊗ marks, 人民币, spaces and 整/正."""
-    s = _UPPER_MARKS.sub("", printed).translate(_UPPER_VARIANTS)
-    s = s.rstrip("整")
+    s = _upper_form(printed)
     if not any(ch in DIGITS[1:] or ch == "拾" for ch in s) or any(ch not in DIGITS + "拾佰仟万亿元角分" for ch in s):
         raise MoneyError(f"not an uppercase amount: {printed!r}")
     if "元" in s:

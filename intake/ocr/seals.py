@@ -986,14 +986,14 @@ def _seal_like(ring: _Ring, cover: float = 0.0, gap: float = 0.0, outside_share:
     if not ring.colour and cover >= 0.9:
         outside_share = max(outside_share, GREY_WHOLE_OUTSIDE)
     angles = np.radians(np.arange(0, 360, 2))
+    text = _sample(ring.ink, cx, cy, np.linspace(0.6 * r, 0.9 * r, 8), angles)
     if ring.colour:
-        # Red filling the core and the text band is a disc (a fingertip, a sticker), not a carved seal. Only colour:
-        # on a grey copy the print under a seal inks its core.
+        # Red filling the core and the text band is a disc (a fingertip, a sticker), not a carved
+        # seal. Only colour: on a grey copy the print under a seal inks its core.
         core = _sample(ring.ink, cx, cy, np.linspace(0.1 * r, 0.45 * r, 6), angles[::3])
-        text = _sample(ring.ink, cx, cy, np.linspace(0.6 * r, 0.9 * r, 8), angles)
         if float((core < 0.1).mean()) < CORE_BARE_MIN and float((text < 0.1).mean()) < BAND_BARE_MIN:
             return False
-    band = _sample(ring.ink, cx, cy, np.linspace(0.6 * r, 0.9 * r, 8), angles).mean(axis=0)
+    band = text.mean(axis=0)
     outside = _sample(ring.ink, cx, cy, np.linspace(1.08 * r, 1.15 * r, 3), angles).mean()
     rim = _sample(ring.ink, cx, cy, np.linspace(0.96 * r, 1.0 * r, 3), angles).mean() / (1 - gap)
     # Characters along a good share of the ring; not a filled disc or a blob of print.
@@ -1092,13 +1092,11 @@ def _ring_reading_ink(ring: _Ring, image: np.ndarray | None) -> np.ndarray | Non
     return _reading_ink(crop) if crop.shape[:2] == (h, w) else None
 
 
-def _grey_arc_ink(ring: _Ring, image: np.ndarray | None) -> np.ndarray | None:
+def _grey_arc_ink(ring: _Ring, grey: np.ndarray | None) -> np.ndarray | None:
     """The ink of a grey round ring's crop with print faded to GREY_ARC_FADE, for finding its text's
-    arc; None for a colour ring, a 1-bit scan's (no print to fade) or without the page."""
-    if image is None or ring.colour:
-        return None
-    grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
-    if _one_bit(grey):
+    arc; None for a colour ring or without the page in grey (None too for a 1-bit scan: no print
+    to fade)."""
+    if grey is None or ring.colour:
         return None
     h, w = ring.ink.shape[:2]
     ox, oy = ring.origin
@@ -1197,10 +1195,14 @@ def read_seals(engine: Engine, mask: np.ndarray, min_diameter: int, image: np.nd
     rings = [(s, r) for s, r in rings if id(s) not in dropped]
     # Colour rings are read from the page's luminance (_reading_ink), grey ones from their own ink.
     # A grey oval's ring is in a frame squeezed across (find_grey_ovals): its crop of the page is
-    # elsewhere, so only round rings get _grey_arc_ink.
+    # elsewhere, so only round rings get _grey_arc_ink. The page in grey is made once, not per ring.
+    arc_grey = None
+    if image is not None and any(not ring.colour and seal.shape == "round" for seal, ring in rings):
+        page_grey = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_BGR2GRAY)
+        arc_grey = None if _one_bit(page_grey) else page_grey
     strips = [
         _ring_strips(
-            ring, _ring_reading_ink(ring, image), _grey_arc_ink(ring, image) if seal.shape == "round" else None
+            ring, _ring_reading_ink(ring, image), _grey_arc_ink(ring, arc_grey) if seal.shape == "round" else None
         )
         for seal, ring in rings
     ]
